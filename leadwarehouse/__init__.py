@@ -1,0 +1,1 @@
+"""Lead qualification warehouse: Python around the dbt project (contract, ingest, generator, oracle)."""

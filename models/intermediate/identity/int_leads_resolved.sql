@@ -1,0 +1,82 @@
+-- One row per person. Where the person was first captured (source, channel, campaign,
+-- created_at) comes from the first record; who they are now (title, company, country,
+-- consent) from the latest record, falling back to the first where the latest is empty.
+with
+
+records as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+identity as (
+
+    select * from {{ ref('int_lead_identity') }}
+
+),
+
+ranked as (
+
+    select
+        records.*,
+        identity.lead_id,
+        identity.record_order,
+        count(*) over (partition by identity.lead_id) as source_record_count
+    from records
+    inner join identity on records.source_lead_id = identity.source_lead_id
+
+),
+
+first_record as (
+
+    select * from ranked
+    where record_order = 1
+
+),
+
+latest_record as (
+
+    select * from ranked
+    where record_order = source_record_count
+
+),
+
+source_ids as (
+
+    select
+        lead_id,
+        {{ dbt.listagg('source_lead_id', "','", 'order by source_lead_id') }} as source_lead_ids
+    from ranked
+    group by lead_id
+
+)
+
+select
+    first_record.lead_id,
+    first_record.email,
+    first_record.email_domain,
+    first_record.email_type,
+    coalesce(latest_record.first_name, first_record.first_name) as first_name,
+    coalesce(latest_record.last_name, first_record.last_name) as last_name,
+    coalesce(latest_record.title, first_record.title) as title,
+    case when latest_record.title is not null then latest_record.seniority else first_record.seniority end
+        as seniority,
+    case when latest_record.title is not null then latest_record.job_function else first_record.job_function end
+        as job_function,
+    case when latest_record.title is not null then latest_record.buying_role else first_record.buying_role end
+        as buying_role,
+    coalesce(latest_record.account_id, first_record.account_id) as account_id,
+    coalesce(latest_record.company_name, first_record.company_name) as company_name,
+    coalesce(latest_record.country, first_record.country) as person_country,
+    first_record.lead_source,
+    first_record.channel,
+    first_record.motion,
+    first_record.campaign_id,
+    first_record.created_at,
+    latest_record.has_marketing_consent,
+    first_record.source_lead_id as first_source_lead_id,
+    first_record.source_record_count,
+    source_ids.source_lead_ids
+from first_record
+inner join latest_record on first_record.lead_id = latest_record.lead_id
+inner join source_ids on first_record.lead_id = source_ids.lead_id

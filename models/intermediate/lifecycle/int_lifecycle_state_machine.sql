@@ -1,0 +1,57 @@
+{{ config(materialized='table') }}
+-- The lifecycle state machine. Walks each lead's triggers in order; a trigger moves the lead
+-- only when (trigger, current stage) is a row of seeds/lifecycle/lifecycle_transitions.csv,
+-- otherwise the lead stays where it is. Invalid transitions therefore cannot occur.
+-- One output row per trigger, with the stage before and after it.
+with recursive
+
+triggers as (
+
+    select * from {{ ref('int_lifecycle_triggers') }}
+
+),
+
+transitions as (
+
+    select * from {{ ref('lifecycle_transitions') }}
+
+),
+
+machine as (
+
+    select
+        lead_id,
+        trigger_sequence,
+        trigger_at,
+        trigger_name,
+        reason_code,
+        source_id,
+        cast(null as {{ dbt.type_string() }}) as from_stage,
+        cast('capture' as {{ dbt.type_string() }}) as stage,
+        true as is_transition
+    from triggers
+    where trigger_sequence = 1 and trigger_name = 'captured'
+
+    union all
+
+    select
+        machine.lead_id,
+        triggers.trigger_sequence,
+        triggers.trigger_at,
+        triggers.trigger_name,
+        triggers.reason_code,
+        triggers.source_id,
+        machine.stage as from_stage,
+        coalesce(transitions.to_stage, machine.stage) as stage,
+        transitions.to_stage is not null as is_transition
+    from machine
+    inner join triggers
+        on machine.lead_id = triggers.lead_id
+            and triggers.trigger_sequence = machine.trigger_sequence + 1
+    left join transitions
+        on triggers.trigger_name = transitions.trigger_name
+            and machine.stage = transitions.from_stage
+
+)
+
+select * from machine

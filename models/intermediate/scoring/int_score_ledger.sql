@@ -1,0 +1,109 @@
+{{ config(materialized='table') }}
+-- The score after every change (docs/scoring.md, "The score ledger"). Materialized because
+-- the ledger mart, the lifecycle triggers and the current scores all read it.
+with
+
+entries as (
+
+    select * from {{ ref('int_score_ledger_entries') }}
+
+),
+
+inputs as (
+
+    select * from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+ordered as (
+
+    select
+        entries.*,
+        row_number() over (
+            partition by entries.lead_id
+            order by entries.changed_at, entries.type_order, entries.source_id
+        ) as change_sequence
+    from entries
+
+),
+
+cumulative as (
+
+    select
+        ordered.*,
+        sum(fit_delta) over lead_history as fit_points_after,
+        sum(base_delta) over lead_history as intent_base_after,
+        sum(velocity_delta) over lead_history as velocity_windows_open,
+        max(case when change_type = 'intent' then changed_at end) over lead_history as last_event_at
+    from ordered
+    window lead_history as (
+        partition by lead_id order by change_sequence rows between unbounded preceding and current row
+    )
+
+),
+
+intent as (
+
+    select
+        cumulative.*,
+        inputs.scoring_model_id,
+        inputs.created_at,
+        inputs.has_mandatory_fields,
+        inputs.warm_threshold,
+        inputs.mql_threshold,
+        inputs.hot_threshold,
+        inputs.max_score,
+        case
+            when cumulative.last_event_at is null then 0
+            else
+                (
+                    cumulative.intent_base_after
+                    + case when cumulative.velocity_windows_open > 0 then inputs.velocity_points else 0 end
+                )
+                * power(
+                    1 - inputs.decay_rate,
+                    floor(
+                        {{ dbt.datediff('cumulative.last_event_at', 'cumulative.changed_at', 'microsecond') }}
+                        / (inputs.decay_period_days * 86400000000.0)
+                    )
+                )
+        end as intent_score_after
+    from cumulative
+    inner join inputs on cumulative.lead_id = inputs.lead_id
+
+),
+
+totals as (
+
+    select
+        *,
+        least(max_score, greatest(0, fit_points_after + intent_score_after)) as score_after
+    from intent
+
+)
+
+select
+    lead_id,
+    change_sequence,
+    changed_at,
+    change_type,
+    type_order,
+    signal,
+    source_id,
+    rule_points,
+    scoring_model_id,
+    created_at,
+    has_mandatory_fields,
+    mql_threshold,
+    fit_points_after,
+    intent_score_after,
+    score_after,
+    score_after - coalesce(lag(score_after) over (partition by lead_id order by change_sequence), 0) as points,
+    case
+        when score_after >= hot_threshold then 'hot'
+        when score_after >= mql_threshold then 'mql'
+        when score_after >= warm_threshold then 'warm'
+        else 'nurture'
+    end as band_after,
+    max(score_after) over (partition by lead_id) as peak_score
+from totals

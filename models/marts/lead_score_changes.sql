@@ -1,0 +1,26 @@
+-- The score ledger: one row per change of a lead's score, with what changed it and the
+-- score after. Append-only in meaning: a later as_of only adds rows after the earlier one.
+with
+
+ledger as (
+
+    select * from {{ ref('int_score_ledger') }}
+
+)
+
+select
+    {{ surrogate_key(['lead_id', 'change_sequence']) }} as score_change_id,
+    lead_id,
+    cast(change_sequence as integer) as change_sequence,
+    changed_at,
+    change_type,
+    signal,
+    source_id,
+    scoring_model_id,
+    cast(round(rule_points, 1) as decimal(9, 1)) as rule_points,
+    cast(round(points, 1) as decimal(9, 1)) as points,
+    cast(round(fit_points_after, 1) as decimal(9, 1)) as fit_points_after,
+    cast(round(intent_score_after, 1) as decimal(9, 1)) as intent_score_after,
+    cast(round(score_after, 1) as decimal(9, 1)) as score_after,
+    band_after
+from ledger

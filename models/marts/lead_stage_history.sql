@@ -1,0 +1,45 @@
+-- Every stage each lead has been in: when it entered, when it left and why.
+with
+
+machine as (
+
+    select * from {{ ref('int_lifecycle_state_machine') }}
+    where is_transition
+
+),
+
+stages as (
+
+    select * from {{ ref('lifecycle_stages') }}
+
+),
+
+sequenced as (
+
+    select
+        machine.*,
+        row_number() over (partition by lead_id order by trigger_sequence) as stage_sequence,
+        lead(trigger_at) over (partition by lead_id order by trigger_sequence) as exited_at,
+        lead(stage) over (partition by lead_id order by trigger_sequence) as next_stage
+    from machine
+
+)
+
+select
+    {{ surrogate_key(['sequenced.lead_id', 'sequenced.stage_sequence']) }} as stage_history_id,
+    sequenced.lead_id,
+    cast(sequenced.stage_sequence as integer) as stage_sequence,
+    sequenced.stage,
+    stages.owner as stage_owner,
+    sequenced.from_stage,
+    sequenced.next_stage,
+    sequenced.trigger_at as entered_at,
+    sequenced.exited_at,
+    sequenced.trigger_name as entered_by,
+    sequenced.reason_code,
+    sequenced.source_id as trigger_source_id,
+    sequenced.exited_at is null as is_current,
+    {{ dbt.datediff('sequenced.trigger_at', 'coalesce(sequenced.exited_at, ' ~ as_of() ~ ')', 'second') }}
+    / 3600.0 as hours_in_stage
+from sequenced
+inner join stages on sequenced.stage = stages.stage

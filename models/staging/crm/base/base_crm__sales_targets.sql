@@ -1,0 +1,33 @@
+-- Every raw sales target row, typed, with the reason it cannot be staged (null when it can).
+with
+
+source as (
+
+    select * from {{ source('crm', 'sales_targets') }}
+
+),
+
+typed as (
+
+    select
+        _source_file,
+        _source_row,
+        {{ clean_text('target_id') }} as target_id,
+        {{ parse_date('target_month') }} as target_month,
+        {{ clean_text('team_id') }} as team_id,
+        {{ parse_number('bookings_target') }} as bookings_target,
+        {{ parse_number('pipeline_target') }} as pipeline_target,
+        {{ first_occurrence(clean_text('target_id')) }} as id_occurrence
+    from source
+
+)
+
+select
+    *,
+    case
+        when target_id is null then 'null_id'
+        when id_occurrence > 1 then 'duplicate_id'
+        when target_month is null then 'unparseable_date'
+        when bookings_target is null or pipeline_target is null then 'invalid_amount'
+    end as quarantine_reason
+from typed

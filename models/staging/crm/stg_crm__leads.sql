@@ -1,0 +1,125 @@
+-- Valid lead records, one per source record, with the email, title and email-domain
+-- normalizations scoring needs. Identity resolution (one lead per person) happens in
+-- int_lead_identity; rows that failed validation are in quarantined_rows.
+with
+
+base as (
+
+    select * from {{ ref('base_crm__leads') }}
+    where quarantine_reason is null
+
+),
+
+seniority_rules as (
+
+    select * from {{ ref('title_seniority_rules') }}
+
+),
+
+function_rules as (
+
+    select * from {{ ref('title_function_rules') }}
+
+),
+
+domain_rules as (
+
+    select * from {{ ref('email_domain_rules') }}
+
+),
+
+records as (
+
+    select
+        source_lead_id,
+        email,
+        {{ dbt.split_part('email', "'@'", 2) }} as email_domain,
+        first_name,
+        last_name,
+        title,
+        {{ dbt.concat(["' '", "lower(title)", "' '"]) }} as title_norm,
+        account_id,
+        company_name,
+        country,
+        lead_source,
+        channel,
+        motion,
+        campaign_id,
+        created_at,
+        coalesce(has_marketing_consent, false) as has_marketing_consent
+    from base
+
+),
+
+seniority_matches as (
+
+    select
+        records.source_lead_id,
+        seniority_rules.seniority,
+        seniority_rules.buying_role,
+        row_number() over (
+            partition by records.source_lead_id order by seniority_rules.priority
+        ) as match_rank
+    from records
+    inner join seniority_rules on records.title_norm like seniority_rules.title_pattern
+
+),
+
+function_matches as (
+
+    select
+        records.source_lead_id,
+        function_rules.job_function,
+        row_number() over (
+            partition by records.source_lead_id order by function_rules.priority
+        ) as match_rank
+    from records
+    inner join function_rules on records.title_norm like function_rules.title_pattern
+
+),
+
+email_types as (
+
+    -- several patterns may match one domain: the most telling type wins
+    select
+        records.source_lead_id,
+        min(
+            case domain_rules.email_type
+                when 'competitor' then 1 when 'disposable' then 2 when 'student' then 3 when 'free_mail' then 4
+            end
+        ) as type_rank
+    from records
+    inner join domain_rules on records.email_domain like domain_rules.domain_pattern
+    group by records.source_lead_id
+
+)
+
+select
+    records.source_lead_id,
+    records.email,
+    records.email_domain,
+    case email_types.type_rank
+        when 1 then 'competitor' when 2 then 'disposable' when 3 then 'student' when 4 then 'free_mail'
+        else 'business'
+    end as email_type,
+    records.first_name,
+    records.last_name,
+    records.title,
+    coalesce(seniority_matches.seniority, 'unknown') as seniority,
+    coalesce(function_matches.job_function, 'unknown') as job_function,
+    coalesce(seniority_matches.buying_role, 'unknown') as buying_role,
+    records.account_id,
+    records.company_name,
+    records.country,
+    records.lead_source,
+    records.channel,
+    records.motion,
+    records.campaign_id,
+    records.created_at,
+    records.has_marketing_consent
+from records
+left join seniority_matches
+    on records.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1
+left join function_matches
+    on records.source_lead_id = function_matches.source_lead_id and function_matches.match_rank = 1
+left join email_types on records.source_lead_id = email_types.source_lead_id

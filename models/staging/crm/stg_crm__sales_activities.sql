@@ -1,0 +1,20 @@
+with
+
+base as (
+
+    select * from {{ ref('base_crm__sales_activities') }}
+    where quarantine_reason is null
+
+)
+
+select
+    activity_id,
+    source_lead_id,
+    rep_id,
+    activity_type,
+    reason_code,
+    note,
+    checklist_item,
+    is_confirmed,
+    occurred_at
+from base

@@ -1,0 +1,50 @@
+"""Shared fixtures: a tiny hand-made CRM built once per test session into a temporary DuckDB."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from leadwarehouse.build import build_warehouse
+from leadwarehouse.landing import write_landing
+from tests.tiny_crm import AS_OF, tiny_crm_rows
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_dbt_artifacts(tmp_path_factory):
+    """Keep dbt's target/ and logs/ of the test run apart from a developer's own builds."""
+    base = tmp_path_factory.mktemp("dbt")
+    os.environ["DBT_TARGET_PATH"] = str(base / "target")
+    os.environ["DBT_LOG_PATH"] = str(base / "logs")
+    yield
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tmp_path_factory) -> Path:
+    return write_landing(tmp_path_factory.mktemp("tiny_landing"), tiny_crm_rows())
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tmp_path_factory, tiny_landing) -> Path:
+    warehouse = tmp_path_factory.mktemp("tiny_wh") / "build.duckdb"
+    build_warehouse(tiny_landing, warehouse, as_of=AS_OF)
+    return warehouse
+
+
+@pytest.fixture
+def query(tiny_warehouse):
+    """Run a query against the tiny warehouse (read-only) and return the rows."""
+
+    def run(sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(tiny_warehouse), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    return run
