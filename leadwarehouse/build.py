@@ -54,10 +54,15 @@ def build_warehouse(
     select: str | None = None,
     full_refresh: bool = False,
     quiet: bool = True,
+    command: str = "build",
 ) -> dict[str, int]:
-    """Ingest then `dbt build`. Returns the raw row counts."""
+    """Ingest then `dbt build` (or `dbt run`/`seed`…: `command`). Returns the raw row counts."""
     counts = ingest_landing(landing_dir, warehouse_path)
-    args = ["build"]
+    args = (
+        [command]
+        if command != "run"
+        else ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
+    )
     if select:
         args += ["--select", select]
     if full_refresh:

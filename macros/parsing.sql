@@ -83,3 +83,12 @@
     {#- 1 for the first raw row carrying an id, 2, 3, … for re-deliveries of the same id. -#}
     row_number() over (partition by {{ id_column }} order by {{ order_column }})
 {%- endmacro %}
+
+{% macro type_double() -%}
+    {#- 64-bit float everywhere (dbt.type_float() is a 32-bit float on DuckDB). -#}
+    {{ return(adapter.dispatch('type_double', 'lead_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}double precision{%- endmacro %}
+
+{% macro spark__type_double() -%}double{%- endmacro %}

@@ -22,7 +22,14 @@ def test_identity_merges_records_of_one_person(query):
     # L1 and L1b (different case and whitespace) are one person; first capture wins the source,
     # the latest record wins the title
     count, ids, source, created, title, seniority = lead(
-        query, JANE, "source_record_count", "source_lead_ids", "lead_source", "created_at", "title", "seniority"
+        query,
+        JANE,
+        "source_record_count",
+        "source_lead_ids",
+        "lead_source",
+        "created_at",
+        "title",
+        "seniority",
     )
     assert (count, ids, source, created) == (2, "L1,L1b", "web_form", datetime(2026, 9, 1, 10))
     assert (title, seniority) == ("VP Marketing", "vp")
@@ -33,42 +40,94 @@ def test_jane_scores_as_computed_by_hand(query):
     # fit 15 size + 20 persona + 10 industry + 5 region + 5 tech = 55; intent: pricing 15 (the second view
     # the same day is capped), case study 10, demo 25, velocity 10 = 60; last event 2026-09-04 09:00, 57.6
     # days before as_of → 4 decay periods → 60 × 0.9^4 = 39.366
-    got = lead(query, JANE, "fit_score", "negative_score", "intent_score", "total_score", "score_band",
-               "icp_match_pct", "fit_tier", "intent_band", "scoring_model_id")
-    assert got == (Decimal("55.0"), Decimal("0.0"), Decimal("39.4"), Decimal("94.4"), "hot", Decimal("100.0"),
-                   "A", "medium", "inbound")
+    got = lead(
+        query,
+        JANE,
+        "fit_score",
+        "negative_score",
+        "intent_score",
+        "total_score",
+        "score_band",
+        "icp_match_pct",
+        "fit_tier",
+        "intent_band",
+        "scoring_model_id",
+    )
+    assert got == (
+        Decimal("55.0"),
+        Decimal("0.0"),
+        Decimal("39.4"),
+        Decimal("94.4"),
+        "hot",
+        Decimal("100.0"),
+        "A",
+        "medium",
+        "inbound",
+    )
 
 
 def test_reasons_explain_the_score(query):
     (reasons,) = lead(query, JANE, "score_reasons")
     assert reasons.startswith("Tier A ICP (100%) · +20 Director+ in target function · +16.4 demo request")
     # the contributions add up to fit + intent (unclamped)
-    total = query("""select sum(points) from marts.lead_score_reasons r join marts.leads l using (lead_id)
-                     where l.email = ?""", [JANE])[0][0]
+    total = query(
+        """select sum(points) from marts.lead_score_reasons r join marts.leads l using (lead_id)
+                     where l.email = ?""",
+        [JANE],
+    )[0][0]
     assert abs(float(total) - 94.4) <= 0.3
     (bob_reasons,) = lead(query, BOB, "score_reasons")
     assert bob_reasons == "Tier C ICP (0%) · −20 free-mail or student email"
 
 
 def test_free_mail_student_is_clamped_at_zero(query):
-    got = lead(query, BOB, "email_type", "seniority", "negative_score", "total_score", "score_band", "current_stage")
+    got = lead(
+        query, BOB, "email_type", "seniority", "negative_score", "total_score", "score_band", "current_stage"
+    )
     assert got == ("free_mail", "student", Decimal("-20.0"), Decimal("0.0"), "nurture", "nurture")
 
 
 def test_outbound_lead_uses_the_outbound_model(query):
     # outbound model: size 20 + persona 25 + industry 10 + region 5 = 60 (ICP 4 of 5 = 80 % → tier A);
     # '3,000' employees parse as 3000 → enterprise → MEDDIC; created_at had a +02:00 offset
-    got = lead(query, CARL, "scoring_model_id", "fit_score", "icp_match_pct", "fit_tier", "segment",
-               "qualification_framework", "created_at", "job_function", "seniority")
-    assert got == ("outbound", Decimal("60.0"), Decimal("80.0"), "A", "enterprise", "MEDDIC",
-                   datetime(2026, 6, 1, 6), "revenue_operations", "director")
+    got = lead(
+        query,
+        CARL,
+        "scoring_model_id",
+        "fit_score",
+        "icp_match_pct",
+        "fit_tier",
+        "segment",
+        "qualification_framework",
+        "created_at",
+        "job_function",
+        "seniority",
+    )
+    assert got == (
+        "outbound",
+        Decimal("60.0"),
+        Decimal("80.0"),
+        "A",
+        "enterprise",
+        "MEDDIC",
+        datetime(2026, 6, 1, 6),
+        "revenue_operations",
+        "director",
+    )
     # both events expired after 90 days: only fit remains
-    assert lead(query, CARL, "intent_score", "total_score", "score_band") == (Decimal("0.0"), Decimal("60.0"), "mql")
+    assert lead(query, CARL, "intent_score", "total_score", "score_band") == (
+        Decimal("0.0"),
+        Decimal("60.0"),
+        "mql",
+    )
 
 
 def test_carl_ledger(query):
-    rows = query("""select change_type, signal, score_after from marts.lead_score_changes c
-                    join marts.leads l using (lead_id) where l.email = ? order by change_sequence""", [CARL])
+    rows = query(
+        """select change_type, signal, score_after from marts.lead_score_changes c
+                    join marts.leads l using (lead_id) where l.email = ? order by change_sequence""",
+        [CARL],
+    )
     expected_head = [
         ("fit", "company_size", Decimal("20.0")),
         ("fit", "director_plus_target_function", Decimal("45.0")),
@@ -86,8 +145,11 @@ def test_carl_ledger(query):
 
 def test_stage_histories(query):
     def history(email):
-        return query("""select stage, entered_at, entered_by, reason_code from marts.lead_stage_history h
-                        join marts.leads l using (lead_id) where l.email = ? order by stage_sequence""", [email])
+        return query(
+            """select stage, entered_at, entered_by, reason_code from marts.lead_stage_history h
+                        join marts.leads l using (lead_id) where l.email = ? order by stage_sequence""",
+            [email],
+        )
 
     assert [(s, t) for s, t, _, _ in history(JANE)] == [
         ("capture", datetime(2026, 9, 1, 10)),
@@ -108,20 +170,32 @@ def test_stage_histories(query):
         ("nurture", datetime(2026, 9, 8, 9), "recycle_date_reached", "timing"),  # timing: 90 days
     ]
     got = lead(query, JANE, "mql_at", "score_at_mql_crossing", "sql_at", "won_at", "current_stage", "is_won")
-    assert got == (datetime(2026, 9, 2, 9), Decimal("70.0"), datetime(2026, 9, 8, 12), datetime(2026, 10, 15),
-                   "won", True)
+    assert got == (
+        datetime(2026, 9, 2, 9),
+        Decimal("70.0"),
+        datetime(2026, 9, 8, 12),
+        datetime(2026, 10, 15),
+        "won",
+        True,
+    )
 
 
 def test_every_raw_row_is_staged_or_quarantined(query):
-    rows = dict((t, (raw, staged, q, ok)) for t, raw, staged, q, ok in query(
-        "select source_table, raw_rows, staged_rows, quarantined_rows, is_reconciled from marts.raw_row_reconciliation"))
+    rows = dict(
+        (t, (raw, staged, q, ok))
+        for t, raw, staged, q, ok in query(
+            "select source_table, raw_rows, staged_rows, quarantined_rows, is_reconciled from marts.raw_row_reconciliation"
+        )
+    )
     assert rows["leads"] == (10, 4, 6, True)
     assert rows["marketing_events"] == (11, 6, 5, True)
     assert rows["sales_activities"] == (8, 7, 1, True)
     assert rows["accounts"] == (4, 3, 1, True)
     assert all(ok for *_, ok in rows.values())
-    reasons = sorted(query("select source_table, record_id, quarantine_reason from marts.quarantined_rows"),
-                     key=lambda r: (r[0], r[1] or ""))
+    reasons = sorted(
+        query("select source_table, record_id, quarantine_reason from marts.quarantined_rows"),
+        key=lambda r: (r[0], r[1] or ""),
+    )
     assert reasons == [
         ("accounts", "a4", "invalid_employee_count"),
         ("leads", None, "null_id"),

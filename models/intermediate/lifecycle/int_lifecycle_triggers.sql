@@ -208,7 +208,8 @@ recycle_date_triggers as (
 
     select
         opportunities.lead_id,
-        {{ dbt.dateadd('day', 'coalesce(reason_codes.recycle_after_days, 90)', 'opportunities.closed_at') }}
+        {%- set recycle_days = 'coalesce(reason_codes.recycle_after_days, ' ~ var('default_recycle_after_days') ~ ')' %}
+        {{ dbt.dateadd('day', recycle_days, 'opportunities.closed_at') }}
             as trigger_at,
         'recycle_date_reached' as trigger_name,
         9 as trigger_order,

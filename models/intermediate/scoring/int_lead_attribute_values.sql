@@ -17,7 +17,7 @@ text_attributes as (
             lead_id,
             '{{ attribute }}' as attribute,
             lower({{ attribute }}) as text_value,
-            cast(null as {{ dbt.type_float() }}) as number_value
+            cast(null as {{ type_double() }}) as number_value
         from inputs
         where {{ attribute }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -32,7 +32,7 @@ number_attributes as (
             lead_id,
             '{{ attribute }}' as attribute,
             cast(null as {{ dbt.type_string() }}) as text_value,
-            cast({{ attribute }} as {{ dbt.type_float() }}) as number_value
+            cast({{ attribute }} as {{ type_double() }}) as number_value
         from inputs
         where {{ attribute }} is not null
         {% if not loop.last %}union all{% endif %}
@@ -58,6 +58,6 @@ select distinct
     lead_id,
     'technology' as attribute,
     trim(technology) as text_value,
-    cast(null as {{ dbt.type_float() }}) as number_value
+    cast(null as {{ type_double() }}) as number_value
 from technologies
 where trim(technology) != ''

@@ -160,7 +160,7 @@ decay_entries as (
         6 as type_order,
         'decay' as signal,
         {{ dbt.concat(["'decay-'", "cast(step as " ~ dbt.type_string() ~ ")"]) }} as source_id,
-        cast(null as {{ dbt.type_float() }}) as rule_points,
+        cast(null as {{ type_double() }}) as rule_points,
         0 as fit_delta,
         0 as base_delta,
         0 as velocity_delta

@@ -30,5 +30,6 @@ select
         when spend_month is null then 'unparseable_date'
         when amount is null or amount < 0 then 'invalid_amount'
         when not coalesce({{ accepted('leads', 'lead_source', 'lead_source') }}, false) then 'unknown_lead_source'
+        when not coalesce({{ accepted('leads', 'channel', 'channel') }}, false) then 'unknown_channel'
     end as quarantine_reason
 from typed
