@@ -64,7 +64,8 @@ def build_warehouse(
         else ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
     )
     if select:
-        args += ["--select", select]
+        # only test what was built: tests of unselected parents would read tables that do not exist
+        args += ["--select", select, "--indirect-selection", "cautious"]
     if full_refresh:
         args.append("--full-refresh")
     run_dbt(args, warehouse_path, as_of, quiet=quiet)

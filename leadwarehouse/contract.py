@@ -66,6 +66,8 @@ TABLES: dict[str, Table] = {
                 C("campaign_id", "string", "Campaign that created the record; may be null."),
                 C("created_at", "timestamp", "When the record was created (UTC)."),
                 C("has_marketing_consent", "boolean", "Consent to marketing communication."),
+                C("owner_rep_id", "string", "Rep the CRM assigned the lead to (routing).", required=False),
+                C("owner_assigned_at", "timestamp", "When the CRM assigned the owner (UTC).", required=False),
             ),
         ),
         Table(

@@ -92,3 +92,15 @@
 {% macro default__type_double() -%}double precision{%- endmacro %}
 
 {% macro spark__type_double() -%}double{%- endmacro %}
+
+{% macro regex_replace_all(column, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'lead_warehouse')(column, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}

@@ -629,4 +629,6 @@ def test_warehouse_matches_oracle(dataset: Dataset, tmp_path_factory):
         changes = by_lead.get(row["lead_id"], []) if row else []
         diffs += compare_lead(lead, score, row, changes)
     assert len(by_email) == len(dataset.leads), "leads should hold one row per generated person"
-    assert not diffs, f"seed {dataset.seed}: {len(diffs)} differences\n" + "\n".join(diffs[:40])
+    ties = sum("shared instant" in d for d in diffs)
+    summary = f"seed {dataset.seed}: {len(diffs)} differences ({ties} on non-final rows of a shared instant)"
+    assert not diffs, summary + "\n" + "\n".join(diffs[:40])

@@ -33,7 +33,7 @@ def test_identity_merges_records_of_one_person(query):
     )
     assert (count, ids, source, created) == (2, "L1,L1b", "web_form", datetime(2026, 9, 1, 10))
     assert (title, seniority) == ("VP Marketing", "vp")
-    assert query("select count(*) from marts.leads")[0][0] == 3
+    assert query("select count(*) from marts.leads")[0][0] == 8  # Jane, Bob, Carl and S1–S5
 
 
 def test_jane_scores_as_computed_by_hand(query):
@@ -168,6 +168,8 @@ def test_stage_histories(query):
         ("sal", datetime(2026, 6, 3, 9), "sdr_accept", None),
         ("recycled", datetime(2026, 6, 10, 9), "sdr_reject_recycle", "timing"),
         ("nurture", datetime(2026, 9, 8, 9), "recycle_date_reached", "timing"),  # timing: 90 days
+        # third nurture email open within 10 days (Sep 15, 18, 22): re-qualified
+        ("mql", datetime(2026, 9, 22, 9), "requalified", "nurture_email_opens"),
     ]
     got = lead(query, JANE, "mql_at", "score_at_mql_crossing", "sql_at", "won_at", "current_stage", "is_won")
     assert got == (
@@ -187,10 +189,10 @@ def test_every_raw_row_is_staged_or_quarantined(query):
             "select source_table, raw_rows, staged_rows, quarantined_rows, is_reconciled from marts.raw_row_reconciliation"
         )
     )
-    assert rows["leads"] == (10, 4, 6, True)
-    assert rows["marketing_events"] == (11, 6, 5, True)
-    assert rows["sales_activities"] == (8, 7, 1, True)
-    assert rows["accounts"] == (4, 3, 1, True)
+    assert rows["leads"] == (15, 9, 6, True)
+    assert rows["marketing_events"] == (19, 14, 5, True)
+    assert rows["sales_activities"] == (17, 16, 1, True)
+    assert rows["accounts"] == (5, 4, 1, True)
     assert all(ok for *_, ok in rows.values())
     reasons = sorted(
         query("select source_table, record_id, quarantine_reason from marts.quarantined_rows"),

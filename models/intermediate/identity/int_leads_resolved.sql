@@ -74,6 +74,11 @@ select
     first_record.campaign_id,
     first_record.created_at,
     latest_record.has_marketing_consent,
+    coalesce(latest_record.owner_rep_id, first_record.owner_rep_id) as owner_rep_id,
+    case
+        when latest_record.owner_rep_id is not null then latest_record.owner_assigned_at
+        else first_record.owner_assigned_at
+    end as owner_assigned_at,
     first_record.source_lead_id as first_source_lead_id,
     first_record.source_record_count,
     source_ids.source_lead_ids

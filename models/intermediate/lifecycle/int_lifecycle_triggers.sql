@@ -20,7 +20,8 @@ identity as (
 
     select
         source_lead_id,
-        lead_id
+        lead_id,
+        record_order
     from {{ ref('int_lead_identity') }}
 
 ),
@@ -313,6 +314,115 @@ opportunity_triggers as (
 
 ),
 
+requalification_rules as (
+
+    select * from {{ ref('requalification_triggers') }}
+
+),
+
+recycle_starts as (
+
+    -- re-qualification only watches leads that have been recycled at least once
+    select
+        lead_id,
+        min(trigger_at) as first_recycled_at
+    from (
+        select
+            lead_id,
+            trigger_at
+        from sdr_triggers
+        where trigger_name = 'sdr_reject_recycle'
+        union all
+        select
+            lead_id,
+            trigger_at
+        from opportunity_triggers
+        where trigger_name = 'recycle_after_loss'
+    ) as recycles
+    group by lead_id
+
+),
+
+signal_events as (
+
+    select
+        identity.lead_id,
+        events.event_id,
+        events.signal,
+        events.occurred_at
+    from {{ ref('stg_marketing__marketing_events') }} as events
+    inner join identity on events.source_lead_id = identity.source_lead_id
+    inner join recycle_starts
+        on identity.lead_id = recycle_starts.lead_id and events.occurred_at > recycle_starts.first_recycled_at
+    where events.signal in (select r.signal from requalification_rules as r)
+
+),
+
+signal_requalifications as (
+
+    -- an event is a trigger when it completes min_events of its signal within window_days
+    select
+        this_event.lead_id,
+        this_event.occurred_at as trigger_at,
+        'requalified' as trigger_name,
+        2 as trigger_order,
+        this_event.event_id as source_id,
+        min(requalification_rules.trigger_id) as reason_code
+    from signal_events as this_event
+    inner join requalification_rules on this_event.signal = requalification_rules.signal
+    inner join signal_events as window_event
+        on
+            this_event.lead_id = window_event.lead_id
+            and this_event.signal = window_event.signal
+            and window_event.occurred_at <= this_event.occurred_at
+            and window_event.occurred_at
+            > {{ dbt.dateadd('day', '-1 * requalification_rules.window_days', 'this_event.occurred_at') }}
+    group by this_event.lead_id, this_event.occurred_at, this_event.event_id, requalification_rules.min_events
+    having count(*) >= requalification_rules.min_events
+
+),
+
+title_changes as (
+
+    -- a later record of the person with another seniority: new title
+    select
+        identity.lead_id,
+        records.created_at as trigger_at,
+        'requalified' as trigger_name,
+        2 as trigger_order,
+        records.source_lead_id as source_id,
+        'new_title' as reason_code,
+        records.seniority,
+        lag(records.seniority) over (
+            partition by identity.lead_id order by identity.record_order
+        ) as previous_seniority
+    from {{ ref('stg_crm__leads') }} as records
+    inner join identity on records.source_lead_id = identity.source_lead_id
+
+),
+
+requalification_triggers as (
+
+    select * from signal_requalifications
+
+    union all
+
+    select
+        title_changes.lead_id,
+        title_changes.trigger_at,
+        title_changes.trigger_name,
+        title_changes.trigger_order,
+        title_changes.source_id,
+        title_changes.reason_code
+    from title_changes
+    inner join recycle_starts
+        on
+            title_changes.lead_id = recycle_starts.lead_id
+            and title_changes.trigger_at > recycle_starts.first_recycled_at
+    where title_changes.previous_seniority is not null and title_changes.seniority != title_changes.previous_seniority
+
+),
+
 all_triggers as (
 
     select * from creation_triggers
@@ -326,6 +436,8 @@ all_triggers as (
     select * from discovery_triggers
     union all
     select * from opportunity_triggers
+    union all
+    select * from requalification_triggers
 
 )
 

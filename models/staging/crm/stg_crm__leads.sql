@@ -37,7 +37,9 @@ records as (
         first_name,
         last_name,
         title,
-        {{ dbt.concat(["' '", "lower(title)", "' '"]) }} as title_norm,
+        -- words only, padded: the rule '% cto %' matches the word CTO, not "director"
+        {{ dbt.concat(["' '", "trim(" ~ regex_replace_all("lower(title)", "[^a-z0-9]+", " ") ~ ")", "' '"]) }}
+            as title_norm,
         account_id,
         company_name,
         country,
@@ -46,7 +48,12 @@ records as (
         motion,
         campaign_id,
         created_at,
-        coalesce(has_marketing_consent, false) as has_marketing_consent
+        coalesce(has_marketing_consent, false) as has_marketing_consent,
+        -- an assignment after as_of has not happened yet
+        case
+            when owner_assigned_at is null or owner_assigned_at <= {{ as_of() }} then owner_rep_id
+        end as owner_rep_id_as_of,
+        case when owner_assigned_at <= {{ as_of() }} then owner_assigned_at end as owner_assigned_at
     from base
 
 ),
@@ -116,7 +123,9 @@ select
     records.motion,
     records.campaign_id,
     records.created_at,
-    records.has_marketing_consent
+    records.has_marketing_consent,
+    records.owner_rep_id_as_of as owner_rep_id,
+    records.owner_assigned_at
 from records
 left join seniority_matches
     on records.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1

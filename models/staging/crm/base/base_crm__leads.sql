@@ -26,6 +26,9 @@ typed as (
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_boolean('has_marketing_consent') }} as has_marketing_consent,
+        {{ clean_text('owner_rep_id') }} as owner_rep_id,
+        {{ parse_timestamp('owner_assigned_at') }} as owner_assigned_at,
+        owner_assigned_at as owner_assigned_at_raw,
         {{ first_occurrence(clean_text('lead_id')) }} as id_occurrence
     from source
 
@@ -39,6 +42,8 @@ select
         when not {{ is_valid_email('email') }} then 'invalid_email'
         when created_at is null then 'unparseable_timestamp'
         when created_at > {{ as_of() }} then 'future_timestamp'
+        when {{ clean_text('owner_assigned_at_raw') }} is not null and owner_assigned_at is null
+            then 'unparseable_timestamp'
         when not coalesce({{ accepted('leads', 'lead_source', 'lead_source') }}, false) then 'unknown_lead_source'
         when not coalesce({{ accepted('leads', 'channel', 'channel') }}, false) then 'unknown_channel'
         when not coalesce({{ accepted('leads', 'motion', 'motion') }}, false) then 'unknown_motion'

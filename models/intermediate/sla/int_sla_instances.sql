@@ -1,0 +1,249 @@
+{{ config(materialized='table') }}
+-- One row per SLA instance: a policy whose start event happened for a lead in its scope.
+-- The clock stops at the first stop event at or after the start. Business-time policies
+-- count only the working hours of the lead's territory (int_business_calendar); clock-time
+-- policies count every second. Open clocks are measured up to as_of.
+with
+
+policies as (
+
+    select * from {{ ref('int_sla_policies') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_lead_sla_events') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+routing as (
+
+    select * from {{ ref('int_lead_routing') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('int_score_ledger') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_business_calendar') }}
+
+),
+
+starts as (
+
+    select
+        events.lead_id,
+        policies.sla_id,
+        policies.sla_name,
+        policies.owner_role,
+        policies.stop_event,
+        policies.target_minutes,
+        policies.time_basis,
+        policies.band_scope,
+        events.event_at as started_at,
+        routing.territory_id,
+        routing.time_zone,
+        routing.owner_rep_id,
+        routing.team_id
+    from events
+    inner join policies on events.event_name = policies.start_event
+    inner join leads on events.lead_id = leads.lead_id
+    inner join routing on events.lead_id = routing.lead_id
+    where
+        policies.motion_scope in ('any', leads.motion)
+        and policies.segment_scope in ('any', leads.segment)
+
+),
+
+band_at_start as (
+
+    -- the score band at the instant the clock started (hot leads get the faster SLA)
+    select
+        starts.lead_id,
+        starts.sla_id,
+        starts.started_at,
+        ledger.band_after,
+        row_number() over (
+            partition by starts.lead_id, starts.sla_id, starts.started_at
+            order by ledger.change_sequence desc
+        ) as recency
+    from starts
+    inner join ledger on starts.lead_id = ledger.lead_id and ledger.changed_at <= starts.started_at
+
+),
+
+scoped as (
+
+    select
+        starts.*,
+        coalesce(band_at_start.band_after, 'nurture') as band_at_start
+    from starts
+    left join band_at_start
+        on
+            starts.lead_id = band_at_start.lead_id
+            and starts.sla_id = band_at_start.sla_id
+            and starts.started_at = band_at_start.started_at
+            and band_at_start.recency = 1
+    where
+        starts.band_scope = 'any'
+        or (starts.band_scope = 'hot' and band_at_start.band_after = 'hot')
+        or (starts.band_scope = 'mql' and coalesce(band_at_start.band_after, 'nurture') != 'hot')
+
+),
+
+stops as (
+
+    select
+        scoped.lead_id,
+        scoped.sla_id,
+        scoped.started_at,
+        events.event_at as stopped_at,
+        events.rep_id as stopped_by_rep_id,
+        row_number() over (
+            partition by scoped.lead_id, scoped.sla_id, scoped.started_at
+            order by events.event_at, events.source_id
+        ) as stop_order
+    from scoped
+    inner join events
+        on
+            scoped.lead_id = events.lead_id
+            and scoped.stop_event = events.event_name
+            and events.event_at >= scoped.started_at
+
+),
+
+clocked as (
+
+    select
+        scoped.*,
+        stops.stopped_at,
+        stops.stopped_by_rep_id,
+        coalesce(stops.stopped_at, {{ as_of() }}) as measured_until
+    from scoped
+    left join stops
+        on
+            scoped.lead_id = stops.lead_id
+            and scoped.sla_id = stops.sla_id
+            and scoped.started_at = stops.started_at
+            and stops.stop_order = 1
+
+),
+
+business_positions as (
+
+    select
+        clocked.lead_id,
+        clocked.sla_id,
+        clocked.started_at,
+        {{ business_seconds_at('clocked.started_at', 'start_day') }} as started_business_second,
+        {{ business_seconds_at('clocked.measured_until', 'until_day') }} as until_business_second,
+        start_day.local_date as start_local_date
+    from clocked
+    inner join calendar as start_day
+        on
+            clocked.territory_id = start_day.territory_id
+            and start_day.local_date = cast({{ utc_to_local('clocked.started_at', 'clocked.time_zone') }} as date)
+    inner join calendar as until_day
+        on
+            clocked.territory_id = until_day.territory_id
+            and until_day.local_date = cast({{ utc_to_local('clocked.measured_until', 'clocked.time_zone') }} as date)
+    where clocked.time_basis = 'business'
+
+),
+
+business_due as (
+
+    -- the business day on which the target runs out (searched within 60 days of the start)
+    select
+        business_positions.lead_id,
+        business_positions.sla_id,
+        business_positions.started_at,
+        {{ dbt.dateadd(
+            'second',
+            'business_positions.started_business_second + clocked.target_minutes * 60 - due_day.business_seconds_before',
+            'due_day.opens_at_utc') }} as due_at
+    from business_positions
+    inner join clocked
+        on
+            business_positions.lead_id = clocked.lead_id
+            and business_positions.sla_id = clocked.sla_id
+            and business_positions.started_at = clocked.started_at
+    inner join calendar as due_day
+        on
+            clocked.territory_id = due_day.territory_id
+            and due_day.local_date >= business_positions.start_local_date
+            and due_day.local_date <= {{ dbt.dateadd('day', 60, 'business_positions.start_local_date') }}
+            and due_day.business_seconds > 0
+            and due_day.business_seconds_before
+            < business_positions.started_business_second + clocked.target_minutes * 60
+            and due_day.business_seconds_before + due_day.business_seconds
+            >= business_positions.started_business_second + clocked.target_minutes * 60
+
+),
+
+measured as (
+
+    select
+        clocked.*,
+        case
+            when clocked.time_basis = 'clock'
+                then {{ dbt.dateadd('second', 'clocked.target_minutes * 60', 'clocked.started_at') }}
+            else business_due.due_at
+        end as due_at,
+        case
+            when clocked.time_basis = 'clock'
+                then {{ dbt.datediff('clocked.started_at', 'clocked.measured_until', 'second') }}
+            else business_positions.until_business_second - business_positions.started_business_second
+        end as elapsed_seconds
+    from clocked
+    left join business_positions
+        on
+            clocked.lead_id = business_positions.lead_id
+            and clocked.sla_id = business_positions.sla_id
+            and clocked.started_at = business_positions.started_at
+    left join business_due
+        on
+            clocked.lead_id = business_due.lead_id
+            and clocked.sla_id = business_due.sla_id
+            and clocked.started_at = business_due.started_at
+
+)
+
+select
+    {{ surrogate_key(['lead_id', 'sla_id', 'started_at']) }} as sla_instance_id,
+    lead_id,
+    sla_id,
+    sla_name,
+    owner_role,
+    time_basis,
+    target_minutes,
+    band_at_start,
+    started_at,
+    due_at,
+    stopped_at,
+    case
+        -- a start older than the business calendar reaches (var business_calendar_days_back)
+        when due_at is null then 'out_of_calendar'
+        when stopped_at is not null and stopped_at <= due_at then 'met'
+        when stopped_at is not null then 'breached'
+        when {{ as_of() }} < due_at then 'open'
+        else 'open_breached'
+    end as status,
+    elapsed_seconds / 60.0 as elapsed_minutes,
+    coalesce(stopped_by_rep_id, owner_rep_id) as owner_rep_id,
+    team_id,
+    territory_id,
+    time_zone
+from measured

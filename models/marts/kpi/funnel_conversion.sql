@@ -1,0 +1,58 @@
+-- Stage-to-stage conversion by cohort month (the month the lead was created) and slice:
+-- how many leads reached the from-stage and how many of them went on to the to-stage.
+{%- set steps = [
+    ('lead', 'mql', 'created_at', 'mql_at'),
+    ('mql', 'sal', 'mql_at', 'sal_at'),
+    ('sal', 'sql', 'sal_at', 'sql_at'),
+    ('mql', 'sql', 'mql_at', 'sql_at'),
+    ('sql', 'opportunity', 'sql_at', 'opportunity_at'),
+    ('opportunity', 'won', 'opportunity_at', 'won_at'),
+] %}
+with
+
+facts as (
+
+    select * from {{ ref('int_kpi_lead_facts') }}
+
+),
+
+steps as (
+    {%- for from_stage, to_stage, from_at, to_at in steps %}
+    select
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+        lead_source,
+        channel,
+        segment,
+        fit_tier,
+        motion,
+        team,
+        {{ loop.index }} as step_order,
+        '{{ from_stage }}' as from_stage,
+        '{{ to_stage }}' as to_stage,
+        count(*) as entered,
+        sum(case when {{ to_at }} is not null then 1 else 0 end) as converted
+    from facts
+    where {{ from_at }} is not null
+    group by 1, 2, 3, 4, 5, 6, 7
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+)
+
+select
+    {{ surrogate_key(['cohort_month', 'lead_source', 'channel', 'segment', 'fit_tier', 'motion', 'team',
+        'from_stage', 'to_stage']) }} as funnel_conversion_id,
+    cohort_month,
+    lead_source,
+    channel,
+    segment,
+    fit_tier,
+    motion,
+    team as team_id,
+    cast(step_order as integer) as step_order,
+    from_stage,
+    to_stage,
+    cast(entered as bigint) as entered,
+    cast(converted as bigint) as converted,
+    1.0 * converted / entered as conversion_rate
+from steps
