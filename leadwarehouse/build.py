@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument(
+        "--skip-tests", action="store_true", help="build models and seeds without dbt's tests"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - started:.1f}s")
     dbt_args = ["build"] + (["--select", args.select] if args.select else [])
     dbt_args += ["--full-refresh"] if args.full_refresh else []
+    dbt_args += ["--exclude", "resource_type:test", "resource_type:unit_test"] if args.skip_tests else []
     try:
         run_dbt(dbt_args, args.warehouse, args.as_of)
     except subprocess.CalledProcessError:

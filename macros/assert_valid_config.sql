@@ -7,7 +7,7 @@
         {% if relation is not none %}
             {% for condition, problem in checks %}
                 {% set bad = run_query(
-                    "select " ~ key_expression ~ " as row_key from " ~ relation ~ " where " ~ condition ~ " limit 5"
+                    "select distinct " ~ key_expression ~ " as row_key from " ~ relation ~ " where " ~ condition ~ " limit 5"
                 ) %}
                 {% if bad.rows | length > 0 %}
                     {% set keys = bad.columns[0].values() | join(', ') %}

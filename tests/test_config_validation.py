@@ -1,0 +1,94 @@
+"""An invalid SLA policy or business-hours row fails the build with a message naming the row."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadwarehouse.build import PROJECT_DIR, dbt_env
+
+pytestmark = pytest.mark.dbt
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory) -> Path:
+    """A private copy of the dbt project whose seeds a test may break."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_DIR / name, root / name)
+    for folder in ("models", "macros", "seeds"):
+        shutil.copytree(PROJECT_DIR / folder, root / folder)
+    return root
+
+
+def dbt(project: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dbt_env(warehouse)
+    env["DBT_PROFILES_DIR"] = str(project)
+    env["DBT_TARGET_PATH"] = str(project / "target")
+    dbt_bin = Path(sys.executable).with_name("dbt")
+    return subprocess.run(
+        [str(dbt_bin), *args, "--project-dir", str(project)],
+        env=env,
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+
+
+def break_seed(project: Path, relative: str, old: str, new: str) -> str:
+    path = project / relative
+    original = path.read_text()
+    assert old in original
+    path.write_text(original.replace(old, new))
+    return original
+
+
+@pytest.mark.parametrize(
+    ("seed", "model", "old", "new", "message"),
+    [
+        (
+            "seeds/sla/sla_policies.csv",
+            "int_sla_policies",
+            "sdr,mql,sdr_touch,120",
+            "sdr,mql,sdr_tuch,120",
+            "seed 'sla_policies', row(s) sdr_first_touch_hot: unknown stop_event",
+        ),
+        (
+            "seeds/sla/sla_policies.csv",
+            "int_sla_policies",
+            "ae,sql,ae_next_step,2400",
+            "ae,sql,ae_next_step,-5",
+            "seed 'sla_policies', row(s) ae_next_step: target_minutes must be a positive number",
+        ),
+        (
+            "seeds/calendar/business_hours.csv",
+            "int_business_hours",
+            "*,5,09:00,17:00",
+            "*,5,09:00,17:00\n*,5,12:00,18:00",
+            "seed 'business_hours', row(s) * weekday 5: more than one interval for the same territory and weekday",
+        ),
+        (
+            "seeds/calendar/business_hours.csv",
+            "int_business_hours",
+            "*,2,09:00,17:00",
+            "*,2,17:00,09:00",
+            "seed 'business_hours', row(s) * weekday 2: closes_at must be after opens_at",
+        ),
+    ],
+)
+def test_invalid_config_row_is_named(project_copy, tmp_path, seed, model, old, new, message):
+    original = break_seed(project_copy, seed, old, new)
+    try:
+        warehouse = tmp_path / "config.duckdb"
+        seed_name = Path(seed).stem
+        loaded = dbt(project_copy, warehouse, "seed", "--select", seed_name)
+        assert loaded.returncode == 0, loaded.stdout[-3000:]
+        run = dbt(project_copy, warehouse, "run", "--select", model)
+        assert run.returncode != 0
+        assert message in run.stdout, run.stdout[-3000:]
+    finally:
+        (project_copy / seed).write_text(original)
