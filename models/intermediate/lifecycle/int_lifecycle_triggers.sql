@@ -358,16 +358,14 @@ signal_events as (
 
 ),
 
-signal_requalifications as (
+rule_hits as (
 
-    -- an event is a trigger when it completes min_events of its signal within window_days
+    -- an event completes a rule when min_events of its signal fall within window_days up to it
     select
         this_event.lead_id,
-        this_event.occurred_at as trigger_at,
-        'requalified' as trigger_name,
-        2 as trigger_order,
-        this_event.event_id as source_id,
-        min(requalification_rules.trigger_id) as reason_code
+        this_event.occurred_at,
+        this_event.event_id,
+        requalification_rules.trigger_id
     from signal_events as this_event
     inner join requalification_rules on this_event.signal = requalification_rules.signal
     inner join signal_events as window_event
@@ -377,8 +375,24 @@ signal_requalifications as (
             and window_event.occurred_at <= this_event.occurred_at
             and window_event.occurred_at
             > {{ dbt.dateadd('day', '-1 * requalification_rules.window_days', 'this_event.occurred_at') }}
-    group by this_event.lead_id, this_event.occurred_at, this_event.event_id, requalification_rules.min_events
+    group by
+        this_event.lead_id, this_event.occurred_at, this_event.event_id, requalification_rules.trigger_id,
+        requalification_rules.min_events
     having count(*) >= requalification_rules.min_events
+
+),
+
+signal_requalifications as (
+
+    select
+        lead_id,
+        occurred_at as trigger_at,
+        'requalified' as trigger_name,
+        2 as trigger_order,
+        event_id as source_id,
+        min(trigger_id) as reason_code
+    from rule_hits
+    group by lead_id, occurred_at, event_id
 
 ),
 

@@ -117,7 +117,9 @@ sized as (
 
 select
     *,
-    sum(business_seconds) over (
-        partition by territory_id order by local_date rows between unbounded preceding and current row
-    ) - business_seconds as business_seconds_before
+    cast(
+        sum(business_seconds) over (
+            partition by territory_id order by local_date rows between unbounded preceding and current row
+        ) - business_seconds as bigint
+    ) as business_seconds_before
 from sized

@@ -34,6 +34,27 @@ activities as (
     from {{ ref('stg_crm__sales_activities') }} as activities
     inner join identity on activities.source_lead_id = identity.source_lead_id
 
+),
+
+assignments as (
+
+    -- the CRM's assignment time; without one, the first SDR activity is the assignment
+    select
+        routing.lead_id,
+        routing.owner_rep_id,
+        coalesce(routing.assigned_at, first_sdr_activity.first_activity_at) as assigned_at
+    from routing
+    left join (
+        select
+            activities.lead_id,
+            min(activities.occurred_at) as first_activity_at
+        from activities
+        inner join {{ ref('stg_crm__reps') }} as reps on activities.rep_id = reps.rep_id
+        where reps.role = 'sdr'
+        group by activities.lead_id
+    ) as first_sdr_activity on routing.lead_id = first_sdr_activity.lead_id
+    where coalesce(routing.assigned_at, first_sdr_activity.first_activity_at) is not null
+
 )
 
 select
@@ -53,8 +74,20 @@ select
     assigned_at as event_at,
     owner_rep_id as rep_id,
     lead_id as source_id
-from routing
-where assigned_at is not null
+from assignments
+
+union all
+
+-- a lead that already has an owner when it becomes an MQL again is routed at that instant
+select
+    machine.lead_id,
+    'assigned' as event_name,
+    machine.trigger_at as event_at,
+    assignments.owner_rep_id as rep_id,
+    machine.source_id
+from machine
+inner join assignments on machine.lead_id = assignments.lead_id
+where machine.stage = 'mql' and assignments.assigned_at < machine.trigger_at
 
 union all
 

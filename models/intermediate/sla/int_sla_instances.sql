@@ -41,6 +41,12 @@ calendar as (
 
 ),
 
+reps as (
+
+    select * from {{ ref('stg_crm__reps') }}
+
+),
+
 starts as (
 
     select
@@ -242,8 +248,10 @@ select
         else 'open_breached'
     end as status,
     elapsed_seconds / 60.0 as elapsed_minutes,
-    coalesce(stopped_by_rep_id, owner_rep_id) as owner_rep_id,
-    team_id,
+    -- the rep who stopped the clock (else the lead owner) and that rep's team
+    coalesce(measured.stopped_by_rep_id, measured.owner_rep_id) as owner_rep_id,
+    coalesce(stopper.team_id, measured.team_id) as team_id,
     territory_id,
     time_zone
 from measured
+left join reps as stopper on measured.stopped_by_rep_id = stopper.rep_id

@@ -416,8 +416,9 @@ select
     all_metrics.value
 from all_metrics
 -- per-SLA compliance metrics (sla_compliance__<sla_id>) share the definition of sla_compliance,
--- so an SLA added to the seed shows up without a metric row of its own
-inner join definitions
+-- so an SLA added to the seed shows up without a metric row of its own; a metric without a
+-- definition row keeps its numbers (and fails the not_null test on layer) instead of vanishing
+left join definitions
     on definitions.metric = case
         when all_metrics.metric like 'sla_compliance\_\_%' escape '\' then 'sla_compliance'
         else all_metrics.metric

@@ -40,11 +40,11 @@ from (
         owner_name,
         lead_source,
         band,
-        count(*) as instances,
-        sum(case when status = 'met' then 1 else 0 end) as met,
-        sum(case when status = 'breached' then 1 else 0 end) as breached,
-        sum(case when status = 'open' then 1 else 0 end) as open_within_target,
-        sum(case when status = 'open_breached' then 1 else 0 end) as open_breached,
+        cast(count(*) as bigint) as instances,
+        cast(sum(case when status = 'met' then 1 else 0 end) as bigint) as met,
+        cast(sum(case when status = 'breached' then 1 else 0 end) as bigint) as breached,
+        cast(sum(case when status = 'open' then 1 else 0 end) as bigint) as open_within_target,
+        cast(sum(case when status = 'open_breached' then 1 else 0 end) as bigint) as open_breached,
         {{ percentile('elapsed_business_minutes', 0.5) }} as median_elapsed_business_minutes
     from instances
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
