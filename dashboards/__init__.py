@@ -1,0 +1,1 @@
+"""Streamlit dashboards over the published lead warehouse (`streamlit run dashboards/app.py`)."""

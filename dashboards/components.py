@@ -1,0 +1,158 @@
+"""Shared page furniture: the warehouse check, the sidebar filters, headers and chart helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboards import data, queries
+from dashboards.formatting import fmt_month, fmt_ts
+from dashboards.queries import Filters
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+MISSING_TEXT = {
+    "missing": "No published warehouse found at `{path}`.",
+    "not_built": "The warehouse at `{path}` has no `marts.leads` table yet: it has not been built.",
+    "busy": "The warehouse at `{path}` cannot be opened read-only right now ({detail}). "
+    "The dashboards must read the published copy, not the file a build is writing.",
+    "broken": "The file at `{path}` could not be read as a DuckDB warehouse ({detail}).",
+}
+
+
+def require_warehouse() -> data.WarehouseInfo:
+    """The published warehouse's info, or a readable message on how to build it (and stop)."""
+    try:
+        return data.warehouse_info()
+    except data.WarehouseUnavailable as exc:
+        st.title("Lead qualification dashboards")
+        st.error(
+            MISSING_TEXT[exc.reason].format(path=exc.path, detail=exc.detail), icon=":material/database:"
+        )
+        st.markdown(
+            "Build and publish the demo warehouse from the project folder, then reload this page:\n\n"
+            f"```bash\n{data.BUILD_HINT}\n```\n\n"
+            "To read another file, set `LEAD_PUBLISHED_PATH` to a published DuckDB warehouse."
+        )
+        st.stop()
+        raise  # unreachable: st.stop() ends the script run
+
+
+def not_built(info: data.WarehouseInfo, table: str, what: str) -> None:
+    """Stop the page with a clear message when a mart it needs is not in the warehouse."""
+    if info.has(table):
+        return
+    st.info(
+        f"**`{table}` is not built yet.** {what}\n\n"
+        f"It appears after the warehouse is rebuilt and published with the models that produce it "
+        f"(`{data.BUILD_HINT}`). The other pages work without it.",
+        icon=":material/construction:",
+    )
+    st.stop()
+
+
+def header(title: str, info: data.WarehouseInfo, active: Sequence[str], subtitle: str = "") -> None:
+    """Title, data freshness and the filters in force."""
+    st.title(title)
+    if subtitle:
+        st.markdown(subtitle)
+    st.caption(
+        f"Data as of **{fmt_ts(info.as_of)}** · published {info.modified_at:%Y-%m-%d %H:%M} UTC "
+        f"from `{info.path.name}`"
+    )
+    st.markdown("**Active filters:** " + (" · ".join(active) if active else "none"))
+
+
+def _month_label(m: date) -> str:
+    return fmt_month(m)
+
+
+def sidebar_filters(
+    key: str,
+    months: Sequence[date],
+    *,
+    sources: Sequence[str] | None = None,
+    segments: Sequence[str] | None = None,
+    tiers: Sequence[str] | None = None,
+    motions: Sequence[str] | None = None,
+    teams: Sequence[str] | None = None,
+    period_label: str = "Cohort month (lead created)",
+    team_label: Callable[[str], str] = str,
+) -> tuple[Filters, list[str]]:
+    """The sidebar filters of a page (None hides one). Returns the Filters and their description."""
+    sb = st.sidebar
+    sb.header("Filters")
+    desc: list[str] = []
+    start = end = None
+    months = list(months)
+    if len(months) >= 2:
+        start, end = sb.select_slider(
+            period_label,
+            options=months,
+            value=(months[0], months[-1]),
+            format_func=_month_label,
+            key=f"{key}_period",
+        )
+        desc.append(f"period {fmt_month(start)} → {fmt_month(end)}")
+    elif months:
+        desc.append(f"period {fmt_month(months[0])}")
+
+    def pick(
+        label: str, options: Sequence[str] | None, name: str, fmt: Callable[[str], str] = str
+    ) -> tuple[str, ...]:
+        if options is None:
+            return ()
+        chosen = sb.multiselect(label, list(options), format_func=fmt, key=f"{key}_{name}", placeholder="All")
+        desc.append(f"{label}: {', '.join(fmt(c) for c in chosen) if chosen else 'all'}")
+        return tuple(chosen)
+
+    f = Filters(
+        start_month=start,
+        end_month=end,
+        lead_sources=pick("Lead source", sources, "source"),
+        segments=pick("Segment", segments, "segment"),
+        fit_tiers=pick("ICP tier", tiers, "tier"),
+        motions=pick("Inbound / outbound", motions, "motion"),
+        teams=pick("Team", teams, "team", team_label),
+    )
+    return f, desc
+
+
+def lead_filter_options(info: data.WarehouseInfo) -> dict[str, Any]:
+    """Options of the standard lead filters, from marts.leads."""
+    q = data.run
+    return {
+        "months": queries.lead_months(q),
+        "sources": queries.distinct_values(q, "marts.leads", "lead_source"),
+        "segments": queries.distinct_values(q, "marts.leads", "segment"),
+        "tiers": queries.distinct_values(q, "marts.leads", "fit_tier"),
+        "motions": queries.distinct_values(q, "marts.leads", "motion"),
+    }
+
+
+def chart(fig: go.Figure, height: int = 380, key: str | None = None) -> None:
+    has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
+    has_title = bool(fig.layout.title.text)
+    faceted = any(a.yref == "paper" and a.y is not None and a.y >= 1 for a in fig.layout.annotations)
+    legend_below = has_legend and faceted  # facet titles take the space above the plot
+    top = (45 if has_title else 10) + (50 if has_legend and not legend_below else 0) + (25 if faceted else 0)
+    fig.update_layout(
+        height=height + (60 if legend_below else 0),
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        title={"y": 0.98, "yref": "container", "yanchor": "top", "x": 0, "xanchor": "left"},
+        legend=(
+            {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "title_text": ""}
+            if legend_below
+            else {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title_text": ""}
+        ),
+        separators=".,",
+    )
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+
+
+def no_rows(message: str = "No leads match these filters.") -> None:
+    st.warning(message, icon=":material/filter_alt_off:")
+    st.stop()

@@ -1,0 +1,139 @@
+"""Funnel: how many leads reach each stage, and stage-to-stage conversion by cohort month."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from dashboards import components as ui
+from dashboards import queries as Q
+from dashboards.data import run as q
+from dashboards.formatting import fmt_int, fmt_month, fmt_pct
+
+STAGE_PLURAL = {
+    "lead": "Leads",
+    "capture": "Leads",
+    "mql": "MQLs",
+    "sal": "SALs",
+    "sql": "SQLs",
+    "opportunity": "Opportunities",
+    "won": "Won",
+}
+
+info = ui.require_warehouse()
+has_mart = info.has("marts.funnel_conversion")
+opts = ui.lead_filter_options(info)
+teams = Q.distinct_values(q, "marts.funnel_conversion", "team_id") if has_mart else None
+team_names = Q.team_names(q) if has_mart and info.has("marts.lead_sla") else {}
+f, active = ui.sidebar_filters(
+    "funnel",
+    opts["months"],
+    **{k: v for k, v in opts.items() if k != "months"},
+    teams=teams,
+    team_label=lambda t: team_names.get(t, t),
+)
+ui.header(
+    "Funnel",
+    info,
+    active,
+    "How many leads reach each stage and how many convert to the next one, by the month they were created.",
+)
+
+source = "funnel_conversion" if has_mart else "leads"
+steps = Q.funnel_steps(q, f, source)
+if steps.empty or steps["entered"].sum() == 0:
+    ui.no_rows()
+counts = Q.funnel_stage_counts(steps)
+totals = Q.funnel_step_totals(steps)
+
+st.subheader("Stage counts")
+cols = st.columns(len(counts))
+first = counts["leads"].iloc[0]
+for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
+    label = STAGE_PLURAL.get(row["stage"], Q.stage_label(row["stage"]))
+    col.metric(
+        label,
+        fmt_int(row["leads"]),
+        help=f"{fmt_pct(row['leads'] / first if first else None)} of all leads in the selection",
+    )
+
+st.subheader("Stage-to-stage conversion")
+cols = st.columns(len(totals))
+for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
+    col.metric(
+        Q.step_label(row["from_stage"], row["to_stage"]),
+        fmt_pct(row["rate"]),
+        help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads",
+    )
+st.caption(
+    "Cohort-based: a lead counts in the month it was created, whatever happened later. SAL is optional, so "
+    "MQL → SQL is shown both through SAL and directly. Recent cohorts have had less time to convert. "
+    f"Source: `marts.{source}`"
+    + ("" if has_mart else " (`marts.funnel_conversion` is not built yet, so the team filter is unavailable)")
+    + "."
+)
+
+left, right = st.columns([2, 3])
+with left:
+    bars = counts.assign(
+        stage_name=[Q.stage_label(s) for s in counts["stage"]],
+        text=[f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]],
+    )
+    fig = px.bar(
+        bars,
+        x="leads",
+        y="stage_name",
+        orientation="h",
+        text="text",
+        labels={"leads": "Leads (count)", "stage_name": "Stage reached"},
+        title="Leads reaching each stage",
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_traces(textposition="auto", hovertemplate="%{y}: %{x:,} leads<extra></extra>")
+    fig.update_xaxes(tickformat=",")
+    ui.chart(fig, key="funnel_counts")
+with right:
+    by_month = steps.groupby(["cohort_month", "from_stage", "to_stage"], as_index=False)[
+        ["entered", "converted"]
+    ].sum()
+    by_month["rate_pct"] = [
+        100 * c / e if e else None for c, e in zip(by_month["converted"], by_month["entered"], strict=True)
+    ]
+    by_month["step"] = [
+        Q.step_label(a, b) for a, b in zip(by_month["from_stage"], by_month["to_stage"], strict=True)
+    ]
+    order = [Q.step_label(a, b) for a, b in zip(totals["from_stage"], totals["to_stage"], strict=True)]
+    fig = px.line(
+        by_month,
+        x="cohort_month",
+        y="rate_pct",
+        color="step",
+        markers=True,
+        category_orders={"step": order},
+        custom_data=["converted", "entered"],
+        labels={"cohort_month": "Cohort month (lead created)", "rate_pct": "Conversion (%)", "step": "Step"},
+        title="Conversion by cohort month",
+    )
+    fig.update_traces(
+        hovertemplate="%{x|%Y-%m}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
+    )
+    fig.update_xaxes(tickformat="%Y-%m")
+    fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
+    ui.chart(fig, key="funnel_by_month")
+
+st.subheader("Conversion by cohort month")
+table = by_month.pivot_table(index="cohort_month", columns="step", values="rate_pct", aggfunc="first")
+table = table[[c for c in order if c in table.columns]]
+leads_per_month = (
+    by_month[by_month["from_stage"] == counts["stage"].iloc[0]].groupby("cohort_month")["entered"].sum()
+)
+table.insert(0, "Leads", leads_per_month.reindex(table.index).fillna(0).astype(int))
+table.index = [fmt_month(m) for m in table.index]
+table.index.name = "Cohort month"
+st.dataframe(
+    table.sort_index(ascending=False),
+    column_config={
+        "Leads": st.column_config.NumberColumn("Leads", format="localized"),
+        **{c: st.column_config.NumberColumn(c, format="%.1f %%") for c in order},
+    },
+)

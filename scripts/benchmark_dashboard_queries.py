@@ -1,0 +1,252 @@
+"""Time every dashboard page's queries against a warehouse (no Streamlit cache, one fresh
+read-only connection per query, as the app does on a cache miss).
+
+    python scripts/benchmark_dashboard_queries.py --warehouse data/warehouse/published.duckdb
+    python scripts/benchmark_dashboard_queries.py --warehouse big.duckdb --replicate 10
+
+`--replicate N` first writes a scaled copy (every lead-level mart repeated N times with
+distinct lead ids, into a temporary file next to the warehouse unless --scaled-out is given)
+to estimate the query time at N times the leads without building it. Prints, per page, the
+median and the slowest of --repeat runs, and the slowest query of the page. Target: < 1 s
+per page at 1M leads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboards import queries as Q  # noqa: E402
+from dashboards.data import execute, session  # noqa: E402
+
+# lead-level marts and their id column(s) to suffix when replicating
+REPLICATED = {
+    "leads": ["lead_id"],
+    "lead_score_changes": ["score_change_id", "lead_id"],
+    "lead_stage_history": ["stage_history_id", "lead_id"],
+    "lead_score_reasons": ["score_reason_id", "lead_id"],
+    "lead_sla": ["lead_id"],
+    "funnel_conversion": [],
+}
+
+
+def replicate(src: Path, dst: Path, times: int) -> None:
+    """A copy of the marts the dashboards read, with lead-level tables repeated `times` times."""
+    dst.unlink(missing_ok=True)
+    con = duckdb.connect(str(dst))
+    try:
+        con.execute(f"attach '{src}' as src (read_only)")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'src' and table_schema in ('marts', 'config')"
+        ).fetchall()
+        for schema, _ in {(s, None) for s, _ in tables}:
+            con.execute(f"create schema if not exists {schema}")
+        for schema, table in tables:
+            if schema == "marts" and table in REPLICATED:
+                cols = [
+                    r[0]
+                    for r in con.execute(
+                        "select column_name from information_schema.columns where table_catalog = 'src' "
+                        "and table_schema = ? and table_name = ? order by ordinal_position",
+                        [schema, table],
+                    ).fetchall()
+                ]
+                select = ", ".join(
+                    f"case when k = 0 then {c} else {c} || '-' || k end as {c}"
+                    if c in REPLICATED[table]
+                    else c
+                    for c in cols
+                )
+                con.execute(
+                    f"create table {schema}.{table} as select {select} "
+                    f"from src.{schema}.{table}, range({int(times)}) as r(k)"
+                )
+            else:
+                con.execute(f"create table {schema}.{table} as select * from src.{schema}.{table}")
+    finally:
+        con.close()
+
+
+def page_plans(q: Q.Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
+    """The queries each page runs on first load with its default filters."""
+    f = Q.Filters()
+    has = tables.__contains__
+
+    def shared() -> None:
+        Q.available_tables(q)
+        Q.as_of(q)
+        Q.lead_months(q)
+        for col in ("lead_source", "segment", "fit_tier", "motion"):
+            Q.distinct_values(q, "marts.leads", col)
+
+    def funnel() -> None:
+        if has("marts.funnel_conversion"):
+            Q.distinct_values(q, "marts.funnel_conversion", "team_id")
+            if has("marts.lead_sla"):
+                Q.team_names(q)
+        Q.funnel_steps(q, f, "funnel_conversion" if has("marts.funnel_conversion") else "leads")
+
+    def velocity() -> None:
+        months = Q.lead_months(q)
+        ok = has("marts.stage_velocity") and Q.velocity_from_mart_ok(f, months)
+        source = "stage_velocity" if ok else "leads"
+        summary = Q.velocity_summary(q, f, source).set_index("step")
+        Q.time_in_stage(q, f)
+        step = "MQL → SQL"
+        if step in summary.index:
+            r = summary.loc[step]
+            Q.velocity_histogram(q, f, step, Q.nice_bin_width(r.get("p95_days", r["p90_days"] * 1.3)))
+            Q.velocity_trend(q, f, step, source)
+
+    def sla() -> None:
+        if not has("marts.lead_sla"):
+            return
+        Q.sla_names(q)
+        Q.sla_months(q)
+        for col in ("lead_source", "segment", "motion", "team_name"):
+            Q.distinct_values(q, "marts.lead_sla", col)
+        Q.sla_overall(q, f)
+        for by in ("sla", "team", "rep"):
+            Q.sla_by(q, f, by)
+        Q.sla_weekly(q, f)
+        Q.sla_open_items(q, f, "breaches")
+        Q.sla_open_items(q, f, "at_risk")
+
+    def kpi() -> None:
+        if not has("marts.kpi_ladder"):
+            return
+        o = Q.kpi_options(q)
+        o = o[(o["period_grain"] == "month")]
+        if o.empty:
+            return
+        o = o[o["basis"] == ("period" if (o["basis"] == "period").any() else o["basis"].min())]
+        first = o.sort_values(["slice_dimension"], key=lambda d: d != "all").iloc[0]
+        s = Q.kpi_series(q, "month", first["basis"], first["slice_dimension"], first["slice_value"])
+        if len(s):
+            Q.kpi_current_vs_previous(s, s["period_start"].max())
+
+    def explorer() -> None:
+        top = q(
+            "select lead_id, company_name from marts.leads order by total_score desc, lead_id limit 10", []
+        )
+        term = (
+            str(top["company_name"].dropna().iloc[0]).split()[0] if top["company_name"].notna().any() else "a"
+        )
+        found = Q.search_leads(q, term)
+        lead_id = found["lead_id"].iloc[0] if len(found) else top["lead_id"].iloc[0]
+        Q.lead_detail(q, lead_id)
+        Q.lead_reasons(q, lead_id)
+        Q.lead_ledger(q, lead_id)
+        Q.lead_stages(q, lead_id)
+
+    def scoring() -> None:
+        Q.conversion_by_peak_band(q, f)
+        Q.gate_win_rates(q, f)
+        Q.calibration_by_decile(q, f)
+        models = Q.scoring_models(q)
+        m = models.iloc[0]
+        dist = Q.score_distribution(q, f, m["model_id"])
+        Q.whatif_curve(dist, int(m["max_score"]))
+        Q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]), float(m["mql_threshold"]))
+
+    def scoring_slider() -> None:
+        m = Q.scoring_models(q).iloc[0]
+        Q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]) - 5, float(m["mql_threshold"]))
+
+    return {
+        "shared (warehouse check + lead filters)": shared,
+        "1 funnel": funnel,
+        "2 velocity": velocity,
+        "3 sla": sla,
+        "4 kpi ladder": kpi,
+        "5 lead explorer": explorer,
+        "6 scoring health": scoring,
+        "6b scoring: move the threshold slider": scoring_slider,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", required=True, help="a built (published) DuckDB warehouse")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per page (default: %(default)s)")
+    parser.add_argument("--replicate", type=int, default=1, help="benchmark a copy with N× the leads")
+    parser.add_argument("--scaled-out", default=None, help="where to write the --replicate copy (kept)")
+    args = parser.parse_args(argv)
+
+    path = Path(args.warehouse).resolve()
+    if not path.exists():
+        print(f"no warehouse at {path}: build one first (make demo)", file=sys.stderr)
+        return 2
+    tmp = None
+    if args.replicate > 1:
+        if args.scaled_out:
+            target = Path(args.scaled_out).resolve()
+        else:
+            tmp = tempfile.TemporaryDirectory(dir=path.parent)
+            target = Path(tmp.name) / "scaled.duckdb"
+        started = time.perf_counter()
+        replicate(path, target, args.replicate)
+        print(
+            f"replicated {path.name} ×{args.replicate} into {target} in {time.perf_counter() - started:.1f}s"
+        )
+        path = target
+
+    timings: dict[str, list[float]] = {}
+    slowest: dict[str, tuple[float, str]] = {}
+    current_page = [""]
+
+    def q(sql: str, params: Any = ()) -> pd.DataFrame:
+        t0 = time.perf_counter()
+        df = execute(path, sql, list(params))
+        dt = time.perf_counter() - t0
+        first_line = " ".join(sql.split())[:90]
+        if dt > slowest.get(current_page[0], (0.0, ""))[0]:
+            slowest[current_page[0]] = (dt, first_line)
+        return df
+
+    tables = Q.available_tables(q)
+    leads = int(q("select count(*) as n from marts.leads", [])["n"].iloc[0])
+    changes = int(q("select count(*) as n from marts.lead_score_changes", [])["n"].iloc[0])
+    print(
+        f"warehouse {path}: {leads:,} leads, {changes:,} score changes, {path.stat().st_size / 1e6:,.0f} MB"
+    )
+    missing = [
+        t
+        for t in ("marts.lead_sla", "marts.kpi_ladder", "marts.funnel_conversion", "marts.stage_velocity")
+        if t not in tables
+    ]
+    if missing:
+        print(f"not built (pages fall back or show a message): {', '.join(missing)}")
+    plans = page_plans(q, tables)
+    for _ in range(args.repeat):
+        for name, plan in plans.items():
+            current_page[0] = name
+            t0 = time.perf_counter()
+            with session():  # as app.py: one connection per page run
+                plan()
+            timings.setdefault(name, []).append(time.perf_counter() - t0)
+    print(f"\n{'page':42} {'median':>8} {'max':>8}   slowest query")
+    for name, ts in timings.items():
+        dt, sql = slowest.get(name, (0.0, ""))
+        print(f"{name:42} {statistics.median(ts):7.3f}s {max(ts):7.3f}s   {dt:.3f}s {sql}")
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

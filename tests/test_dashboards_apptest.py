@@ -1,0 +1,621 @@
+"""The Streamlit dashboards, page by page, with streamlit.testing.v1.AppTest.
+
+Every page renders without exception against a warehouse built from the synthetic generator;
+its key figures equal values queried directly from the marts; filters change them; a missing,
+unbuilt or unreadable warehouse gives a message that says how to build it; marts that are not
+built yet give a "not built yet" message. User input reaches SQL only as bound parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboards import queries as Q
+from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
+from leadwarehouse.build import build_warehouse
+from tests.tiny_crm import AS_OF
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+APP = PROJECT_DIR / "dashboards" / "app.py"
+TIMEOUT = 30  # the AppTest default (3 s) is too short for a page's first queries
+PAGES = ["funnel", "velocity", "sla", "kpi_ladder", "lead_explorer", "scoring_health"]
+TITLES = {
+    "funnel": "Funnel",
+    "velocity": "Velocity",
+    "sla": "SLA compliance",
+    "kpi_ladder": "KPI ladder",
+    "lead_explorer": "Lead explorer",
+    "scoring_health": "Scoring health",
+}
+NEW_MARTS = ["lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
+DASH_LEADS = 600
+DASH_SEED = 3
+
+
+# ---------------------------------------------------------------- warehouses
+
+
+@pytest.fixture(scope="session")
+def dash_warehouse(tmp_path_factory) -> Path:
+    """A realistic small warehouse: 600 synthetic leads, built with dbt (models only).
+
+    DASH_TEST_WAREHOUSE=<file> uses a copy of an already built warehouse instead (faster when
+    iterating on the dashboards).
+    """
+    base = tmp_path_factory.mktemp("dash_wh")
+    prebuilt = os.environ.get("DASH_TEST_WAREHOUSE")
+    if prebuilt:
+        shutil.copy(prebuilt, base / "published.duckdb")
+        return base / "published.duckdb"
+    landing = base / "landing"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "leadwarehouse.generator",
+            "--leads",
+            str(DASH_LEADS),
+            "--seed",
+            str(DASH_SEED),
+            "--out",
+            str(landing),
+            "--quiet",
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+    )
+    warehouse = base / "published.duckdb"
+    build_warehouse(landing, warehouse, as_of=AS_OF, command="run")
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def older_warehouse(dash_warehouse, tmp_path_factory) -> Path:
+    """The same warehouse without the SLA / KPI marts, as published before they existed."""
+    path = tmp_path_factory.mktemp("older_wh") / "published.duckdb"
+    shutil.copy(dash_warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        for table in NEW_MARTS:
+            con.execute(f"drop table if exists marts.{table} cascade")
+            con.execute(f"drop view if exists marts.{table} cascade")
+    finally:
+        con.close()
+    return path
+
+
+def run_sql(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def has_table(path: Path, table: str) -> bool:
+    return bool(
+        run_sql(
+            path,
+            "select 1 from information_schema.tables where table_schema = 'marts' and table_name = ?",
+            [table],
+        )
+    )
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Point the dashboards at a warehouse file, with an empty Streamlit cache before and after."""
+
+    def use(path: Path) -> Path:
+        monkeypatch.setenv("LEAD_PUBLISHED_PATH", str(path))
+        st.cache_data.clear()
+        return path
+
+    st.cache_data.clear()
+    yield use
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def dash(published, dash_warehouse) -> Path:
+    return published(dash_warehouse)
+
+
+# ---------------------------------------------------------------- AppTest helpers
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success)]
+    return "\n".join(str(p) for p in parts)
+
+
+def active_filters(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("**Active filters:**"))
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def test_numbers_are_formatted_for_people():
+    assert fmt_int(1234) == "1,234"
+    assert fmt_int(1234567.4) == "1,234,567"
+    assert fmt_pct(0.234) == "23.4 %"
+    assert fmt_pct(math.nan) == "–"
+    assert fmt_days(3.456) == "3.5 days"
+    assert fmt_value(0.5, "ratio") == "50.0 %"
+    assert fmt_value(12000, "usd") == "$12,000"
+    assert fmt_value(42, "count") == "42"
+    assert humanize("sla_compliance__sdr_first_touch") == "SLA compliance: SDR first touch"
+    assert humanize("mql_to_sql_rate") == "MQL to SQL rate"
+
+
+def test_filter_values_are_bound_parameters_never_sql_text():
+    evil = "x'); drop table marts.leads; --"
+    f = Q.Filters(lead_sources=(evil,), segments=("smb",), teams=("t1",))
+    cond, params = f.where(period="created_at", team="team_id")
+    assert evil not in cond and "smb" not in cond
+    assert [evil] in params and ["smb"] in params and ["t1"] in params
+    assert Q.Filters().where(period="created_at") == ("true", [])
+
+
+# ---------------------------------------------------------------- warehouse missing / broken
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_missing_warehouse_says_how_to_build_it(page, published, tmp_path):
+    published(tmp_path / "nowhere" / "published.duckdb")
+    at = open_page(page)
+    assert at.error and "No published warehouse found" in at.error[0].value
+    assert "make demo" in texts(at)
+
+
+def test_unbuilt_and_unreadable_warehouses_are_explained(published, tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    published(empty)
+    at = open_page("funnel")
+    assert "has not been built" in at.error[0].value and "make demo" in texts(at)
+
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(b"this is not a duckdb file" * 100)
+    published(garbage)
+    at = open_page("velocity")
+    assert "could not be read as a DuckDB warehouse" in at.error[0].value and "make demo" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["sla", "kpi_ladder"])
+def test_marts_not_built_yet_show_a_message(page, published, older_warehouse):
+    published(older_warehouse)
+    at = open_page(page)
+    table = "marts.lead_sla" if page == "sla" else "marts.kpi_ladder"
+    assert any(table in i.value and "not built yet" in i.value for i in at.info)
+    assert "Data as of" in texts(at)
+
+
+# ---------------------------------------------------------------- every page renders
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_as_of_filters_and_charts(page, dash):
+    at = open_page(page)
+    assert [t.value for t in at.title] == [TITLES[page]]
+    as_of = run_sql(dash, "select max(as_of) from marts.leads")[0][0]
+    assert f"Data as of **{as_of:%Y-%m-%d %H:%M} UTC**" in texts(at)
+    assert active_filters(at)
+    if page == "lead_explorer":  # charts appear once a lead is chosen
+        at.sidebar.text_input(key="explorer_search").input("a").run()
+        assert_clean(at)
+    assert at.get("plotly_chart"), "no chart on the page"
+    assert at.metric
+
+
+# ---------------------------------------------------------------- 1. funnel
+
+
+def funnel_expected(path: Path, where: str = "true", params: list | None = None) -> dict[str, str]:
+    """Stage counts and step rates straight from the mart the page reads."""
+    if has_table(path, "funnel_conversion"):
+        rows = run_sql(
+            path,
+            f"select from_stage, to_stage, sum(entered), sum(converted) from marts.funnel_conversion "
+            f"where {where} group by all",
+            params,
+        )
+    else:
+        (n, mql, sal, sql, opp, ms, ss, mq, so, ow) = run_sql(
+            path,
+            "select count(*), count(mql_at), count(sal_at), count(sql_at), count(opportunity_at), "
+            "count(*) filter (where mql_at is not null and sal_at is not null), "
+            "count(*) filter (where sal_at is not null and sql_at is not null), "
+            "count(*) filter (where mql_at is not null and sql_at is not null), "
+            "count(*) filter (where sql_at is not null and opportunity_at is not null), "
+            f"count(*) filter (where opportunity_at is not null and won_at is not null) from marts.leads where {where}",
+            params,
+        )[0]
+        rows = [
+            ("lead", "mql", n, mql),
+            ("mql", "sal", mql, ms),
+            ("sal", "sql", sal, ss),
+            ("mql", "sql", mql, mq),
+            ("sql", "opportunity", sql, so),
+            ("opportunity", "won", opp, ow),
+        ]
+    expected = {Q.step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
+    entered = {a: e for a, _, e, _ in rows}
+    expected["Leads"] = fmt_int(entered["lead"])
+    expected["MQLs"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
+    return expected
+
+
+def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
+    at = open_page("funnel")
+    shown = metrics(at)
+    expected = funnel_expected(dash)
+    for label, value in expected.items():
+        assert shown[label] == value, label
+    assert shown["Leads"] == fmt_int(run_sql(dash, "select count(*) from marts.leads")[0][0])
+
+    segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc limit 1")[0][0]
+    at.sidebar.multiselect(key="funnel_segment").set_value([segment]).run()
+    assert_clean(at)
+    filtered = metrics(at)
+    assert filtered["Leads"] != shown["Leads"]
+    for label, value in funnel_expected(dash, "segment = ?", [segment]).items():
+        assert filtered[label] == value, label
+    assert f"Segment: {segment}" in active_filters(at)
+
+    months = at.sidebar.select_slider(key="funnel_period")
+    months.set_range(months.options[0], months.options[5]).run()
+    assert_clean(at)
+    lo, hi = months.options[0], months.options[5]
+    assert f"period {lo} → {hi}" in active_filters(at)
+    period_col = "cohort_month" if has_table(dash, "funnel_conversion") else "created_at"
+    cond = f"segment = ? and {period_col} >= ?::date and {period_col} < ?::date + interval 1 month"
+    for label, value in funnel_expected(dash, cond, [segment, f"{lo}-01", f"{hi}-01"]).items():
+        assert metrics(at)[label] == value, label
+
+
+def test_funnel_team_filter_when_available(dash):
+    if not has_table(dash, "funnel_conversion"):
+        pytest.skip("marts.funnel_conversion is not built in this project yet")
+    team = run_sql(
+        dash,
+        "select team_id from marts.funnel_conversion where team_id is not null group by 1 order by sum(entered) desc",
+    )[0][0]
+    at = open_page("funnel")
+    at.sidebar.multiselect(key="funnel_team").set_value([team]).run()
+    assert_clean(at)
+    for label, value in funnel_expected(dash, "team_id = ?", [team]).items():
+        assert metrics(at)[label] == value, label
+
+
+def test_funnel_falls_back_to_leads_before_funnel_conversion_exists(published, older_warehouse):
+    published(older_warehouse)
+    at = open_page("funnel")
+    for label, value in funnel_expected(older_warehouse).items():
+        assert metrics(at)[label] == value, label
+    assert "Source: `marts.leads`" in texts(at)
+    with pytest.raises(KeyError):
+        at.sidebar.multiselect(key="funnel_team")
+
+
+# ---------------------------------------------------------------- 2. velocity
+
+
+def leads_median_days(path: Path, a: str, b: str, where: str = "true", params: list | None = None) -> float:
+    return run_sql(
+        path,
+        f"select quantile_cont(date_diff('second', {a}, {b}) / 86400.0, 0.5) from marts.leads "
+        f"where {a} is not null and {b} >= {a} and {where}",
+        params,
+    )[0][0]
+
+
+def test_velocity_figures_equal_the_marts_and_filters_change_them(dash):
+    at = open_page("velocity")
+    shown = metrics(at)
+    if has_table(dash, "stage_velocity"):
+        expected = run_sql(
+            dash,
+            "select median_days from marts.stage_velocity where segment = 'all' and cohort_month is null "
+            "and from_stage = 'mql' and to_stage = 'sql'",
+        )[0][0]
+    else:
+        expected = leads_median_days(dash, "mql_at", "sql_at")
+    assert shown["Median MQL → SQL"] == fmt_days(expected)
+    assert shown["Median Lead → MQL"] != "–"
+
+    at.sidebar.multiselect(key="velocity_motion").set_value(["inbound"]).run()
+    assert_clean(at)
+    assert metrics(at)["Median MQL → SQL"] == fmt_days(
+        leads_median_days(dash, "mql_at", "sql_at", "motion = 'inbound'")
+    )
+    assert metrics(at)["Median Lead → MQL"] == fmt_days(
+        leads_median_days(dash, "created_at", "mql_at", "motion = 'inbound'")
+    )
+    assert "Source: `marts.leads`" in texts(at)
+
+    at.sidebar.selectbox(key="velocity_step").set_value("Lead → MQL").run()
+    assert_clean(at)
+    assert "Lead → MQL: distribution and trend" in [s.value for s in at.subheader]
+
+
+def test_velocity_works_from_leads_before_stage_velocity_exists(published, older_warehouse):
+    published(older_warehouse)
+    at = open_page("velocity")
+    assert metrics(at)["Median MQL → SQL"] == fmt_days(leads_median_days(older_warehouse, "mql_at", "sql_at"))
+    assert "not built yet" in texts(at)
+
+
+# ---------------------------------------------------------------- 3. SLA
+
+
+def sla_expected(path: Path, where: str = "true", params: list | None = None) -> dict[str, str]:
+    n, met, breached, open_breached = run_sql(
+        path,
+        "select count(*), count(*) filter (where status = 'met'), count(*) filter (where status = 'breached'), "
+        f"count(*) filter (where status = 'open_breached') from marts.lead_sla where {where}",
+        params,
+    )[0]
+    decided = met + breached + open_breached
+    return {
+        "SLA instances": fmt_int(n),
+        "Compliance": fmt_pct(met / decided if decided else math.nan),
+        "Breached": fmt_int(breached),
+        "Open breaches": fmt_int(open_breached),
+    }
+
+
+def test_sla_figures_equal_the_marts_and_filters_change_them(dash):
+    if not has_table(dash, "lead_sla"):
+        pytest.skip("marts.lead_sla is not built in this project yet (the not-built message is tested)")
+    at = open_page("sla")
+    shown = metrics(at)
+    for label, value in sla_expected(dash).items():
+        assert shown[label] == value, label
+
+    team = run_sql(
+        dash,
+        "select team_name from marts.lead_sla where team_name is not null group by 1 order by count(*) desc",
+    )[0][0]
+    at.sidebar.multiselect(key="sla_team").set_value([team]).run()
+    assert_clean(at)
+    filtered = metrics(at)
+    assert filtered["SLA instances"] != shown["SLA instances"]
+    for label, value in sla_expected(dash, "team_name = ?", [team]).items():
+        assert filtered[label] == value, label
+
+    sla_id = run_sql(dash, "select sla_id from marts.lead_sla group by 1 order by count(*) desc")[0][0]
+    at.sidebar.multiselect(key="sla_sla").set_value([sla_id]).run()
+    assert_clean(at)
+    for label, value in sla_expected(dash, "team_name = ? and sla_id = ?", [team, sla_id]).items():
+        assert metrics(at)[label] == value, label
+
+
+# ---------------------------------------------------------------- 4. KPI ladder
+
+
+def kpi_expected(path: Path, dimension: str, value: str) -> tuple[str, dict[str, str]]:
+    bases = {
+        r[0]
+        for r in run_sql(path, "select distinct basis from marts.kpi_ladder where period_grain = 'month'")
+    }
+    grain, basis = "month", ("period" if "period" in bases else min(bases))  # the page's default
+    period = run_sql(
+        path,
+        "select max(period_start) from marts.kpi_ladder where period_grain = ? and basis = ? "
+        "and slice_dimension = ? and slice_value = ?",
+        [grain, basis, dimension, value],
+    )[0][0]
+    rows = run_sql(  # every metric of the slice; "–" when it has no value in the current period
+        path,
+        "select metric, max(value) filter (where period_start = ?), any_value(unit) from marts.kpi_ladder "
+        "where period_grain = ? and basis = ? and slice_dimension = ? and slice_value = ? group by metric",
+        [period, grain, basis, dimension, value],
+    )
+    return f"{period:%Y-%m}", {
+        humanize(m): (
+            f"{v:.2f}"
+            if "auc" in m and v is not None and not math.isnan(v)
+            else fmt_value(v, "x" if "coverage" in m else u)
+        )
+        for m, v, u in rows
+        if "__" not in m  # breakdowns (sla_compliance__route, …) are shown in a table
+    }
+
+
+def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
+    if not has_table(dash, "kpi_ladder"):
+        pytest.skip("marts.kpi_ladder is not built in this project yet (the not-built message is tested)")
+    at = open_page("kpi_ladder")
+    period, expected = kpi_expected(dash, "all", "all")
+    shown = metrics(at)
+    assert expected and shown == expected
+    assert f"current period {period}" in active_filters(at)
+    breakdowns = run_sql(
+        dash, "select count(distinct metric) from marts.kpi_ladder where metric like '%\\_\\_%' escape '\\'"
+    )
+    if breakdowns[0][0]:
+        assert any("Part" in d.value.columns for d in at.dataframe)
+    layers = [s.value for s in at.subheader]
+    present = [
+        x
+        for x in Q.KPI_LAYERS
+        if x in {r[0] for r in run_sql(dash, "select distinct layer from marts.kpi_ladder")}
+    ]
+    assert layers == [f"{i}. {x.title()}" for i, x in enumerate(present, start=1)]
+    assert "Decision it informs" in texts(at)
+
+    segment = run_sql(
+        dash,
+        "select slice_value from marts.kpi_ladder where slice_dimension = 'segment' group by 1 order by count(*) desc",
+    )[0][0]
+    at.sidebar.selectbox(key="kpi_dimension").set_value("segment").run()
+    at.sidebar.selectbox(key="kpi_value").set_value(segment).run()
+    assert_clean(at)
+    _, expected_segment = kpi_expected(dash, "segment", segment)
+    assert metrics(at) == expected_segment != expected
+    assert f"Segment = {segment}" in active_filters(at)
+
+
+# ---------------------------------------------------------------- 5. lead explorer
+
+
+def test_lead_explorer_finds_a_lead_and_shows_its_score_ledger_and_stages(dash):
+    lead_id, email, score, band, tier = run_sql(
+        dash,
+        "select l.lead_id, l.email, l.total_score, l.score_band, l.fit_tier from marts.leads l "
+        "join marts.lead_stage_history h using (lead_id) group by all order by count(*) desc, l.lead_id limit 1",
+    )[0]
+    at = open_page("lead_explorer")
+    assert "Highest-scoring leads now" in [s.value for s in at.subheader]
+    at.sidebar.text_input(key="explorer_search").input(email.upper()).run()
+    assert_clean(at)
+    assert at.selectbox(key="explorer_lead").value == lead_id
+    shown = metrics(at)
+    assert shown["Score"] == fmt_num(score) and shown["Band"] == band and shown["Fit tier"] == tier
+    stages = next(d.value for d in at.dataframe if "Trigger" in d.value.columns)
+    assert (
+        len(stages)
+        == run_sql(dash, "select count(*) from marts.lead_stage_history where lead_id = ?", [lead_id])[0][0]
+    )
+    ledger = next(d.value for d in at.dataframe if "Score after" in d.value.columns)
+    assert (
+        len(ledger)
+        == run_sql(dash, "select count(*) from marts.lead_score_changes where lead_id = ?", [lead_id])[0][0]
+    )
+    assert {"explorer_reasons", "explorer_ledger", "explorer_stages"} <= {
+        c.key for c in at.get("plotly_chart")
+    }
+
+    at.sidebar.text_input(key="explorer_search").input(lead_id).run()
+    assert at.selectbox(key="explorer_lead").value == lead_id
+
+
+@pytest.mark.parametrize("term", ["' or 1=1 --", "%", "%_%", "x'); drop table marts.leads; --"])
+def test_lead_explorer_search_is_a_bound_parameter(term, dash):
+    at = open_page("lead_explorer")
+    at.sidebar.text_input(key="explorer_search").input(term).run()
+    assert_clean(at)
+    assert at.warning and "No lead matches" in at.warning[0].value
+    assert run_sql(dash, "select count(*) from marts.leads")[0][0] > 0
+
+
+# ---------------------------------------------------------------- 6. scoring health
+
+
+def test_scoring_health_figures_and_threshold_what_if(dash):
+    at = open_page("scoring_health")
+    shown = metrics(at)
+    leads, mqls, mql_won = run_sql(
+        dash,
+        "select count(*), count(mql_at), count(*) filter (where mql_at is not null and is_won) from marts.leads",
+    )[0]
+    assert shown["Leads"] == fmt_int(leads)
+    assert shown["MQL → won"] == fmt_pct(mql_won / mqls)
+
+    model_id, baseline = run_sql(
+        dash,
+        "select model_id, mql_threshold from config.scoring_models order by priority desc, model_id limit 1",
+    )[0]
+
+    def would_be_mqls(threshold: int) -> int:
+        return run_sql(
+            dash,
+            "select count(*) from marts.leads where scoring_model_id = ? and has_mandatory_fields and peak_score >= ?",
+            [model_id, threshold],
+        )[0][0]
+
+    def recent_load(threshold: int) -> float:
+        n = run_sql(
+            dash,
+            """
+            with c as (
+                select l.lead_id, min(s.changed_at) as first_at, any_value(l.as_of) as as_of
+                from marts.leads l join marts.lead_score_changes s on s.lead_id = l.lead_id
+                where l.scoring_model_id = ? and l.has_mandatory_fields and s.score_after >= ?
+                group by 1
+            )
+            select count(*) from c where first_at < as_of and first_at > as_of - interval 91 day
+            """,
+            [model_id, threshold],
+        )[0][0]
+        return n / 13
+
+    assert at.sidebar.slider(key=f"scoring_threshold_{model_id}").value == int(baseline)
+    assert shown[f"MQLs at ≥ {int(baseline)}"] == fmt_int(would_be_mqls(int(baseline)))
+    assert shown["SDR load (MQLs / week)"] == fmt_num(recent_load(int(baseline)))
+    base_wins = float(shown["Expected wins"].replace(",", ""))
+    assert 0 < base_wins <= mqls
+
+    higher = int(baseline) + 15
+    at.sidebar.slider(key=f"scoring_threshold_{model_id}").set_value(higher).run()
+    assert_clean(at)
+    moved = metrics(at)
+    assert moved[f"MQLs at ≥ {higher}"] == fmt_int(would_be_mqls(higher))
+    assert would_be_mqls(higher) < would_be_mqls(int(baseline))
+    assert moved["SDR load (MQLs / week)"] == fmt_num(recent_load(higher))
+    assert float(moved["Expected wins"].replace(",", "")) < base_wins
+    assert f"MQL ≥ {higher}" in active_filters(at)
+
+    segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc limit 1")[0][0]
+    at.sidebar.multiselect(key="scoring_segment").set_value([segment]).run()
+    assert_clean(at)
+    assert metrics(at)["Leads"] == fmt_int(
+        run_sql(dash, "select count(*) from marts.leads where segment = ?", [segment])[0][0]
+    )
+
+
+def test_scoring_health_what_if_follows_the_chosen_scoring_model(dash):
+    models = run_sql(
+        dash, "select model_id, mql_threshold from config.scoring_models order by priority desc, model_id"
+    )
+    if len(models) < 2:
+        pytest.skip("one scoring model only")
+    model_id, threshold = models[1]
+    at = open_page("scoring_health")
+    at.sidebar.selectbox(key="scoring_model").set_value(model_id).run()
+    assert_clean(at)
+    assert at.sidebar.slider(key=f"scoring_threshold_{model_id}").value == int(threshold)
+    expected = run_sql(
+        dash,
+        "select count(*) from marts.leads where scoring_model_id = ? and has_mandatory_fields and peak_score >= ?",
+        [model_id, int(threshold)],
+    )[0][0]
+    assert metrics(at)[f"MQLs at ≥ {int(threshold)}"] == fmt_int(expected)
+
+
+def test_calibration_deciles_cover_every_lead_once(dash):
+    from dashboards.data import execute
+
+    deciles = Q.calibration_by_decile(lambda sql, params: execute(dash, sql, params), Q.Filters())
+    leads, won = run_sql(dash, "select count(*), count(*) filter (where is_won) from marts.leads")[0]
+    assert deciles["leads"].sum() == leads and deciles["won"].sum() == won
+    assert deciles["decile"].is_monotonic_increasing and deciles["decile"].between(1, 10).all()
+    assert (deciles["min_score"].iloc[1:].to_numpy() > deciles["max_score"].iloc[:-1].to_numpy()).all()

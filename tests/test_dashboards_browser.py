@@ -1,0 +1,173 @@
+"""End to end: `streamlit run dashboards/app.py` against a built warehouse, every page opened in
+headless Chromium (Playwright, the Debian /usr/bin/chromium), no exception box, charts drawn,
+and a screenshot per page in test-output/screenshots/.
+
+Skips (with the reason) only when /usr/bin/chromium is absent and scripts/install_browser.sh
+cannot install it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SCREENSHOTS = PROJECT_DIR / "test-output" / "screenshots"
+# (url path, screenshot name, title, charts drawn when complete) — the lead explorer is opened on one lead via ?lead=
+PAGES = [
+    ("", "1_funnel", "Funnel", 2),
+    ("velocity", "2_velocity", "Velocity", 4),
+    ("sla", "3_sla", "SLA compliance", 3),
+    ("kpi-ladder", "4_kpi_ladder", "KPI ladder", 6),
+    ("leads?lead={email}", "5_lead_explorer", "Lead explorer", 3),
+    ("scoring-health", "6_scoring_health", "Scoring health", 4),
+]
+VIEWPORT = {"width": 1440, "height": 900}
+
+
+def ensure_chromium() -> None:
+    if not CHROMIUM.exists():
+        subprocess.run(["bash", str(PROJECT_DIR / "scripts" / "install_browser.sh")], check=False)
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} is absent and scripts/install_browser.sh could not install it "
+            "(needs apt-get as root: apt-get install chromium chromium-driver)"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(dash_warehouse, tmp_path_factory) -> Iterator[str]:  # noqa: F811
+    ensure_chromium()
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = dict(
+        os.environ, LEAD_PUBLISHED_PATH=str(dash_warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"
+    )
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboards/app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def wait_until_rendered(page, title: str, charts: int) -> None:
+    """Until the page's title, its metrics and all its charts are drawn and the script is idle."""
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=60_000
+    )
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize(("path", "name", "title", "charts"), PAGES, ids=[p[1] for p in PAGES])
+def test_page_renders_in_chromium(path, name, title, charts, server, browser, dash_warehouse):  # noqa: F811
+    con = duckdb.connect(str(dash_warehouse), read_only=True)
+    try:
+        email = con.execute(
+            "select email from marts.leads where mql_at is not null order by total_score desc, lead_id limit 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server}/{path.format(email=email)}", wait_until="domcontentloaded")
+        wait_until_rendered(page, title, charts)
+        assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+            '[data-testid="stException"]'
+        ).first.inner_text()
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Traceback" not in body
+        assert "Data as of" in body and "Active filters:" in body
+        assert page.locator('[data-testid="stMetric"]').count() > 0
+        assert page.locator(".js-plotly-plot").count() >= charts
+        if name == "5_lead_explorer":
+            assert email in body
+        # a screenshot of the whole page: grow the viewport to the height of the content
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(int(height) + 80, 900), 8000)})
+        page.wait_for_timeout(800)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        page.close()
