@@ -9,10 +9,16 @@ FORMAT ?= parquet
 DATA_DIR ?= data
 LANDING ?= $(DATA_DIR)/landing/leads-$(LEADS)-seed-$(SEED)
 WAREHOUSE ?= $(DATA_DIR)/warehouse/build.duckdb
+PUBLISHED ?= $(DATA_DIR)/warehouse/published.duckdb
+PORT ?= 8501
 export LEAD_WAREHOUSE_PATH := $(abspath $(WAREHOUSE))
+export LEAD_PUBLISHED_PATH := $(abspath $(PUBLISHED))
+export LEAD_LANDING_DIR := $(abspath $(LANDING))
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help install generate build summary demo test lint unit-test docs benchmark clean
+.PHONY: help install generate build publish summary dashboards dagster demo test lint browser docs benchmark \
+	benchmark-dashboards clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,17 +39,31 @@ generate: $(LANDING)/_manifest.json  ## generate synthetic CRM landing files (LE
 build: generate  ## generate (if needed) and build the warehouse at any scale: make build LEADS=100000 SEED=7
 	$(BIN)/python -m leadwarehouse.build --landing $(LANDING) --warehouse $(WAREHOUSE)
 
-summary: install  ## print a readable summary of the built warehouse
-	$(BIN)/python -m leadwarehouse.summary --warehouse $(WAREHOUSE)
+publish: install  ## atomically publish the build as the read-only copy dashboards and exports read
+	$(BIN)/python -m leadwarehouse.publish --warehouse $(WAREHOUSE) --published $(PUBLISHED)
 
-demo: build summary  ## set up, generate demo data, build, and show the results
+summary: install  ## print a readable summary of the built warehouse
+	$(BIN)/python -m leadwarehouse.summary --warehouse $(PUBLISHED)
+
+dashboards: install  ## serve the dashboards on http://localhost:8501 (reads the published copy, read-only)
+	$(BIN)/streamlit run dashboards/app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+dagster: install  ## serve the Dagster UI on http://localhost:3000 (schedules, sensors, runs)
+	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+demo: build publish summary dashboards  ## set up, generate, build, publish, summarise, then serve the dashboards
 
 lint: install  ## ruff and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
 
-test: install lint  ## set up and run every test
+browser:  ## headless Chromium + chromedriver for the browser test (Debian packages; idempotent)
+	bash scripts/install_browser.sh
+
+test: install lint browser  ## set up and run every test
 	$(BIN)/python -m pytest -q
 
 docs: install  ## build the dbt docs site into target/
@@ -51,6 +71,9 @@ docs: install  ## build the dbt docs site into target/
 
 benchmark: install  ## build times and peak memory at 20k, 100k and 1M leads
 	$(BIN)/python scripts/benchmark_build.py
+
+benchmark-dashboards: install  ## per-page dashboard query time on the published warehouse
+	$(BIN)/python scripts/benchmark_dashboard_queries.py --warehouse $(PUBLISHED)
 
 clean:  ## remove generated data, build artefacts and the venv
 	rm -rf $(VENV) $(DATA_DIR) target logs .pytest_cache .ruff_cache .hypothesis

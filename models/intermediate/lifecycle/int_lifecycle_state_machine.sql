@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- The lifecycle state machine. Walks each lead's triggers in order; a trigger moves the lead
 -- only when (trigger, current stage) is a row of seeds/lifecycle/lifecycle_transitions.csv,
 -- otherwise the lead stays where it is. Invalid transitions therefore cannot occur.

@@ -1,6 +1,5 @@
-{{ config(materialized='table') }}
--- The score after every change (docs/scoring.md, "The score ledger"). Materialized because
--- the ledger mart, the lifecycle triggers and the current scores all read it.
+-- The score after every change (docs/scoring.md, "The score ledger"). The ledger mart,
+-- the lifecycle triggers, the SLA band lookups and the current scores all read it.
 with
 
 entries as (

@@ -4,6 +4,12 @@
 -- type_order fixes the order of changes that happen at the same instant (docs/scoring.md).
 with
 
+models as (
+
+    select * from {{ ref('scoring_models') }}
+
+),
+
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
@@ -135,19 +141,29 @@ velocity_entries as (
 
 ),
 
+model_steps as (
+
+    -- decay steps k = 1, 2, … while k·P < L: later steps find nothing left to decay
+    select
+        models.model_id,
+        steps.generated_number as step,
+        models.decay_period_days
+    from models
+    inner join steps on steps.generated_number * models.decay_period_days < models.lookback_days
+
+),
+
 decay_steps as (
 
     select
         event_instants.lead_id,
         event_instants.next_occurred_at,
-        steps.generated_number as step,
-        {{ dbt.dateadd('day', 'steps.generated_number * inputs.decay_period_days', 'event_instants.occurred_at') }}
+        model_steps.step,
+        {{ dbt.dateadd('day', 'model_steps.step * model_steps.decay_period_days', 'event_instants.occurred_at') }}
             as changed_at
     from event_instants
     inner join inputs on event_instants.lead_id = inputs.lead_id
-    inner join steps
-        -- only while points from the last event (or its velocity window) still contribute
-        on steps.generated_number * inputs.decay_period_days < inputs.lookback_days
+    inner join model_steps on inputs.scoring_model_id = model_steps.model_id
 
 ),
 

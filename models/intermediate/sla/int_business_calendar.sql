@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- One row per territory and local date: when business hours open and close in UTC (daylight
 -- saving included, through the territory's IANA time zone), how many business seconds the day
 -- has (0 on weekends and holidays) and how many came before it. Business time between two

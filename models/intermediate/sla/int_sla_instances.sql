@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- One row per SLA instance: a policy whose start event happened for a lead in its scope.
 -- The clock stops at the first stop event at or after the start. Business-time policies
 -- count only the working hours of the lead's territory (int_business_calendar); clock-time

@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- The KPI ladder in long form: one row per period grain, period, basis, metric and slice,
 -- with numerator, denominator and value. Definitions: seeds/kpi/kpi_metrics.csv (also in the
 -- docs of this model). Basis `cohort` counts a lead in the period it was created, whatever
