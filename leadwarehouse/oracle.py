@@ -678,7 +678,9 @@ def _event_changes(timeline: IntentTimeline, as_of: datetime) -> list[_Change]:
         out.append(_Change(e.occurred_at, "intent", e.signal, e.event_id, e.points, base_delta=e.points))
         if e.occurred_at + lookback <= as_of:
             out.append(
-                _Change(e.occurred_at + lookback, "expiry", e.signal, e.event_id, -e.points, base_delta=-e.points)
+                _Change(
+                    e.occurred_at + lookback, "expiry", e.signal, e.event_id, -e.points, base_delta=-e.points
+                )
             )
     return out
 
@@ -778,7 +780,9 @@ def build_ledger(
         intent = 0.0
         if last_event is not None:
             raw = base_running + (model.velocity_points if velocity_open > 0 else 0.0)
-            periods = (c.changed_at - last_event) // model.decay_period if model.decay_period > timedelta(0) else 0
+            periods = (
+                (c.changed_at - last_event) // model.decay_period if model.decay_period > timedelta(0) else 0
+            )
             intent = raw * (1 - model.decay_rate) ** periods
         after = _clamp(model, fit_running + intent)
         rows.append(

@@ -33,7 +33,9 @@ def tiny_landing(tmp_path_factory) -> Path:
 def tiny_warehouse(tmp_path_factory, tiny_landing) -> Path:
     warehouse = tmp_path_factory.mktemp("tiny_wh") / "build.duckdb"
     # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
-    build_warehouse(tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build"))
+    build_warehouse(
+        tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build")
+    )
     return warehouse
 
 

@@ -28,7 +28,8 @@ tracks as (
 
 recycles as (
 
-    select * from history where stage = 'recycled'
+    select * from history
+    where stage = 'recycled'
 
 ),
 

@@ -26,14 +26,14 @@ milestones as (
         ('closed_after_sql', 'closed_at', 'closed_at is not null and sql_at is not null', 'days_sql_to_close'),
     ] %}
     {%- for name, at, condition, value in milestones %}
-    select
-        lead_id,
-        '{{ name }}' as milestone,
-        {{ at }} as event_at,
-        cast({{ value }} as {{ type_double() }}) as milestone_value
-    from facts
-    where {{ condition }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            lead_id,
+            '{{ name }}' as milestone,
+            {{ at }} as event_at,
+            cast({{ value }} as {{ type_double() }}) as milestone_value
+        from facts
+        where {{ condition }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )

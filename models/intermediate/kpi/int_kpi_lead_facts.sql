@@ -82,11 +82,11 @@ select
     won_amounts.won_amount,
     case
         when leads.mql_at is not null and leads.sql_at is not null
-            then {{ dbt.datediff('leads.mql_at', 'leads.sql_at', 'second') }} / 86400.0
+            then {{ dbt.datediff('leads.mql_at', 'leads.sql_at', 'second') }} / 86400.0  -- noqa: LT05
     end as days_mql_to_sql,
     case
         when leads.sql_at is not null and coalesce(leads.won_at, leads.lost_at) is not null
-            then {{ dbt.datediff('leads.sql_at', 'coalesce(leads.won_at, leads.lost_at)', 'second') }} / 86400.0
+            then {{ dbt.datediff('leads.sql_at', 'coalesce(leads.won_at, leads.lost_at)', 'second') }} / 86400.0  -- noqa: LT05
     end as days_sql_to_close
 from leads
 left join routing on leads.lead_id = routing.lead_id

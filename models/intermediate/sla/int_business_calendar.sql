@@ -4,7 +4,8 @@
 -- instants is then a difference of two lookups (macros: business_seconds_at). Territory '*'
 -- (UTC, default hours) serves leads without a territory.
 {%- set as_of_day = modules.datetime.datetime.strptime(as_of_literal()[:10], '%Y-%m-%d') %}
-{%- set first_day = (as_of_day - modules.datetime.timedelta(days=var('business_calendar_days_back'))).strftime('%Y-%m-%d') %}
+{%- set days_back = modules.datetime.timedelta(days=var('business_calendar_days_back')) %}
+{%- set first_day = (as_of_day - days_back).strftime('%Y-%m-%d') %}
 {%- set last_day = (as_of_day + modules.datetime.timedelta(days=90)).strftime('%Y-%m-%d') %}
 with
 
@@ -87,9 +88,10 @@ intervals as (
         weekday,
         holiday_name,
         case when opens_minute is not null and holiday_name is null then 1 else 0 end as is_business_day,
-        {{ local_to_utc(dbt.dateadd('minute', 'coalesce(opens_minute, 0)', 'cast(local_date as timestamp)'), 'time_zone') }}
+        {%- set local_midnight = 'cast(local_date as timestamp)' %}
+        {{ local_to_utc(dbt.dateadd('minute', 'coalesce(opens_minute, 0)', local_midnight), 'time_zone') }}
             as opens_at_utc,
-        {{ local_to_utc(dbt.dateadd('minute', 'coalesce(closes_minute, 0)', 'cast(local_date as timestamp)'), 'time_zone') }}
+        {{ local_to_utc(dbt.dateadd('minute', 'coalesce(closes_minute, 0)', local_midnight), 'time_zone') }}
             as closes_at_utc
     from day_hours
 

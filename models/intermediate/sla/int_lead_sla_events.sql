@@ -17,6 +17,12 @@ routing as (
 
 ),
 
+reps as (
+
+    select * from {{ ref('stg_crm__reps') }}
+
+),
+
 identity as (
 
     select * from {{ ref('int_lead_identity') }}
@@ -36,6 +42,18 @@ activities as (
 
 ),
 
+first_sdr_activity as (
+
+    select
+        activities.lead_id,
+        min(activities.occurred_at) as first_activity_at
+    from activities
+    inner join reps on activities.rep_id = reps.rep_id
+    where reps.role = 'sdr'
+    group by activities.lead_id
+
+),
+
 assignments as (
 
     -- the CRM's assignment time; without one, the first SDR activity is the assignment
@@ -44,15 +62,7 @@ assignments as (
         routing.owner_rep_id,
         coalesce(routing.assigned_at, first_sdr_activity.first_activity_at) as assigned_at
     from routing
-    left join (
-        select
-            activities.lead_id,
-            min(activities.occurred_at) as first_activity_at
-        from activities
-        inner join {{ ref('stg_crm__reps') }} as reps on activities.rep_id = reps.rep_id
-        where reps.role = 'sdr'
-        group by activities.lead_id
-    ) as first_sdr_activity on routing.lead_id = first_sdr_activity.lead_id
+    left join first_sdr_activity on routing.lead_id = first_sdr_activity.lead_id
     where coalesce(routing.assigned_at, first_sdr_activity.first_activity_at) is not null
 
 )

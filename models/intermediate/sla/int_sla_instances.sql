@@ -227,30 +227,30 @@ measured as (
 )
 
 select
-    {{ surrogate_key(['lead_id', 'sla_id', 'started_at']) }} as sla_instance_id,
-    lead_id,
-    sla_id,
-    sla_name,
-    owner_role,
-    time_basis,
-    target_minutes,
-    band_at_start,
-    started_at,
-    due_at,
-    stopped_at,
+    {{ surrogate_key(['measured.lead_id', 'measured.sla_id', 'measured.started_at']) }} as sla_instance_id,
+    measured.lead_id,
+    measured.sla_id,
+    measured.sla_name,
+    measured.owner_role,
+    measured.time_basis,
+    measured.target_minutes,
+    measured.band_at_start,
+    measured.started_at,
+    measured.due_at,
+    measured.stopped_at,
     case
         -- a start older than the business calendar reaches (var business_calendar_days_back)
-        when due_at is null then 'out_of_calendar'
-        when stopped_at is not null and stopped_at <= due_at then 'met'
-        when stopped_at is not null then 'breached'
-        when {{ as_of() }} < due_at then 'open'
+        when measured.due_at is null then 'out_of_calendar'
+        when measured.stopped_at is not null and measured.stopped_at <= measured.due_at then 'met'
+        when measured.stopped_at is not null then 'breached'
+        when {{ as_of() }} < measured.due_at then 'open'
         else 'open_breached'
     end as status,
-    elapsed_seconds / 60.0 as elapsed_minutes,
+    measured.elapsed_seconds / 60.0 as elapsed_minutes,
     -- the rep who stopped the clock (else the lead owner) and that rep's team
     coalesce(measured.stopped_by_rep_id, measured.owner_rep_id) as owner_rep_id,
     coalesce(stopper.team_id, measured.team_id) as team_id,
-    territory_id,
-    time_zone
+    measured.territory_id,
+    measured.time_zone
 from measured
 left join reps as stopper on measured.stopped_by_rep_id = stopper.rep_id

@@ -18,23 +18,23 @@ facts as (
 
 steps as (
     {%- for from_stage, to_stage, from_at, to_at in steps %}
-    select
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
-        lead_source,
-        channel,
-        segment,
-        fit_tier,
-        motion,
-        team,
-        {{ loop.index }} as step_order,
-        '{{ from_stage }}' as from_stage,
-        '{{ to_stage }}' as to_stage,
-        count(*) as entered,
-        sum(case when {{ to_at }} is not null then 1 else 0 end) as converted
-    from facts
-    where {{ from_at }} is not null
-    group by 1, 2, 3, 4, 5, 6, 7
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+            lead_source,
+            channel,
+            segment,
+            fit_tier,
+            motion,
+            team,
+            {{ loop.index }} as step_order,
+            '{{ from_stage }}' as from_stage,
+            '{{ to_stage }}' as to_stage,
+            count(*) as entered,
+            sum(case when {{ to_at }} is not null then 1 else 0 end) as converted
+        from facts
+        where {{ from_at }} is not null
+        group by 1, 2, 3, 4, 5, 6, 7
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )

@@ -8,6 +8,21 @@
                 'reject_reason'] %}
 {%- set milestones = ['created', 'icp_match', 'mql', 'sal', 'sal_after_mql', 'sql_after_sal', 'sql_after_mql',
                       'rejected', 'won', 'lost', 'won_after_mql', 'closed_after_sql'] %}
+{%- set combos = [] %}
+{%- set sla_combos = [] %}
+{%- set score_combos = [] %}
+{%- for grain in grains %}
+    {%- for basis, date_column in bases %}
+        {%- for dim in dims %}
+            {%- do combos.append((grain, basis, date_column, dim)) %}
+            {%- if dim not in ('peak_band', 'reject_reason') %}
+                {%- do sla_combos.append((grain, basis, date_column, dim)) %}
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- do score_combos.append((grain, 'cohort', 'created_at')) %}
+    {%- do score_combos.append((grain, 'period', 'mql_at')) %}
+{%- endfor %}
 {%- set ratio_metrics = [
     ('lead_volume', 'n_created', 'null'),
     ('icp_match_rate', 'n_icp_match', 'n_created'),
@@ -82,49 +97,56 @@ opportunities as (
 ),
 
 counts as (
-    {%- for grain in grains %}{% for basis, date_column in bases %}{% for dim in dims %}
-    select
-        '{{ grain }}' as period_grain,
-        '{{ basis }}' as basis,
-        cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
-        '{{ dim }}' as slice_dimension,
-        {% if dim == 'all' %}'all'{% else %}cast({{ dim }} as {{ dbt.type_string() }}){% endif %} as slice_value,
-        {%- for milestone in milestones %}
-        sum(case when milestone = '{{ milestone }}' then 1 else 0 end) as n_{{ milestone }},
-        {%- endfor %}
-        {{ percentile("case when milestone = 'sql_after_mql' then milestone_value end", 0.5) }}
-            as median_days_mql_to_sql,
-        {{ percentile("case when milestone = 'closed_after_sql' then milestone_value end", 0.5) }}
-            as median_days_sql_to_close,
-        coalesce(sum(case when milestone = 'won' then milestone_value end), 0) as won_amount
-    from events
-    where {{ date_column }} <= {{ as_of() }}
-    group by 1, 2, 3, 4, 5
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}{% if not loop.last %}union all{% endif %}{% endfor %}{% if not loop.last %}union all{% endif %}
+    {%- for grain, basis, date_column, dim in combos %}
+        select
+            '{{ grain }}' as period_grain,
+            '{{ basis }}' as basis,
+            cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
+            '{{ dim }}' as slice_dimension,
+            {% if dim == 'all' %}'all'{% else %}cast({{ dim }} as {{ dbt.type_string() }}){% endif %} as slice_value,
+            {%- for milestone in milestones %}
+                sum(case when milestone = '{{ milestone }}' then 1 else 0 end) as n_{{ milestone }},
+            {%- endfor %}
+            {{ percentile("case when milestone = 'sql_after_mql' then milestone_value end", 0.5) }}
+                as median_days_mql_to_sql,
+            {{ percentile("case when milestone = 'closed_after_sql' then milestone_value end", 0.5) }}
+                as median_days_sql_to_close,
+            coalesce(sum(case when milestone = 'won' then milestone_value end), 0) as won_amount
+        from events
+        where {{ date_column }} <= {{ as_of() }}
+        group by 1, 2, 3, 4, 5
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
 
 funnel_metrics as (
     {%- for metric, numerator, denominator in ratio_metrics %}
-    select
-        period_grain, basis, period_start, slice_dimension, slice_value,
-        '{{ metric }}' as metric,
-        cast({{ numerator }} as {{ type_double() }}) as numerator,
-        cast({{ denominator }} as {{ type_double() }}) as denominator,
-        {% if denominator == 'null' -%}
-        cast({{ numerator }} as {{ type_double() }})
-        {%- else -%}
-        case when {{ denominator }} > 0 then 1.0 * ({{ numerator }}) / ({{ denominator }}) end
-        {%- endif %} as value
-    from counts
-    where slice_dimension != 'reject_reason'
-    union all
+        select
+            period_grain,
+            basis,
+            period_start,
+            slice_dimension,
+            slice_value,
+            '{{ metric }}' as metric,
+            cast({{ numerator }} as {{ type_double() }}) as numerator,
+            cast({{ denominator }} as {{ type_double() }}) as denominator,
+            {% if denominator == 'null' -%}
+                cast({{ numerator }} as {{ type_double() }})
+            {%- else -%}
+                case when {{ denominator }} > 0 then 1.0 * ({{ numerator }}) / ({{ denominator }}) end
+            {%- endif %} as value
+        from counts
+        where slice_dimension != 'reject_reason'
+        union all
     {%- endfor %}
 
     select
-        period_grain, basis, period_start, slice_dimension, slice_value,
+        period_grain,
+        basis,
+        period_start,
+        slice_dimension,
+        slice_value,
         'median_days_mql_to_sql' as metric,
         cast(null as {{ type_double() }}) as numerator,
         cast(n_sql_after_mql as {{ type_double() }}) as denominator,
@@ -133,7 +155,11 @@ funnel_metrics as (
     where slice_dimension != 'reject_reason' and n_sql_after_mql > 0
     union all
     select
-        period_grain, basis, period_start, slice_dimension, slice_value,
+        period_grain,
+        basis,
+        period_start,
+        slice_dimension,
+        slice_value,
         'median_days_sql_to_close' as metric,
         cast(null as {{ type_double() }}) as numerator,
         cast(n_closed_after_sql as {{ type_double() }}) as denominator,
@@ -142,7 +168,11 @@ funnel_metrics as (
     where slice_dimension != 'reject_reason' and n_closed_after_sql > 0
     union all
     select
-        period_grain, basis, period_start, slice_dimension, slice_value,
+        period_grain,
+        basis,
+        period_start,
+        slice_dimension,
+        slice_value,
         'won_rate_by_peak_band' as metric,
         cast(n_won as {{ type_double() }}) as numerator,
         cast(n_created as {{ type_double() }}) as denominator,
@@ -151,7 +181,11 @@ funnel_metrics as (
     where slice_dimension = 'peak_band'
     union all
     select
-        period_grain, basis, period_start, slice_dimension, slice_value,
+        period_grain,
+        basis,
+        period_start,
+        slice_dimension,
+        slice_value,
         'rejection_reason_share' as metric,
         cast(n_rejected as {{ type_double() }}) as numerator,
         cast(all_rejected as {{ type_double() }}) as denominator,
@@ -168,20 +202,23 @@ funnel_metrics as (
 ),
 
 sla_counts as (
-    {%- for grain in grains %}{% for basis, date_column in bases %}{% for dim in dims if dim not in ('peak_band', 'reject_reason') %}
-    select
-        '{{ grain }}' as period_grain,
-        '{{ basis }}' as basis,
-        cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
-        '{{ dim }}' as slice_dimension,
-        {% if dim == 'all' %}'all'{% else %}cast({{ dim }} as {{ dbt.type_string() }}){% endif %} as slice_value,
-        coalesce(sla_id, 'all') as sla_id,
-        sum(case when status = 'met' then 1 else 0 end) as n_met,
-        count(*) as n_judged
-    from sla
-    group by grouping sets ((1, 2, 3, 4, 5, sla_id), (1, 2, 3, 4, 5))
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}{% if not loop.last %}union all{% endif %}{% endfor %}{% if not loop.last %}union all{% endif %}
+    {%- for grain, basis, date_column, dim in sla_combos %}
+        {%- for sla_grouping in ['sla_id', "'all'"] %}
+            select
+                '{{ grain }}' as period_grain,
+                '{{ basis }}' as basis,
+                cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
+                '{{ dim }}' as slice_dimension,
+                {% if dim == 'all' %}'all'{% else %}cast({{ dim }} as {{ dbt.type_string() }}){% endif %}
+                    as slice_value,
+                {{ sla_grouping }},
+                sum(case when status = 'met' then 1 else 0 end) as n_met,
+                count(*) as n_judged
+            from sla
+            group by 1, 2, 3, 4, 5, 6
+            {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -189,7 +226,11 @@ sla_counts as (
 sla_metrics as (
 
     select
-        period_grain, basis, period_start, slice_dimension, slice_value,
+        period_grain,
+        basis,
+        period_start,
+        slice_dimension,
+        slice_value,
         case when sla_id = 'all' then 'sla_compliance' else {{ dbt.concat(["'sla_compliance__'", "sla_id"]) }} end
             as metric,
         cast(n_met as {{ type_double() }}) as numerator,
@@ -202,14 +243,14 @@ sla_metrics as (
 monthly_spend as (
 
     {%- for dim in ['all', 'lead_source', 'channel'] %}
-    select
-        cast({{ dbt.date_trunc('month', 'spend_month') }} as date) as period_start,
-        '{{ dim }}' as slice_dimension,
-        {% if dim == 'all' %}'all'{% else %}{{ dim }}{% endif %} as slice_value,
-        sum(amount) as spend
-    from spend
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast({{ dbt.date_trunc('month', 'spend_month') }} as date) as period_start,
+            '{{ dim }}' as slice_dimension,
+            {% if dim == 'all' %}'all'{% else %}{{ dim }}{% endif %} as slice_value,
+            sum(amount) as spend
+        from spend
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -217,7 +258,11 @@ monthly_spend as (
 efficiency_metrics as (
 
     select
-        counts.period_grain, counts.basis, counts.period_start, counts.slice_dimension, counts.slice_value,
+        counts.period_grain,
+        counts.basis,
+        counts.period_start,
+        counts.slice_dimension,
+        counts.slice_value,
         'cac' as metric,
         cast(monthly_spend.spend as {{ type_double() }}) as numerator,
         cast(counts.n_won as {{ type_double() }}) as denominator,
@@ -233,7 +278,11 @@ efficiency_metrics as (
     union all
 
     select
-        counts.period_grain, counts.basis, counts.period_start, counts.slice_dimension, counts.slice_value,
+        counts.period_grain,
+        counts.basis,
+        counts.period_start,
+        counts.slice_dimension,
+        counts.slice_value,
         'cac_payback_months' as metric,
         cast(monthly_spend.spend as {{ type_double() }}) as numerator,
         counts.won_amount * parameters.gross_margin / 12 as denominator,
@@ -263,21 +312,21 @@ open_pipeline as (
 
     -- opportunities open at the end of each month (created before it, not closed by then)
     {%- for dim in ['all', 'team'] %}
-    select
-        months.period_start,
-        '{{ dim }}' as slice_dimension,
-        {% if dim == 'all' %}'all'{% else %}opportunities.team{% endif %} as slice_value,
-        sum(opportunities.amount) as open_pipeline
-    from months
-    inner join opportunities
-        on
-            opportunities.created_at < {{ dbt.dateadd('month', 1, 'months.period_start') }}
-            and (
-                opportunities.closed_at is null
-                or opportunities.closed_at >= {{ dbt.dateadd('month', 1, 'months.period_start') }}
-            )
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            months.period_start,
+            '{{ dim }}' as slice_dimension,
+            {% if dim == 'all' %}'all'{% else %}opportunities.team{% endif %} as slice_value,
+            sum(opportunities.amount) as open_pipeline
+        from months
+        inner join opportunities
+            on
+                opportunities.created_at < {{ dbt.dateadd('month', 1, 'months.period_start') }}
+                and (
+                    opportunities.closed_at is null
+                    or opportunities.closed_at >= {{ dbt.dateadd('month', 1, 'months.period_start') }}
+                )
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -285,14 +334,14 @@ open_pipeline as (
 monthly_targets as (
 
     {%- for dim in ['all', 'team'] %}
-    select
-        cast({{ dbt.date_trunc('month', 'target_month') }} as date) as period_start,
-        '{{ dim }}' as slice_dimension,
-        {% if dim == 'all' %}'all'{% else %}team_id{% endif %} as slice_value,
-        sum(bookings_target) as bookings_target
-    from targets
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            cast({{ dbt.date_trunc('month', 'target_month') }} as date) as period_start,
+            '{{ dim }}' as slice_dimension,
+            {% if dim == 'all' %}'all'{% else %}team_id{% endif %} as slice_value,
+            sum(bookings_target) as bookings_target
+        from targets
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -323,17 +372,17 @@ coverage_metrics as (
 ),
 
 mql_scores as (
-    {%- for grain in grains %}{% for basis, date_column in [('cohort', 'created_at'), ('period', 'mql_at')] %}
-    select
-        '{{ grain }}' as period_grain,
-        '{{ basis }}' as basis,
-        cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
-        score_at_mql_crossing as score,
-        case when won_at is not null then 1 else 0 end as is_won
-    from facts
-    where mql_at is not null and score_at_mql_crossing is not null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}{% if not loop.last %}union all{% endif %}{% endfor %}
+    {%- for grain, basis, date_column in score_combos %}
+        select
+            '{{ grain }}' as period_grain,
+            '{{ basis }}' as basis,
+            cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
+            score_at_mql_crossing as score,
+            case when won_at is not null then 1 else 0 end as is_won
+        from facts
+        where mql_at is not null and score_at_mql_crossing is not null
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 
@@ -362,10 +411,10 @@ auc_metrics as (
         case
             when sum(is_won) > 0 and count(*) > sum(is_won)
                 then (sum(case when is_won = 1 then score_rank else 0 end) - sum(is_won) * (sum(is_won) + 1) / 2.0)
-                / (sum(is_won) * (count(*) - sum(is_won)))
+                    / (sum(is_won) * (count(*) - sum(is_won)))
         end as value
     from mql_score_ranks
-    group by period_grain, basis, period_start
+    group by 1, 2, 3
 
 ),
 
@@ -419,6 +468,6 @@ from all_metrics
 -- definition row keeps its numbers (and fails the not_null test on layer) instead of vanishing
 left join definitions
     on definitions.metric = case
-        when all_metrics.metric like 'sla_compliance\_\_%' escape '\' then 'sla_compliance'
-        else all_metrics.metric
-    end
+            when all_metrics.metric like 'sla_compliance\_\_%' escape '\' then 'sla_compliance'
+            else all_metrics.metric
+        end

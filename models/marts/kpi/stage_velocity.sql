@@ -20,16 +20,16 @@ facts as (
 
 durations as (
     {%- for from_stage, to_stage, from_at, to_at in steps %}
-    select
-        segment,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
-        {{ loop.index }} as step_order,
-        '{{ from_stage }}' as from_stage,
-        '{{ to_stage }}' as to_stage,
-        {{ dbt.datediff(from_at, to_at, 'second') }} / 86400.0 as days
-    from facts
-    where {{ from_at }} is not null and {{ to_at }} is not null and {{ to_at }} >= {{ from_at }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            segment,
+            cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+            {{ loop.index }} as step_order,
+            '{{ from_stage }}' as from_stage,
+            '{{ to_stage }}' as to_stage,
+            {{ dbt.datediff(from_at, to_at, 'second') }} / 86400.0 as days
+        from facts
+        where {{ from_at }} is not null and {{ to_at }} is not null and {{ to_at }} >= {{ from_at }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -38,19 +38,19 @@ aggregated as (
 
     {%- for segment_expr, month_expr in [('segment', 'cohort_month'), ("'all'", 'cohort_month'),
                                           ('segment', 'null'), ("'all'", 'null')] %}
-    select
-        {{ segment_expr }} as segment,
-        cast({{ month_expr }} as date) as cohort_month,
-        step_order,
-        from_stage,
-        to_stage,
-        count(*) as lead_count,
-        {{ percentile('days', 0.5) }} as median_days,
-        {{ percentile('days', 0.75) }} as p75_days,
-        {{ percentile('days', 0.9) }} as p90_days
-    from durations
-    group by 1, 2, 3, 4, 5
-    {% if not loop.last %}union all{% endif %}
+        select
+            {{ segment_expr }},
+            cast({{ month_expr }} as date) as cohort_month,
+            step_order,
+            from_stage,
+            to_stage,
+            count(*) as lead_count,
+            {{ percentile('days', 0.5) }} as median_days,
+            {{ percentile('days', 0.75) }} as p75_days,
+            {{ percentile('days', 0.9) }} as p90_days
+        from durations
+        group by 1, 2, 3, 4, 5
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 )
