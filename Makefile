@@ -11,6 +11,9 @@ LANDING ?= $(DATA_DIR)/landing/leads-$(LEADS)-seed-$(SEED)
 WAREHOUSE ?= $(DATA_DIR)/warehouse/build.duckdb
 PUBLISHED ?= $(DATA_DIR)/warehouse/published.duckdb
 PORT ?= 8501
+# make dagster: in demo mode the ingest asset generates LEADS synthetic leads into LANDING when it
+# holds no files; DEMO_LEADS=0 LANDING=/path/to/exports loads your own files
+DEMO_LEADS ?= $(LEADS)
 export LEAD_WAREHOUSE_PATH := $(abspath $(WAREHOUSE))
 export LEAD_PUBLISHED_PATH := $(abspath $(PUBLISHED))
 export LEAD_LANDING_DIR := $(abspath $(LANDING))
@@ -51,14 +54,16 @@ dashboards: install  ## serve the dashboards on http://localhost:8501 (reads the
 
 dagster: install  ## serve the Dagster UI on http://localhost:3000 (schedules, sensors, runs)
 	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	mkdir -p $(dir $(WAREHOUSE))
+	LEAD_DEMO_LEADS=$(DEMO_LEADS) LEAD_DEMO_SEED=$(SEED) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 demo: build publish summary dashboards  ## set up, generate, build, publish, summarise, then serve the dashboards
 
 lint: install  ## ruff and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	# the dbt templater opens a connection: give it a throwaway warehouse, not the build file
+	LEAD_WAREHOUSE_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models macros tests/dbt --processes 2
 
 browser:  ## headless Chromium + chromedriver for the browser test (Debian packages; idempotent)
 	bash scripts/install_browser.sh

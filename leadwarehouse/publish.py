@@ -1,0 +1,280 @@
+"""Publish the built warehouse for readers: an atomic, consistent, read-only copy.
+
+Builds write one DuckDB file (``data/warehouse/build.duckdb``). DuckDB allows one writer *or*
+many readers per file, so dashboards never open that file: after a successful build whose
+checks passed, ``publish`` copies it to ``published.duckdb`` beside it, and readers open the
+copy with ``read_only=True``:
+
+1. checkpoint the build file (folds the write-ahead log into the file; fails if a writer holds it);
+2. open it read-only (a shared lock: no writer can start while we copy) and copy the bytes to a
+   temporary file in the same folder;
+3. stamp the copy with a ``meta.publication`` row (when, as of, run id, row counts);
+4. verify the copy opens read-only, holds every required mart, and has the build's row counts;
+5. fsync it, make it read-only, and ``os.replace`` it over the published file (atomic on POSIX),
+   then fsync the folder.
+
+A failure at any step removes the temporary file and leaves the last good copy in place. A reader
+that opened the previous copy keeps reading it (it holds the old inode) until it reconnects; a new
+connection sees the new copy. Readers therefore always see one complete build, never a mix.
+
+python -m leadwarehouse.publish --warehouse data/warehouse/build.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_NAME = "published.duckdb"
+TMP_MARKER = ".publishing-"
+# The marts readers rely on (the dashboards' pages and the export). Publishing refuses a build
+# that lacks any of them.
+REQUIRED_RELATIONS: tuple[str, ...] = (
+    "marts.leads",
+    "marts.lead_score_changes",
+    "marts.lead_stage_history",
+    "marts.lead_score_reasons",
+    "marts.quarantined_rows",
+    "marts.raw_row_reconciliation",
+    "marts.lead_sla",
+    "marts.funnel_conversion",
+    "marts.stage_velocity",
+    "marts.kpi_ladder",
+    "exports.export_lead_scores_v1",
+)
+# Schemas whose row counts are compared between the build and the copy (and reported).
+COUNTED_SCHEMAS: tuple[str, ...] = ("marts", "exports")
+
+
+class PublishError(Exception):
+    """The build could not be published; the previously published copy is untouched.
+    `transient` is true when another attempt may succeed (the build file is locked)."""
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    published_at: str
+    bytes: int
+    seconds: float
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    def as_metadata(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "published_at": self.published_at,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "row_counts": self.row_counts,
+        }
+
+
+def default_published_path(build_path: Path | str) -> Path:
+    """``published.duckdb`` in the build file's folder."""
+    return Path(build_path).resolve().with_name(PUBLISHED_NAME)
+
+
+@contextlib.contextmanager
+def open_published(published_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """How readers (dashboards, notebooks) open the published warehouse: read-only, one short-lived
+    connection at a time. Reconnect to pick up a newer publication (DuckDB caches an open
+    database per path inside a process, so keep no connection open between page loads)."""
+    con = duckdb.connect(str(published_path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    }
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, relations: Sequence[str]) -> dict[str, int]:
+    return {rel: con.execute(f"select count(*) from {rel}").fetchone()[0] for rel in sorted(relations)}
+
+
+def _counted(con: duckdb.DuckDBPyConnection, required: Sequence[str]) -> list[str]:
+    present = _relations(con)
+    missing = sorted(set(required) - present)
+    if missing:
+        raise PublishError(f"the build lacks {', '.join(missing)}: not publishing it")
+    return sorted(r for r in present if r.split(".", 1)[0] in COUNTED_SCHEMAS or r in required)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem allows fsync on a folder
+        _fsync_file(path)
+
+
+def _remove_stale_temporaries(folder: Path, published_name: str) -> None:
+    # Publishing is serialized per warehouse (see orchestration), so any leftover temporary is
+    # from a publish that crashed.
+    for stale in folder.glob(f"{published_name}{TMP_MARKER}*"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def publish(
+    build_path: Path | str,
+    published_path: Path | str | None = None,
+    *,
+    required: Sequence[str] = REQUIRED_RELATIONS,
+    as_of: str | None = None,
+    run_id: str | None = None,
+) -> PublishResult:
+    """Copy the build file to the published file atomically; raise PublishError (leaving the
+    published file as it was) when the build cannot be published."""
+    started = time.perf_counter()
+    build_path = Path(build_path).resolve()
+    published_path = Path(published_path).resolve() if published_path else default_published_path(build_path)
+    if build_path == published_path:
+        raise PublishError("the published file must not be the build file")
+    if not build_path.is_file():
+        raise PublishError(f"no build file at {build_path}")
+    folder = published_path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(folder, published_path.name)
+    tmp = folder / f"{published_path.name}{TMP_MARKER}{uuid.uuid4().hex[:12]}"
+
+    try:
+        # 1. fold the WAL into the file, so the bytes on disk are the whole database
+        try:
+            con = duckdb.connect(str(build_path))
+        except duckdb.Error as exc:
+            raise PublishError(
+                f"cannot open the build file {build_path} for a checkpoint: {exc}", transient=True
+            ) from exc
+        try:
+            con.execute("force checkpoint")
+        finally:
+            con.close()
+        if _wal(build_path).exists() and _wal(build_path).stat().st_size > 0:
+            raise PublishError(
+                f"{_wal(build_path)} is not empty after a checkpoint: a writer is active", transient=True
+            )
+
+        # 2. copy under a shared (read-only) lock, recording the counts the copy must have
+        con = duckdb.connect(str(build_path), read_only=True)
+        try:
+            relations = _counted(con, required)
+            expected = _row_counts(con, relations)
+            shutil.copyfile(build_path, tmp)
+        finally:
+            con.close()
+
+        # 3. stamp the copy
+        published_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("create schema if not exists meta")
+            con.execute(
+                "create or replace table meta.publication as select "
+                "cast(? as timestamp) as published_at, cast(? as timestamp) as as_of, "
+                "cast(? as varchar) as run_id, cast(? as varchar) as build_file, "
+                "cast(? as varchar) as row_counts",
+                [
+                    published_at.replace("+00:00", ""),
+                    as_of,
+                    run_id,
+                    str(build_path),
+                    json.dumps(expected, sort_keys=True),
+                ],
+            )
+            con.execute("force checkpoint")
+        finally:
+            con.close()
+        _wal(tmp).unlink(missing_ok=True)
+
+        # 4. verify the copy as a reader will open it
+        try:
+            con = duckdb.connect(str(tmp), read_only=True)
+        except duckdb.Error as exc:
+            raise PublishError(f"the copy {tmp} does not open: {exc}") from exc
+        try:
+            got = _row_counts(con, relations)
+            stamped = con.execute("select count(*) from meta.publication").fetchone()[0]
+        finally:
+            con.close()
+        if got != expected or stamped != 1:
+            raise PublishError(f"the copy differs from the build: {got} != {expected}")
+
+        # 5. make it durable and read-only, then swap it in
+        _fsync_file(tmp)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, published_path)
+        _fsync_dir(folder)
+        return PublishResult(
+            path=published_path,
+            published_at=published_at,
+            bytes=published_path.stat().st_size,
+            seconds=time.perf_counter() - started,
+            row_counts=expected,
+        )
+    except BaseException:
+        for leftover in (tmp, _wal(tmp)):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m leadwarehouse.publish",
+        description="Publish the built warehouse as an atomic, read-only copy for dashboards and exports.",
+    )
+    parser.add_argument(
+        "--warehouse",
+        default=os.environ.get("LEAD_WAREHOUSE_PATH", "data/warehouse/build.duckdb"),
+        help="the build's DuckDB file (default: $LEAD_WAREHOUSE_PATH or %(default)s)",
+    )
+    parser.add_argument(
+        "--published",
+        default=os.environ.get("LEAD_PUBLISHED_PATH"),
+        help=f"where to publish (default: $LEAD_PUBLISHED_PATH or {PUBLISHED_NAME} beside the build file)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        result = publish(args.warehouse, args.published)
+    except PublishError as exc:
+        print(f"publish failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

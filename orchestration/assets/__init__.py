@@ -1,0 +1,1 @@
+"""Assets of the code location: ingest → dbt → export files → publish."""

@@ -1,0 +1,176 @@
+"""The dbt project as Dagster assets: seeds, staging, intermediate, marts and exports; every dbt
+data test is an asset check on the model it tests (error severity = a blocking check)."""
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+from dagster_dbt import asset_utils as dbt_asset_utils
+from pydantic import Field
+
+from orchestration.constants import (
+    EXPORTS_PREFIX,
+    PROJECT_DIR,
+    RAW_PREFIX,
+    TRANSIENT_RETRY,
+    WAREHOUSE_POOL,
+)
+from orchestration.resources import WarehouseResource
+
+# the dbt next to this Python (a venv need not be activated), else the one on PATH
+DBT_EXECUTABLE = (
+    str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
+)
+
+dbt_project = DbtProject(
+    project_dir=PROJECT_DIR,
+    profiles_dir=PROJECT_DIR,
+    # the test suite keeps dbt artefacts apart with DBT_TARGET_PATH; dbt and dagster-dbt honour it
+    target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")),
+)
+
+
+def prepare_manifest(project: DbtProject) -> None:
+    """`dbt parse` into the project's target path (what DbtProject.prepare_if_dev does under
+    `dagster dev`, with the venv's dbt)."""
+    DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+        ["parse", "--quiet"], target_path=project.target_path
+    ).wait()
+
+
+# `dagster dev` re-parses the project on every load; elsewhere (dagster definitions validate, a
+# deployed code server, pytest) the manifest of the last `dbt parse` is used, and made if missing.
+if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
+    prepare_manifest(dbt_project)
+
+# dagster-dbt runs a subset of more than 200 dbt nodes (the hourly job, a large UI selection)
+# against a temporary copy of the whole project folder, to hold a generated selectors.yml. The
+# project folder here is the repository, with data/ (warehouse and landing files, gigabytes at
+# scale) and .venv/: copying it per run is not an option. Above the threshold dagster-dbt would
+# otherwise pass the node names on the command line, which works for every subset of this project
+# (a few thousand names), so the threshold is raised. tests/test_orchestration.py guards it.
+if hasattr(dbt_asset_utils, "_SELECTION_ARGS_THRESHOLD"):
+    dbt_asset_utils._SELECTION_ARGS_THRESHOLD = 100_000
+
+# Substrings of dbt/DuckDB errors that a later attempt can cure.
+TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
+
+
+class LeadWarehouseTranslator(DagsterDbtTranslator):
+    """Asset keys are <schema>/<name> (raw/leads, marts/leads, exports/export_lead_scores_v1);
+    groups are the schemas (raw tables are loaded by the ingest asset, group `ingest`)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([RAW_PREFIX, dbt_resource_props["name"]])
+        if dbt_resource_props.get("version") is not None:
+            schema = dbt_resource_props["config"].get("schema") or EXPORTS_PREFIX
+            return dg.AssetKey([schema, dbt_resource_props["alias"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "ingest"
+        return dbt_resource_props["config"].get("schema") or "default"
+
+
+translator = LeadWarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+class DbtBuildConfig(dg.Config):
+    skip_tests: bool = Field(
+        default=False, description="Run models and seeds only (no data or unit tests): quick rebuilds."
+    )
+    full_refresh: bool = Field(default=False, description="Rebuild incremental models from scratch.")
+    stream_live: bool = Field(
+        default=False,
+        description="Report each model and test as dbt finishes it (else all at once when dbt exits, "
+        "which is faster on machines with few cores).",
+    )
+
+
+def _failure_of(invocation) -> Exception:
+    """Turn a failed dbt invocation into a retryable error (transient) or a final dg.Failure."""
+    returncode = invocation.process.returncode
+    messages = list(getattr(invocation, "_error_messages", []))
+    failed_nodes: list[str] = []
+    run_results = invocation.target_path / "run_results.json"
+    if run_results.is_file():
+        results = json.loads(run_results.read_text()).get("results", [])
+        failed_nodes = [r["unique_id"] for r in results if r.get("status") in ("error", "fail")]
+        messages += [r.get("message") or "" for r in results if r.get("status") in ("error", "fail")]
+    text = "\n".join(m for m in messages if m)
+    metadata = {
+        "dbt_command": invocation.dbt_command,
+        "exit_code": returncode,
+        "failed_nodes": dg.MetadataValue.json(failed_nodes[:200]),
+    }
+    if returncode is not None and returncode < 0:
+        return dg.Failure(
+            description=f"dbt was stopped by signal {-returncode}; the warehouse keeps its last published copy.",
+            metadata=metadata,
+            allow_retries=False,
+        )
+    if any(marker in text.lower() for marker in TRANSIENT_MARKERS):
+        return dg.Failure(
+            description=f"dbt could not open the warehouse (transient, will retry):\n{text[:4000]}",
+            metadata=metadata,
+            allow_retries=True,
+        )
+    return dg.Failure(
+        description=f"dbt failed ({len(failed_nodes)} failing nodes):\n{text[:4000]}",
+        metadata=metadata,
+        allow_retries=False,
+    )
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="lead_warehouse_dbt",
+    pool=WAREHOUSE_POOL,
+    retry_policy=TRANSIENT_RETRY,
+)
+def lead_warehouse_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    """`dbt build` of the selected models (seeds, models, their data and unit tests)."""
+    args = ["build"]
+    if config.skip_tests:
+        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    as_of = warehouse.resolve_as_of(context)
+    context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of or 'the dbt default'}")
+    with warehouse.dbt_environment(as_of):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    if not config.stream_live:
+        # let dbt finish first, then replay its events: on a small machine, turning ~600 events
+        # into Dagster events while dbt runs competes with dbt for the CPU (a third slower)
+        invocation.is_successful()
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        raise _failure_of(invocation)
+
+
+def dbt_keys(*prefixes: str) -> list[dg.AssetKey]:
+    """Keys of the dbt models whose schema is one of prefixes."""
+    return [key for key in lead_warehouse_dbt.keys if key.path[0] in prefixes]
+
+
+EXPORT_MODEL_KEY = dg.AssetKey([EXPORTS_PREFIX, "export_lead_scores_v1"])

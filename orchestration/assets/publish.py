@@ -1,0 +1,70 @@
+"""Publish: after a successful build whose blocking checks passed, swap in an atomic read-only
+copy of the build file for dashboards (leadwarehouse/publish.py)."""
+
+import dagster as dg
+from dagster._core.events import DagsterEventType
+
+from leadwarehouse.publish import PublishError, publish
+from orchestration.assets.dbt import dbt_keys
+from orchestration.assets.exports import LEAD_SCORES_FILES_KEY
+from orchestration.constants import EXPORTS_PREFIX, TRANSIENT_RETRY, WAREHOUSE_POOL
+from orchestration.resources import WarehouseResource
+
+PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
+
+
+def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
+    """Asset checks of this run that failed with error severity (dbt tests of severity error,
+    the export file check)."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    failed = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(evaluation.asset_check_key.to_user_string())
+    return sorted(failed)
+
+
+@dg.asset(
+    key=PUBLISHED_KEY,
+    deps=[*dbt_keys("marts", EXPORTS_PREFIX), LEAD_SCORES_FILES_KEY],
+    group_name="publish",
+    kinds={"duckdb"},
+    pool=WAREHOUSE_POOL,
+    retry_policy=TRANSIENT_RETRY,
+    description="data/warehouse/published.duckdb: the read-only copy dashboards open. Replaced atomically "
+    "only after a successful build with passing checks; a failed run leaves the last good copy.",
+)
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    failed = failed_blocking_checks(context)
+    if failed:
+        raise dg.Failure(
+            description=f"not publishing: {len(failed)} blocking checks failed in this run: {', '.join(failed[:20])}",
+            metadata={"failed_checks": dg.MetadataValue.json(failed)},
+            allow_retries=False,
+        )
+    try:
+        result = publish(
+            warehouse.build_file,
+            warehouse.published_file,
+            as_of=warehouse.resolve_as_of(context),
+            run_id=context.run_id,
+        )
+    except PublishError as exc:
+        raise dg.Failure(
+            description=f"publish failed, the last good copy stays: {exc}", allow_retries=exc.transient
+        ) from exc
+    context.log.info(f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.2f}s")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "published_at": result.published_at,
+            "bytes": result.bytes,
+            "seconds": round(result.seconds, 3),
+            "row_counts": dg.MetadataValue.json(result.row_counts),
+        }
+    )

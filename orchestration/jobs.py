@@ -1,0 +1,34 @@
+"""Jobs: the hourly scoring refresh and the daily full build."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import dbt_keys
+
+# The hourly refresh rebuilds every model, so that each publication is one consistent build
+# (a dashboard comparing leads with the KPI ladder or the SLA marts never sees two different
+# hours), and runs every dbt test except those of the intermediate views: they check the SQL
+# logic, which does not change between two refreshes (the daily build and CI run them), and each
+# recomputes a view: about three quarters of a full build's dbt time. Tests of the staged input
+# (quarantine, raw = staged + quarantined), the marts, the seeds and the export model run hourly.
+hourly_refresh_selection = dg.AssetSelection.all() - dg.AssetSelection.checks_for_assets(
+    *dbt_keys("intermediate")
+)
+
+hourly_scoring_refresh = dg.define_asset_job(
+    name="hourly_scoring_refresh",
+    selection=hourly_refresh_selection,
+    description="Ingest the landing folder, rebuild scores, stages and every mart and the export model (dbt tests "
+    "of intermediate views excepted), write the reverse-ETL files, publish the read-only copy.",
+    tags={"lead_warehouse/job_kind": "refresh"},
+)
+
+daily_full_build = dg.define_asset_job(
+    name="daily_full_build",
+    selection=dg.AssetSelection.all(),
+    description="Ingest and `dbt build` everything (every model, seed, data and unit test), export, publish.",
+    tags={"lead_warehouse/job_kind": "full_build"},
+)
+
+WAREHOUSE_JOBS = (hourly_scoring_refresh, daily_full_build)

@@ -1,0 +1,204 @@
+"""Resources: where the landing files are, which DuckDB file is built, published and exported.
+
+Defaults come from the environment (the same variables the command line tools read):
+
+=======================  ============================================================
+LEAD_LANDING_DIR         landing folder (default data/landing/leads-20000-seed-42)
+LEAD_DEMO_LEADS          > 0: demo mode, generate that many synthetic leads into the
+                         landing folder first (once per leads/seed), LEAD_DEMO_SEED
+LEAD_WAREHOUSE_PATH      the build's DuckDB file (default data/warehouse/build.duckdb)
+LEAD_PUBLISHED_PATH      the readers' copy (default published.duckdb beside the build file)
+LEAD_EXPORTS_DIR         reverse-ETL export folder (default data/exports)
+LEAD_AS_OF               the build's "now": a timestamp pins it; ``now`` uses the tick time
+                         of the schedule / sensor (else the run's creation time); unset: the
+                         dbt default (2026-11-01, the demo data's now)
+LEAD_LANDING_MAX_AGE_HOURS  freshness of the landing files (default 26)
+=======================  ============================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from orchestration.constants import AS_OF_TAG, PROJECT_DIR, SCHEDULED_AT_TAG
+
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+
+
+def _project_path(value: str | os.PathLike) -> str:
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (PROJECT_DIR / path))
+
+
+def format_as_of(moment: datetime) -> str:
+    """A tick or run time as the build's as_of: UTC, to the second."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file builds write, the copy readers open, and the export folder."""
+
+    build_path: str = Field(description="DuckDB file that ingest and dbt write.")
+    published_path: str = Field(
+        default="", description="Read-only copy for readers; default published.duckdb beside build_path."
+    )
+    exports_dir: str = Field(default="", description="Reverse-ETL export folder; default data/exports.")
+    as_of: str = Field(
+        default="",
+        description="The build's 'now': a timestamp pins it, 'now' uses the tick/run time, empty uses the dbt default.",
+    )
+
+    @property
+    def build_file(self) -> Path:
+        return Path(_project_path(self.build_path))
+
+    @property
+    def published_file(self) -> Path:
+        if self.published_path:
+            return Path(_project_path(self.published_path))
+        return self.build_file.with_name("published.duckdb")
+
+    @property
+    def exports_folder(self) -> Path:
+        return Path(_project_path(self.exports_dir or "data/exports"))
+
+    def resolve_as_of(self, context: dg.AssetExecutionContext | dg.OpExecutionContext) -> str | None:
+        """The as_of of this run (the same for every step of the run, and for its re-executions)."""
+        pinned = self.as_of.strip()
+        if not pinned:
+            return None
+        if pinned.lower() not in ("now", "clock"):
+            return pinned
+        tags = context.run.tags
+        if tags.get(AS_OF_TAG):
+            return tags[AS_OF_TAG]
+        if tags.get(SCHEDULED_AT_TAG):
+            as_of = tags[SCHEDULED_AT_TAG]
+        else:
+            record = context.instance.get_run_record_by_id(context.run_id)
+            created = record.create_timestamp if record else datetime.now(UTC)
+            as_of = format_as_of(created)
+        with contextlib.suppress(Exception):  # recording it on the run is a convenience
+            context.instance.add_run_tags(context.run_id, {AS_OF_TAG: as_of})
+        return as_of
+
+    @contextlib.contextmanager
+    def dbt_environment(self, as_of: str | None) -> Iterator[None]:
+        """Point dbt (profiles.yml reads LEAD_WAREHOUSE_PATH, the as_of macro LEAD_AS_OF) at this
+        warehouse while a dbt command is started; the previous environment is restored after."""
+        values = {"LEAD_WAREHOUSE_PATH": str(self.build_file), "LEAD_AS_OF": as_of}
+        saved = {key: os.environ.get(key) for key in values}
+        try:
+            for key, value in values.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+class LandingResource(dg.ConfigurableResource):
+    """The landing folder (what an EL tool or CRM export drops), optionally filled by the generator."""
+
+    landing_dir: str = Field(description="Folder with one file (or folder of parts) per contract table.")
+    demo_leads: int = Field(
+        default=0, description="> 0: demo mode, generate this many synthetic leads first."
+    )
+    demo_seed: int = Field(default=42, description="Seed of the demo data.")
+    settle_seconds: int = Field(
+        default=30,
+        description="The sensor waits until no file changed for this long (a delivery in progress).",
+    )
+
+    @property
+    def folder(self) -> Path:
+        return Path(_project_path(self.landing_dir))
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo_leads > 0
+
+    def prepare(self, log=None) -> Path:
+        """In demo mode, run the synthetic generator unless the folder already holds its output
+        for the same leads and seed. Returns the landing folder."""
+        folder = self.folder
+        if not self.is_demo:
+            return folder
+        manifest = folder / "_manifest.json"
+        if manifest.is_file():
+            with contextlib.suppress(ValueError, OSError):
+                found = json.loads(manifest.read_text())
+                if found.get("leads") == self.demo_leads and found.get("seed") == self.demo_seed:
+                    return folder
+        if not manifest.is_file() and self.files():
+            # files without the generator's manifest are someone's real delivery: never overwrite them
+            if log:
+                log.warning(f"demo mode, but {folder} holds files the generator did not write: loading them as they are")
+            return folder
+        from leadwarehouse.generator import generate
+
+        if log:
+            log.info(f"demo mode: generating {self.demo_leads:,} leads (seed {self.demo_seed}) into {folder}")
+        generate(folder, self.demo_leads, seed=self.demo_seed)
+        return folder
+
+    def files(self) -> list[tuple[str, int, int]]:
+        """(relative name, size, mtime in ns) of every delivered file, in name order. Hidden files
+        (., _ prefixes, e.g. the generator's _manifest.json) and partial downloads are skipped."""
+        folder = self.folder
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if any(part.startswith((".", "_")) for part in rel.parts) or path.name.endswith(IGNORED_SUFFIXES):
+                continue
+            if path.is_file():
+                stat = path.stat()
+                found.append((rel.as_posix(), stat.st_size, stat.st_mtime_ns))
+        return found
+
+    def newest_mtime(self) -> float | None:
+        files = self.files()
+        return max(mtime for _, _, mtime in files) / 1e9 if files else None
+
+
+def default_resources() -> dict[str, object]:
+    """Resources from the environment (see the module docstring)."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.assets.dbt import DBT_EXECUTABLE, dbt_project
+
+    env = os.environ
+    return {
+        "warehouse": WarehouseResource(
+            build_path=env.get("LEAD_WAREHOUSE_PATH", "data/warehouse/build.duckdb"),
+            published_path=env.get("LEAD_PUBLISHED_PATH", ""),
+            exports_dir=env.get("LEAD_EXPORTS_DIR", ""),
+            as_of=env.get("LEAD_AS_OF", ""),
+        ),
+        "landing": LandingResource(
+            landing_dir=env.get("LEAD_LANDING_DIR", "data/landing/leads-20000-seed-42"),
+            demo_leads=int(env.get("LEAD_DEMO_LEADS", "0") or 0),
+            demo_seed=int(env.get("LEAD_DEMO_SEED", "42") or 42),
+        ),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, profiles_dir=str(PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+        ),
+    }

@@ -1,0 +1,350 @@
+"""The Dagster code location (orchestration/): definitions load, the whole asset graph runs
+in-process on the tiny CRM with every asset check passing, schedules and sensors request the
+right runs, transient failures are retried and a landing file that breaks the contract stops the
+run before dbt, naming the file and the column, with the published copy untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from leadwarehouse.landing import write_landing
+from tests.tiny_crm import AS_OF, tiny_crm_rows
+
+pytestmark = pytest.mark.dbt
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def parse_project(build: Path) -> None:
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "LEAD_WAREHOUSE_PATH": str(build),
+            "LEAD_AS_OF": AS_OF,
+        },
+        check=True,
+    )
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def dbt_parsed(paths):
+    """`dbt parse` first (DbtProject.prepare_if_dev() does nothing under pytest). Parsed into a
+    target folder of this module with the same warehouse path and as_of as the runs below, so
+    every dbt invocation of the module reuses the partial parse instead of parsing again."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DBT_TARGET_PATH", str(paths["build"].parent.parent / "dbt-target"))
+        parse_project(paths["build"])
+        yield
+
+
+@pytest.fixture(scope="module")
+def orch(dbt_parsed):
+    """The orchestration modules, imported after the manifest exists."""
+    from orchestration import definitions, jobs, resources, schedules, sensors
+    from orchestration.assets import dbt, exports, ingest, publish
+
+    return SimpleNamespace(
+        definitions=definitions,
+        jobs=jobs,
+        resources=resources,
+        schedules=schedules,
+        sensors=sensors,
+        dbt=dbt,
+        exports=exports,
+        ingest=ingest,
+        publish=publish,
+    )
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("orchestration")
+    return {
+        "landing": write_landing(base / "landing", tiny_crm_rows()),
+        "build": base / "warehouse" / "build.duckdb",
+        "published": base / "warehouse" / "published.duckdb",
+        "exports": base / "exports",
+    }
+
+
+def make_defs(orch, paths, landing: Path | None = None, as_of: str = AS_OF) -> dg.Definitions:
+    return orch.definitions.build_definitions(
+        {
+            "warehouse": orch.resources.WarehouseResource(
+                build_path=str(paths["build"]), exports_dir=str(paths["exports"]), as_of=as_of
+            ),
+            "landing": orch.resources.LandingResource(landing_dir=str(landing or paths["landing"])),
+        }
+    )
+
+
+def execute(defs: dg.Definitions, job_name: str, skip_tests: bool = False) -> dg.ExecuteInProcessResult:
+    return defs.resolve_job_def(job_name).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": skip_tests}}}},
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def full_run(orch, paths) -> dg.ExecuteInProcessResult:
+    """The daily full build: every asset and every asset check, on the tiny CRM."""
+    return execute(make_defs(orch, paths), "daily_full_build")
+
+
+def test_definitions_load(orch):
+    defs = orch.definitions.defs
+    dg.Definitions.validate_loadable(defs)
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {"hourly_scoring_refresh", "daily_full_build"}
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {
+        "raw/leads",
+        "marts/leads",
+        "exports/export_lead_scores_v1",
+        "exports/lead_scores_v1_files",
+    } <= keys
+    assert "warehouse/published" in keys
+    # every dbt source is produced by the ingest asset (no unlinked external assets)
+    dbt_deps = {dep for key in orch.dbt.lead_warehouse_dbt.keys for dep in graph.get(key).parent_keys}
+    raw_deps = {dep for dep in dbt_deps if dep.path[0] == "raw"}
+    assert raw_deps == set(orch.ingest.RAW_KEYS.values())
+    # dbt data tests are asset checks; error severity ones are blocking
+    checks = list(orch.dbt.lead_warehouse_dbt.check_specs)
+    assert len(checks) > 100 and any(spec.blocking for spec in checks)
+
+
+def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
+    from orchestration.constants import WAREHOUSE_POOL
+
+    writers = [
+        orch.ingest.ingest_landing_asset,
+        orch.dbt.lead_warehouse_dbt,
+        orch.exports.lead_scores_v1_files,
+        orch.publish.published_warehouse,
+    ]
+    for asset in writers:
+        assert asset.op.pool == WAREHOUSE_POOL, asset.op.name
+        assert asset.op.retry_policy is not None and asset.op.retry_policy.max_retries >= 1
+    config = yaml.safe_load((PROJECT_DIR / "orchestration" / "dagster.yaml").read_text())
+    with dg.instance_for_test(overrides=config) as instance:
+        pools = instance.get_concurrency_config().pool_config
+        assert pools.pool_granularity.value == "run" and pools.default_pool_limit == 1
+
+
+def test_dbt_subsets_run_in_place(orch):
+    # a subset of > 200 dbt nodes would otherwise run against a copy of the whole repository
+    from dagster_dbt import asset_utils
+
+    assert asset_utils._SELECTION_ARGS_THRESHOLD >= 100_000
+
+
+def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
+    assert full_run.success
+    evaluations = full_run.get_asset_check_evaluations()
+    failed = [e.asset_check_key.to_user_string() for e in evaluations if not e.passed]
+    assert failed == [] and len(evaluations) > 500
+    materialized = {e.asset_key.to_user_string() for e in full_run.get_asset_materialization_events()}
+    assert {
+        "raw/leads",
+        "marts/leads",
+        "exports/export_lead_scores_v1",
+        "warehouse/published",
+    } <= materialized
+    # the published copy is a complete warehouse readers can open read-only
+    con = duckdb.connect(str(paths["published"]), read_only=True)
+    try:
+        leads = con.execute("select count(*) from marts.leads").fetchone()[0]
+        assert (
+            leads > 0
+            and con.execute("select count(*) from exports.export_lead_scores_v1").fetchone()[0] == leads
+        )
+        run_id, as_of = con.execute("select run_id, cast(as_of as varchar) from meta.publication").fetchone()
+        assert run_id == full_run.run_id and as_of == AS_OF
+    finally:
+        con.close()
+    latest = json.loads((paths["exports"] / "lead_scores_v1" / "latest.json").read_text())
+    assert latest["row_counts"] == {
+        "full": leads,
+        "inserted": leads,
+        "updated": 0,
+        "deleted": 0,
+        "unchanged": 0,
+    }
+    assert latest["run_id"] == full_run.run_id and latest["as_of"] == AS_OF
+
+
+def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
+    # no event, decay step or stage change of the tiny CRM falls between 00:00 and 01:00, so the
+    # export rows (rounded scores, updated_at = the last change, no build time) are identical
+    later = (datetime.fromisoformat(AS_OF) + timedelta(hours=1)).isoformat(sep=" ")
+    result = execute(make_defs(orch, paths, as_of=later), "hourly_scoring_refresh", skip_tests=True)
+    assert result.success
+    latest = json.loads((paths["exports"] / "lead_scores_v1" / "latest.json").read_text())
+    assert latest["as_of"] == later and latest["sequence"] == 2
+    leads = latest["row_counts"]["full"]
+    assert leads > 0 and latest["row_counts"] == {
+        "full": leads,
+        "inserted": 0,
+        "updated": 0,
+        "deleted": 0,
+        "unchanged": leads,
+    }
+
+
+def test_contract_breach_stops_the_run_before_dbt(orch, paths, full_run, tmp_path):
+    landing = write_landing(tmp_path / "landing", tiny_crm_rows())
+    events = pq.read_table(landing / "marketing_events.parquet")
+    column = events.schema.get_field_index("occurred_at")
+    events = events.set_column(column, "occurred_at", pa.array([True] * events.num_rows))
+    pq.write_table(events, landing / "marketing_events.parquet")
+    published_before = file_sha(paths["published"])
+    con = duckdb.connect(str(paths["build"]), read_only=True)
+    leads_before = con.execute("select max(as_of), count(*) from marts.leads").fetchone()
+    con.close()
+
+    result = execute(make_defs(orch, paths, landing=landing), "hourly_scoring_refresh")
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
+    assert failure.step_key == "ingest_landing"
+    message = failure.event_specific_data.error.message + json.dumps(
+        {k: str(v.value) for k, v in failure.event_specific_data.user_failure_data.metadata.items()}
+    )
+    assert "marketing_events.parquet" in message and "occurred_at" in message
+    started = {e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START}
+    assert started == {"ingest_landing"}  # dbt, exports and publish never started
+    assert file_sha(paths["published"]) == published_before
+    con = duckdb.connect(str(paths["build"]), read_only=True)
+    assert con.execute("select max(as_of), count(*) from marts.leads").fetchone() == leads_before
+    con.close()
+
+
+LOCK_HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_transient_lock_conflict_is_retried(orch, tmp_path):
+    # another process holds the warehouse file for 1 s: the first ingest attempt fails on the
+    # DuckDB lock, the retry policy runs it again and it succeeds
+    build = tmp_path / "build.duckdb"
+    duckdb.connect(str(build)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(build), "1"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = dg.materialize(
+            [orch.ingest.ingest_landing_asset],
+            resources={
+                "warehouse": orch.resources.WarehouseResource(build_path=str(build)),
+                "landing": orch.resources.LandingResource(
+                    landing_dir=str(write_landing(tmp_path / "landing", tiny_crm_rows()))
+                ),
+            },
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+    finally:
+        holder.wait(timeout=30)
+    assert result.success
+    types = [e.event_type for e in result.all_events]
+    assert dg.DagsterEventType.STEP_UP_FOR_RETRY in types and dg.DagsterEventType.STEP_RESTARTED in types
+
+
+def test_hourly_schedule_tags_the_tick_and_skips_the_daily_hour(orch):
+    schedule = orch.schedules.hourly_scoring_refresh_schedule
+    tick = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
+    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
+    assert request.tags["lead_warehouse/scheduled_at"] == "2026-11-25 13:00:00"
+    assert request.run_key == "hourly-2026-11-25T13:00:00+00:00"
+    assert schedule.job_name == "hourly_scoring_refresh" and schedule.cron_schedule == "0 * * * *"
+    skipped = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 25, 2, tzinfo=UTC))
+    )
+    assert skipped.run_requests == [] and "daily full build" in skipped.skip_message
+
+    daily = orch.schedules.daily_full_build_schedule
+    request = daily.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 26, 2, tzinfo=UTC))
+    ).run_requests[0]
+    assert (
+        daily.job_name == "daily_full_build"
+        and request.tags["lead_warehouse/scheduled_at"] == "2026-11-26 02:00:00"
+    )
+
+
+def test_landing_sensor_starts_a_run_for_new_files_only(orch, tmp_path):
+    sensor = orch.sensors.landing_files_sensor
+    folder = tmp_path / "landing"
+    landing = orch.resources.LandingResource(landing_dir=str(folder), settle_seconds=30)
+
+    def evaluate(cursor, instance=None):
+        context = dg.build_sensor_context(cursor=cursor, resources={"landing": landing}, instance=instance)
+        return sensor.evaluate_tick(context)
+
+    assert "no landing files" in evaluate(None).skip_message
+    write_landing(folder, tiny_crm_rows())
+    old = time.time() - 3600
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+
+    first = evaluate(None)
+    assert len(first.run_requests) == 1 and first.cursor
+    assert first.run_requests[0].job_name in (None, "hourly_scoring_refresh")
+    assert json.loads(first.cursor)["files"] == 11
+    assert "no new landing files" in evaluate(first.cursor).skip_message
+
+    # a file still being written (changed seconds ago) waits; the cursor does not move
+    (folder / "leads.parquet").write_bytes((folder / "leads.parquet").read_bytes())
+    waiting = evaluate(first.cursor)
+    assert (
+        waiting.run_requests == []
+        and "settle" in waiting.skip_message
+        and waiting.cursor in (None, first.cursor)
+    )
+    os.utime(folder / "leads.parquet", (old + 60, old + 60))
+    second = evaluate(first.cursor)
+    assert len(second.run_requests) == 1 and second.cursor != first.cursor
+    assert second.run_requests[0].run_key != first.run_requests[0].run_key
+
+    # hidden and partial files are no delivery
+    (folder / ".partial.tmp").write_text("x")
+    (folder / "_manifest.json").write_text("{}")
+    assert "no new landing files" in evaluate(second.cursor).skip_message
+
+    # while a warehouse run is in progress the sensor waits (and keeps its cursor)
+    os.utime(folder / "teams.parquet", (old + 120, old + 120))
+    with dg.instance_for_test() as instance:
+        from dagster._core.test_utils import create_run_for_test
+
+        create_run_for_test(instance, job_name="daily_full_build", status=dg.DagsterRunStatus.STARTED)
+        busy = evaluate(second.cursor, instance)
+        assert busy.run_requests == [] and "in progress" in busy.skip_message

@@ -1,0 +1,294 @@
+"""Publishing for readers (leadwarehouse/publish.py + the Dagster publish asset): the published
+copy is replaced atomically and only by a successful build; readers querying it during a build
+never fail and always see one complete build; a build killed mid-run leaves the published copy
+as it was and the next run gives the same results as a clean run."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from leadwarehouse import publish as publish_module
+from leadwarehouse.landing import write_landing
+from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
+from tests.tiny_crm import AS_OF, tiny_crm_rows
+
+pytestmark = pytest.mark.dbt
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MARTS = ["leads", "lead_score_changes", "lead_stage_history", "lead_score_reasons", "quarantined_rows"]
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mart_fingerprints(warehouse: Path) -> dict[str, tuple]:
+    with open_published(warehouse) as con:
+        return {
+            mart: con.execute(
+                f"select count(*), md5(string_agg(t::varchar, '\n' order by t::varchar)) from marts.{mart} t"
+            ).fetchone()
+            for mart in MARTS
+        }
+
+
+def small_build(path: Path, leads: int = 2) -> Path:
+    """A hand-made build file with every required relation (no dbt)."""
+    con = duckdb.connect(str(path))
+    try:
+        for relation in REQUIRED_RELATIONS:
+            con.execute(f"create schema if not exists {relation.split('.')[0]}")
+            con.execute(f"create or replace table {relation} as select range as lead_id from range({leads})")
+    finally:
+        con.close()
+    return path
+
+
+# ---------------------------------------------------------------- publish() on small files
+
+
+def test_publish_makes_a_stamped_read_only_copy(tmp_path):
+    build = small_build(tmp_path / "build.duckdb", leads=2)
+    result = publish(build, as_of="2026-11-01 00:00:00", run_id="run-1")
+    published = tmp_path / "published.duckdb"
+    assert result.path == published and result.row_counts["marts.leads"] == 2
+    assert not stat.S_IMODE(published.stat().st_mode) & 0o222  # no write permission
+    with open_published(published) as con:
+        assert con.execute("select count(*) from marts.leads").fetchone()[0] == 2
+        assert con.execute("select run_id, cast(as_of as varchar) from meta.publication").fetchone() == (
+            "run-1",
+            "2026-11-01 00:00:00",
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build.duckdb", "published.duckdb"]
+    # the build file itself is left without the stamp and stays writable
+    con = duckdb.connect(str(build))
+    assert con.execute(
+        "select count(*) from information_schema.schemata where schema_name = 'meta'"
+    ).fetchone() == (0,)
+    con.close()
+
+
+def test_an_incomplete_build_never_replaces_the_last_good_copy(tmp_path):
+    build = small_build(tmp_path / "build.duckdb", leads=2)
+    publish(build)
+    good = file_sha(tmp_path / "published.duckdb")
+    con = duckdb.connect(str(build))
+    con.execute("drop table marts.lead_stage_history")
+    con.close()
+    with pytest.raises(PublishError, match="marts.lead_stage_history"):
+        publish(build)
+    assert file_sha(tmp_path / "published.duckdb") == good
+    assert not list(tmp_path.glob("*publishing*"))
+
+
+def test_a_failure_after_the_copy_leaves_no_partial_file(tmp_path, monkeypatch):
+    build = small_build(tmp_path / "build.duckdb", leads=2)
+    publish(build)
+    good = file_sha(tmp_path / "published.duckdb")
+    small_build(build, leads=5)
+    (tmp_path / "published.duckdb.publishing-stale").write_text("left by a crash")
+
+    def crash(path):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(publish_module, "_fsync_file", crash)
+    with pytest.raises(OSError):
+        publish(build)
+    assert file_sha(tmp_path / "published.duckdb") == good
+    assert not list(tmp_path.glob("*publishing*"))
+    monkeypatch.undo()
+    assert publish(build).row_counts["marts.leads"] == 5
+
+
+# ------------------------------------------------- through Dagster, with dbt on the tiny CRM
+
+
+def parse_project(build: Path) -> None:
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(PROJECT_DIR)],
+        cwd=PROJECT_DIR,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "LEAD_WAREHOUSE_PATH": str(build),
+            "LEAD_AS_OF": AS_OF,
+        },
+        check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("publish")
+    rows = tiny_crm_rows()
+    more = copy.deepcopy(rows)
+    template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
+    more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    return {
+        "base": base,
+        "landing_x": write_landing(base / "landing_x", rows),
+        "landing_y": write_landing(base / "landing_y", more),
+        "build": base / "warehouse" / "build.duckdb",
+        "published": base / "warehouse" / "published.duckdb",
+        "exports": base / "exports",
+    }
+
+
+@pytest.fixture(scope="module")
+def orch(paths):
+    """`dbt parse` first (prepare_if_dev() does nothing under pytest), into a target folder of
+    this module with the runs' warehouse path, so each dbt run reuses the partial parse."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DBT_TARGET_PATH", str(paths["base"] / "dbt-target"))
+        parse_project(paths["build"])
+        from orchestration.definitions import build_definitions
+        from orchestration.resources import LandingResource, WarehouseResource
+
+        def build(landing: Path) -> dg.ExecuteInProcessResult:
+            defs = build_definitions(
+                {
+                    "warehouse": WarehouseResource(
+                        build_path=str(paths["build"]), exports_dir=str(paths["exports"]), as_of=AS_OF
+                    ),
+                    "landing": LandingResource(landing_dir=str(landing)),
+                }
+            )
+            # the full build's job without tests: the same publish step as the hourly refresh
+            return defs.resolve_job_def("daily_full_build").execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(),
+                run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True}}}},
+                raise_on_error=False,
+            )
+
+        yield build
+
+
+@pytest.fixture(scope="module")
+def clean_x(orch, paths) -> dict[str, tuple]:
+    """A clean build of landing X on a fresh file, published: the reference state."""
+    result = orch(paths["landing_x"])
+    assert result.success
+    return mart_fingerprints(paths["published"])
+
+
+READER = """
+import json, os, sys, time
+import duckdb
+path, out, stop = sys.argv[1:4]
+with open(out, "w") as fh:
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(path, read_only=True)
+            try:
+                row = con.execute(
+                    "select (select count(*) from marts.leads), "
+                    "(select count(distinct lead_id) from marts.lead_stage_history), "
+                    "(select count(*) from exports.export_lead_scores_v1), "
+                    "(select run_id from meta.publication)"
+                ).fetchone()
+            finally:
+                con.close()
+            fh.write(json.dumps({"state": list(row)}) + "\\n")
+        except Exception as exc:
+            fh.write(json.dumps({"error": repr(exc)}) + "\\n")
+        fh.flush()
+        time.sleep(0.05)
+"""
+
+
+def test_readers_see_the_previous_or_the_new_build_never_an_error(orch, paths, clean_x, tmp_path):
+    out, stop = tmp_path / "reads.jsonl", tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(paths["published"]), str(out), str(stop)])
+    try:
+        time.sleep(1.0)
+        result = orch(paths["landing_y"])  # one more lead
+        time.sleep(1.0)
+    finally:
+        stop.touch()
+        reader.wait(timeout=30)
+    assert result.success
+    reads = [json.loads(line) for line in out.read_text().splitlines()]
+    errors = [r["error"] for r in reads if "error" in r]
+    assert errors == [] and len(reads) > 20
+    states = [tuple(r["state"]) for r in reads]
+    leads_x = clean_x["leads"][0]
+    old = {s for s in states if s[:3] == (leads_x, leads_x, leads_x)}
+    new = {s for s in states if s[:3] == (leads_x + 1, leads_x + 1, leads_x + 1)}
+    assert len(old) == 1 and len(new) == 1 and set(states) == old | new  # never a mix of two builds
+    assert states[0] in old and states[-1] in new
+    switch = states.index(next(iter(new)))
+    assert all(s in new for s in states[switch:])  # and never back
+
+
+def descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for task in Path(f"/proc/{parent}/task").iterdir():
+            children = (task / "children").read_text().split()
+            found += [int(c) for c in children]
+            frontier += [int(c) for c in children]
+    return found
+
+
+def kill_dbt_build_once_it_writes(build: Path, killed: dict, timeout: float = 120) -> None:
+    """Watch this process's children for `dbt build`; SIGKILL it one second after it opened the
+    warehouse file."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for pid in descendants(os.getpid()):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+                fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            except OSError:
+                continue
+            if "build" in cmd and any(Path(c).name == "dbt" for c in cmd) and str(build) in fds:
+                time.sleep(1.0)
+                os.kill(pid, signal.SIGKILL)
+                killed["pid"] = pid
+                return
+        time.sleep(0.05)
+
+
+def test_killed_build_keeps_the_published_copy_and_the_next_run_matches_a_clean_run(orch, paths, clean_x):
+    published_before = file_sha(paths["published"])
+    fingerprint_before = mart_fingerprints(paths["published"])
+    latest = paths["exports"] / "lead_scores_v1" / "latest.json"
+    export_sequence_before = json.loads(latest.read_text())["sequence"]
+    killed: dict = {}
+    killer = threading.Thread(target=kill_dbt_build_once_it_writes, args=(paths["build"], killed))
+    killer.start()
+    result = orch(paths["landing_x"])
+    killer.join()
+
+    assert killed, "dbt build was not seen running"
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
+    assert (
+        failure.step_key == "lead_warehouse_dbt" and "signal 9" in failure.event_specific_data.error.message
+    )
+    started = {e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START}
+    assert "warehouse__published" not in started and "exports__lead_scores_v1_files" not in started
+    # the readers' copy is byte for byte the last good one, and still opens
+    assert file_sha(paths["published"]) == published_before
+    assert mart_fingerprints(paths["published"]) == fingerprint_before
+    assert json.loads(latest.read_text())["sequence"] == export_sequence_before
+    assert not list(paths["published"].parent.glob("*publishing*"))
+
+    again = orch(paths["landing_x"])
+    assert again.success
+    assert mart_fingerprints(paths["published"]) == clean_x
