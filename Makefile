@@ -17,6 +17,7 @@ DEMO_LEADS ?= $(LEADS)
 export LEAD_WAREHOUSE_PATH := $(abspath $(WAREHOUSE))
 export LEAD_PUBLISHED_PATH := $(abspath $(PUBLISHED))
 export LEAD_LANDING_DIR := $(abspath $(LANDING))
+export LEAD_EXPORTS_DIR := $(abspath $(DATA_DIR)/exports)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 

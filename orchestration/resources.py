@@ -149,7 +149,9 @@ class LandingResource(dg.ConfigurableResource):
         if not manifest.is_file() and self.files():
             # files without the generator's manifest are someone's real delivery: never overwrite them
             if log:
-                log.warning(f"demo mode, but {folder} holds files the generator did not write: loading them as they are")
+                log.warning(
+                    f"demo mode, but {folder} holds files the generator did not write: loading them as they are"
+                )
             return folder
         from leadwarehouse.generator import generate
 
