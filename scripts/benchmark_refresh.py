@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,13 +25,10 @@ if str(PROJECT_DIR) not in sys.path:
 
 
 def parse_project(build: Path) -> None:
-    """`dbt parse` with the run's warehouse path, so every dbt run reuses the partial parse."""
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(PROJECT_DIR)],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "LEAD_WAREHOUSE_PATH": str(build)},
-        check=True,
-    )
+    """`dbt parse` with the run's warehouse path (and as_of), so every later dbt run reuses the partial parse."""
+    from leadwarehouse.build import run_dbt
+
+    run_dbt(["parse", "--quiet"], build)
 
 
 def step_times(instance, run_id: str) -> dict[str, float]:

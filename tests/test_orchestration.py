@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from leadwarehouse.build import run_dbt
 from leadwarehouse.landing import write_landing
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
@@ -31,17 +32,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def parse_project(build: Path) -> None:
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(PROJECT_DIR)],
-        cwd=PROJECT_DIR,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "LEAD_WAREHOUSE_PATH": str(build),
-            "LEAD_AS_OF": AS_OF,
-        },
-        check=True,
-    )
+    """`dbt parse` with the run's warehouse path (and as_of), so every later dbt run reuses the partial parse."""
+    run_dbt(["parse", "--quiet"], build, as_of=AS_OF)
 
 
 def file_sha(path: Path) -> str:

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from leadwarehouse import publish as publish_module
+from leadwarehouse.build import run_dbt
 from leadwarehouse.landing import write_landing
 from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
 from tests.tiny_crm import AS_OF, tiny_crm_rows
@@ -118,17 +119,8 @@ def test_a_failure_after_the_copy_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def parse_project(build: Path) -> None:
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(PROJECT_DIR)],
-        cwd=PROJECT_DIR,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
-            "LEAD_WAREHOUSE_PATH": str(build),
-            "LEAD_AS_OF": AS_OF,
-        },
-        check=True,
-    )
+    """`dbt parse` with the run's warehouse path (and as_of), so every later dbt run reuses the partial parse."""
+    run_dbt(["parse", "--quiet"], build, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
