@@ -415,6 +415,46 @@ title_changes as (
 
 ),
 
+record_firmographics as (
+
+    -- each CRM record of the person with the firmographics of the account it names
+    select
+        identity.lead_id,
+        identity.record_order,
+        records.created_at,
+        records.source_lead_id,
+        accounts.industry,
+        accounts.region,
+        segments.segment
+    from {{ ref('stg_crm__leads') }} as records
+    inner join identity on records.source_lead_id = identity.source_lead_id
+    inner join {{ ref('stg_crm__accounts') }} as accounts on records.account_id = accounts.account_id
+    left join {{ ref('segments') }} as segments
+        on
+            accounts.employee_count >= segments.min_employees
+            and (segments.max_employees is null or accounts.employee_count <= segments.max_employees)
+
+),
+
+firmographic_changes as (
+
+    -- a later record of the person at an account of another industry, region or segment: the
+    -- person changed company, or the company grew into another segment
+    select
+        lead_id,
+        created_at as trigger_at,
+        'requalified' as trigger_name,
+        2 as trigger_order,
+        source_lead_id as source_id,
+        'firmographic_change' as reason_code,
+        concat_ws('|', industry, region, segment) as firmographics,
+        lag(concat_ws('|', industry, region, segment)) over (
+            partition by lead_id order by record_order
+        ) as previous_firmographics
+    from record_firmographics
+
+),
+
 requalification_triggers as (
 
     select * from signal_requalifications
@@ -434,6 +474,22 @@ requalification_triggers as (
             title_changes.lead_id = recycle_starts.lead_id
             and title_changes.trigger_at > recycle_starts.first_recycled_at
     where title_changes.previous_seniority is not null and title_changes.seniority != title_changes.previous_seniority
+
+    union all
+
+    select
+        firmographic_changes.lead_id,
+        firmographic_changes.trigger_at,
+        firmographic_changes.trigger_name,
+        firmographic_changes.trigger_order,
+        firmographic_changes.source_id,
+        firmographic_changes.reason_code
+    from firmographic_changes
+    inner join recycle_starts
+        on
+            firmographic_changes.lead_id = recycle_starts.lead_id
+            and firmographic_changes.trigger_at > recycle_starts.first_recycled_at
+    where firmographic_changes.firmographics != firmographic_changes.previous_firmographics
 
 ),
 
