@@ -32,7 +32,8 @@ def raw_counts(warehouse) -> dict[str, int]:
 
 def test_loads_every_table_with_lineage_columns(landing, tmp_path):
     counts = ingest_landing(landing, tmp_path / "wh.duckdb")
-    assert counts["leads"] == len(tiny_crm_rows()["leads"]) == 10
+    # the tiny CRM: 10 hand-made records (merged, junk and broken ones) and the 5 SLA leads
+    assert counts["leads"] == len(tiny_crm_rows()["leads"]) == 15
     assert counts["campaigns"] == 0
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     first = con.execute(
@@ -55,7 +56,11 @@ def test_missing_optional_column_loads_as_nulls(landing, tmp_path):
     pq.write_table(table, landing / "accounts.parquet")
     ingest_landing(landing, tmp_path / "wh.duckdb")
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
-    assert con.execute("select count(tech_stack), count(*) from raw.accounts").fetchone() == (0, 4)
+    assert (
+        con.execute("select count(tech_stack), count(*) from raw.accounts").fetchone()
+        == (0, len(tiny_crm_rows()["accounts"]))
+        == (0, 5)
+    )
 
 
 def test_mistyped_parquet_column_names_file_and_column(landing, tmp_path):
@@ -73,7 +78,7 @@ def test_text_column_where_nothing_parses_is_a_mistyped_column(tmp_path):
         account["employee_count"] = "many"
     landing = write_landing(tmp_path / "landing", rows, fmt="csv")
     with pytest.raises(
-        ContractError, match=r"accounts\.csv: column 'employee_count' .*none of 4 non-empty values"
+        ContractError, match=r"accounts\.csv: column 'employee_count' .*none of 5 non-empty values"
     ):
         ingest_landing(landing, tmp_path / "wh.duckdb")
 
