@@ -406,10 +406,10 @@ title_changes as (
         2 as trigger_order,
         records.source_lead_id as source_id,
         'new_title' as reason_code,
-        records.seniority,
+        records.seniority as attribute_value,
         lag(records.seniority) over (
             partition by identity.lead_id order by identity.record_order
-        ) as previous_seniority
+        ) as previous_attribute_value
     from {{ ref('stg_crm__leads') }} as records
     inner join identity on records.source_lead_id = identity.source_lead_id
 
@@ -447,11 +447,20 @@ firmographic_changes as (
         2 as trigger_order,
         source_lead_id as source_id,
         'firmographic_change' as reason_code,
-        concat_ws('|', industry, region, segment) as firmographics,
+        concat_ws('|', industry, region, segment) as attribute_value,
         lag(concat_ws('|', industry, region, segment)) over (
             partition by lead_id order by record_order
-        ) as previous_firmographics
+        ) as previous_attribute_value
     from record_firmographics
+
+),
+
+record_changes as (
+
+    -- later CRM records that changed what the lead is: new title, new firmographics
+    select * from title_changes
+    union all
+    select * from firmographic_changes
 
 ),
 
@@ -462,34 +471,18 @@ requalification_triggers as (
     union all
 
     select
-        title_changes.lead_id,
-        title_changes.trigger_at,
-        title_changes.trigger_name,
-        title_changes.trigger_order,
-        title_changes.source_id,
-        title_changes.reason_code
-    from title_changes
+        record_changes.lead_id,
+        record_changes.trigger_at,
+        record_changes.trigger_name,
+        record_changes.trigger_order,
+        record_changes.source_id,
+        record_changes.reason_code
+    from record_changes
     inner join recycle_starts
         on
-            title_changes.lead_id = recycle_starts.lead_id
-            and title_changes.trigger_at > recycle_starts.first_recycled_at
-    where title_changes.previous_seniority is not null and title_changes.seniority != title_changes.previous_seniority
-
-    union all
-
-    select
-        firmographic_changes.lead_id,
-        firmographic_changes.trigger_at,
-        firmographic_changes.trigger_name,
-        firmographic_changes.trigger_order,
-        firmographic_changes.source_id,
-        firmographic_changes.reason_code
-    from firmographic_changes
-    inner join recycle_starts
-        on
-            firmographic_changes.lead_id = recycle_starts.lead_id
-            and firmographic_changes.trigger_at > recycle_starts.first_recycled_at
-    where firmographic_changes.firmographics != firmographic_changes.previous_firmographics
+            record_changes.lead_id = recycle_starts.lead_id
+            and record_changes.trigger_at > recycle_starts.first_recycled_at
+    where record_changes.attribute_value != record_changes.previous_attribute_value
 
 ),
 
