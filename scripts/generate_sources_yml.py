@@ -19,12 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {
     "crm": (
         "models/staging/crm/_crm__sources.yml",
-        "CRM export: leads, accounts, sales activities, opportunities, reps, teams, territories, targets.",
+        "CRM export: leads, accounts, sales activities, opportunities, recorded lifecycle stages, reps, teams, territories, targets.",
         [
             "leads",
             "accounts",
             "sales_activities",
             "opportunities",
+            "lifecycle_events",
             "reps",
             "teams",
             "territories",
@@ -59,11 +60,11 @@ def render(source: str) -> str:
         table = TABLES[name]
         lines += [
             f"      - name: {name}",
-            f"        description: {_quote(table.description + f' Primary key: {table.primary_key}.')}",
+            f"        description: {_quote(table.description + f' Primary key: {table.primary_key}.' + ('' if table.required else ' Optional table (absent → empty).'))}",
             "        columns:",
         ]
         for col in table.columns:
-            optional = "" if col.required else " Optional column."
+            optional = " Required column." if col.required else " Optional column (absent → nulls)."
             lines += [
                 f"          - name: {col.name}",
                 f"            description: {_quote(f'({col.type}) {col.description}{optional}')}",
