@@ -1,15 +1,30 @@
 """Load the landing folder into the warehouse's raw schema, checking the input contract first.
 
-A file that breaks the contract (missing table, missing column, a column whose type cannot
-hold the contract type) stops the load with a ContractError naming the file and the column;
-the raw schema is only replaced when every table passed, in one transaction. Row-level
-problems (a bad email, an unparseable timestamp) are not file errors: every column lands as
-text and the staging models quarantine such rows with a reason.
+Nothing is lost silently and nothing crashes with a traceback: every problem with the landing
+folder is a ContractError with a one-line message naming the file (relative to the landing
+folder), the column and the line where that applies, quoting at most a short escaped example
+value. Which files are read is decided by ``landing_files``, how CSV is read by ``csv_reading``.
+
+1. every table is selected and every file checked (columns, types, encoding, structure)
+   before anything is written;
+2. then, in one transaction, each contract table is replaced by ``raw.<table>``: every contract
+   column as text, plus ``_source_file`` (path relative to the landing folder) and
+   ``_source_row``. Each part contributes the columns it has (an optional column a part lacks
+   is null for that part's rows only); an absent optional table lands empty. The rows loaded
+   per file must equal the rows the file holds (Parquet metadata, the csv module's count), and
+   a typed column in which not a single value parses is a mistyped column;
+3. ``meta.landing_files`` and ``meta.landing_snapshot`` record what was loaded (sha256 per
+   file, a fingerprint of the whole landing folder); ``meta.last_good_raw_counts`` is created.
+
+Row-level problems (a bad email, an unparseable timestamp) are not file errors: staging
+quarantines such rows with a reason.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,41 +34,11 @@ import pyarrow.parquet as pq
 from pyarrow import types as pat
 
 from leadwarehouse.contract import TABLES, Table
+from leadwarehouse.csv_reading import count_csv_records, csv_encoding, duckdb_csv_reader, scan_csv
+from leadwarehouse.ingest_report import FileReport, IngestReport, TableReport, write_manifest
+from leadwarehouse.landing_files import ContractError, LandingFile, LandingTable, example, select_landing
 
-FORMATS = ("parquet", "csv")
-
-
-class ContractError(Exception):
-    """A landing file does not meet the input contract."""
-
-
-@dataclass(frozen=True)
-class LandingTable:
-    table: Table
-    files: tuple[Path, ...]
-    fmt: str
-
-    @property
-    def label(self) -> str:
-        return str(self.files[0].parent if len(self.files) > 1 else self.files[0])
-
-
-def find_landing_table(landing_dir: Path, table: Table) -> LandingTable:
-    """`<table>.parquet`, `<table>.csv`, or a folder `<table>/` of parts of one format."""
-    for fmt in FORMATS:
-        single = landing_dir / f"{table.name}.{fmt}"
-        if single.is_file():
-            return LandingTable(table, (single,), fmt)
-    folder = landing_dir / table.name
-    if folder.is_dir():
-        for fmt in FORMATS:
-            parts = tuple(sorted(folder.glob(f"*.{fmt}")))
-            if parts:
-                return LandingTable(table, parts, fmt)
-    raise ContractError(
-        f"table '{table.name}': no landing file found in {landing_dir} "
-        f"(expected {table.name}.parquet, {table.name}.csv or a folder {table.name}/ of parts)"
-    )
+__all__ = ["ContractError", "IngestReport", "count_landing_rows", "ingest_landing", "main"]
 
 
 # Arrow types a column may arrive as, per contract type. Text is always accepted for scalar
@@ -66,7 +51,7 @@ def _arrow_type_fits(contract_type: str, arrow_type) -> bool:
     numeric = pat.is_integer(arrow_type) or pat.is_floating(arrow_type) or pat.is_decimal(arrow_type)
     return {
         "string": numeric,
-        "integer": pat.is_integer(arrow_type) or pat.is_floating(arrow_type) or pat.is_decimal(arrow_type),
+        "integer": numeric,
         "decimal": numeric,
         "boolean": pat.is_boolean(arrow_type) or pat.is_integer(arrow_type),
         "timestamp": pat.is_timestamp(arrow_type) or pat.is_date(arrow_type),
@@ -83,131 +68,196 @@ _DUCKDB_TYPE = {
 }
 
 
-def _file_columns(con: duckdb.DuckDBPyConnection, lt: LandingTable, path: Path) -> dict[str, object]:
-    """Column name (lower-case) → arrow type (Parquet) or None (CSV: all text)."""
-    if lt.fmt == "parquet":
-        try:
-            schema = pq.read_schema(path)
-        except Exception as exc:  # corrupt file: name it
-            raise ContractError(f"{path}: not a readable Parquet file ({exc})") from exc
-        return {f.name.lower(): f.type for f in schema}
-    try:
-        rel = con.sql(f"select * from read_csv({_sql_str(path)}, all_varchar = true, header = true) limit 0")
-    except duckdb.Error as exc:
-        raise ContractError(f"{path}: not a readable CSV file ({exc})") from exc
-    return {name.lower(): None for name in rel.columns}
+@dataclass(frozen=True)
+class PartPlan:
+    file: LandingFile
+    reader: str  # SQL table function reading the part
+    sources: dict[str, str]  # contract column → SQL expression in the reader
+    missing_optional: tuple[str, ...]
+    rows: int  # rows the file holds (Parquet metadata / csv module count)
+    size: int
+    sha256: str
 
 
 def _sql_str(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _reader(lt: LandingTable) -> str:
-    files = "[" + ", ".join(_sql_str(f.resolve()) for f in lt.files) + "]"
-    if lt.fmt == "parquet":
-        return f"read_parquet({files}, union_by_name = true, filename = true)"
-    return f"read_csv({files}, all_varchar = true, header = true, union_by_name = true, filename = true)"
+def _sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def check_contract(con: duckdb.DuckDBPyConnection, lt: LandingTable) -> set[str]:
-    """Raise ContractError for the first contract breach; return the columns present in every file."""
-    present_everywhere: set[str] | None = None
-    for path in lt.files:
-        columns = _file_columns(con, lt, path)
-        for col in lt.table.columns:
-            if col.name not in columns:
-                if col.required:
+def _positions(file: LandingFile, table: Table, names: list[str]) -> dict[str, int]:
+    """Contract column → index of the file's column with that name (case-insensitive)."""
+    found: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        found.setdefault(name.strip().lower(), []).append(i)
+    for col in table.columns:
+        if len(found.get(col.name, [])) > 1:
+            spellings = ", ".join(example(names[i]) for i in found[col.name])
+            raise ContractError(
+                f"{file.rel}: column '{col.name}' appears {len(found[col.name])} times ({spellings}; "
+                "names match case-insensitively); keep one"
+            )
+        if col.required and col.name not in found:
+            hint = (
+                "no column name matches the contract: is the header row missing?"
+                if not any(c in found for c in table.column_names)
+                else f"the file has {len(names)} columns"
+            )
+            raise ContractError(
+                f"{file.rel}: required column '{col.name}' of table '{table.name}' is missing ({hint})"
+            )
+    return {col: found[col][0] for col in table.column_names if col in found}
+
+
+def _sha256(file: LandingFile) -> str:
+    with open(file.path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _plan_part(lt: LandingTable, file: LandingFile, encoding: str) -> PartPlan:
+    table = lt.table
+    if file.fmt == "csv":
+        layout = scan_csv(file, encoding)
+        positions = _positions(file, table, list(layout.header))
+        reader, rows = duckdb_csv_reader(file, layout), layout.records
+        sources = {col: f"c{i}" for col, i in positions.items()}
+    else:
+        if file.path.stat().st_size == 0:
+            raise ContractError(f"{file.rel}: file is empty (0 bytes, not a Parquet file)")
+        try:
+            parquet = pq.ParquetFile(file.path)
+            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
+        except Exception as exc:  # pyarrow raises several types for a corrupt file
+            reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise ContractError(f"{file.rel}: not a readable Parquet file ({reason})") from None
+        names = [field.name for field in schema]
+        positions = _positions(file, table, names)
+        for col in table.columns:
+            if col.name in positions:
+                arrow_type = schema.field(positions[col.name]).type
+                if not _arrow_type_fits(col.type, arrow_type):
                     raise ContractError(
-                        f"{path}: required column '{col.name}' of table '{lt.table.name}' is missing "
-                        f"(found: {', '.join(sorted(columns)) or 'no columns'})"
+                        f"{file.rel}: column '{col.name}' of table '{table.name}' has type {arrow_type}, "
+                        f"which cannot hold the contract type '{col.type}'"
                     )
-                continue
-            arrow_type = columns[col.name]
-            if arrow_type is not None and not _arrow_type_fits(col.type, arrow_type):
-                raise ContractError(
-                    f"{path}: column '{col.name}' of table '{lt.table.name}' has type {arrow_type}, "
-                    f"which cannot hold the contract type '{col.type}'"
-                )
-        names = {c for c in columns if c in lt.table.column_names}
-        present_everywhere = names if present_everywhere is None else present_everywhere & names
-    _check_text_columns_parse(con, lt, present_everywhere or set())
-    return present_everywhere or set()
+        reader = f"read_parquet({_sql_str(file.path)})"
+        sources = {col: _sql_ident(names[i]) for col, i in positions.items()}
+    missing = tuple(c.name for c in table.columns if c.name not in sources)
+    return PartPlan(file, reader, sources, missing, rows, file.path.stat().st_size, _sha256(file))
 
 
-def _check_text_columns_parse(con: duckdb.DuckDBPyConnection, lt: LandingTable, present: set[str]) -> None:
-    """A typed column delivered as text where *no* non-empty value parses is a mistyped column
-    (e.g. a shifted CSV), not a handful of bad rows."""
-    typed = [c for c in lt.table.columns if c.name in present and c.type in _DUCKDB_TYPE]
+def _duckdb_failure(file: LandingFile, exc: duckdb.Error) -> ContractError:
+    """DuckDB's messages quote whole lines of the file: keep only the kind and the line."""
+    line = re.search(r"CSV Error on Line: (\d+)", str(exc))
+    where = f" near line {int(line.group(1)):,}" if line else ""
+    return ContractError(f"{file.rel}: could not be read{where} ({type(exc).__name__})")
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection, lt: LandingTable | None, table: Table, parts: list[PartPlan], raw: str
+) -> int:
+    columns = ", ".join(f"{c} varchar" for c in table.column_names)
+    con.execute(
+        f"create or replace table {raw}.{table.name} ({columns}, _source_file varchar, _source_row bigint)"
+    )
+    loaded = 0
+    for part in parts:
+        select = ", ".join(
+            f"cast({part.sources[c]} as varchar)" if c in part.sources else "cast(null as varchar)"
+            for c in table.column_names
+        )
+        try:
+            n = con.execute(
+                f"insert into {raw}.{table.name} select {select}, {_sql_str(part.file.rel)}, "
+                f"{loaded} + row_number() over () from {part.reader}"
+            ).fetchall()[0][0]
+        except duckdb.Error as exc:
+            raise _duckdb_failure(part.file, exc) from None
+        if n != part.rows:
+            raise ContractError(f"{part.file.rel}: loaded {n:,} rows but the file holds {part.rows:,}")
+        loaded += n
+    if lt is not None:
+        _check_text_columns_parse(con, lt, f"{raw}.{table.name}")
+    return loaded
+
+
+def _check_text_columns_parse(con: duckdb.DuckDBPyConnection, lt: LandingTable, relation: str) -> None:
+    """A typed column where *no* non-empty value parses is a mistyped column (e.g. a shifted
+    CSV), not a handful of bad rows."""
+    typed = [c for c in lt.table.columns if c.type in _DUCKDB_TYPE]
     if not typed:
         return
     checks = ", ".join(
-        f"count(nullif(trim(cast({c.name} as varchar)), '')) as n_{i}, "
-        f"count(try_cast(nullif(trim(cast({c.name} as varchar)), '') as {_DUCKDB_TYPE[c.type]})) as ok_{i}, "
-        f"min(cast({c.name} as varchar)) filter (where try_cast(nullif(trim(cast({c.name} as varchar)), '') "
-        f"as {_DUCKDB_TYPE[c.type]}) is null and nullif(trim(cast({c.name} as varchar)), '') is not null) "
-        f"as bad_{i}"
-        for i, c in enumerate(typed)
+        f"count(nullif(trim({c.name}), '')), "
+        f"count(try_cast(nullif(trim({c.name}), '') as {_DUCKDB_TYPE[c.type]})), "
+        f"min({c.name}) filter (where try_cast(nullif(trim({c.name}), '') as {_DUCKDB_TYPE[c.type]}) "
+        f"is null and nullif(trim({c.name}), '') is not null)"
+        for c in typed
     )
-    row = con.execute(f"select {checks} from {_reader(lt)}").fetchone()
+    row = con.execute(f"select {checks} from {relation}").fetchall()[0]
     for i, col in enumerate(typed):
-        non_empty, parsed, example = row[3 * i], row[3 * i + 1], row[3 * i + 2]
+        non_empty, parsed, bad = row[3 * i : 3 * i + 3]
         if non_empty > 0 and parsed == 0:
             raise ContractError(
                 f"{lt.label}: column '{col.name}' of table '{lt.table.name}': none of {non_empty:,} "
-                f"non-empty values parses as {col.type} (e.g. {example!r})"
+                f"non-empty values parses as {col.type} (e.g. {example(bad)})"
             )
-
-
-def _load_sql(lt: LandingTable, present: set[str], raw_schema: str, landing_dir: Path) -> str:
-    # file names relative to the landing folder: the same input gives the same rows wherever it lives
-    prefix = _sql_str(str(landing_dir.resolve()) + "/")
-    cols = ", ".join(
-        f"cast({c.name} as varchar) as {c.name}"
-        if c.name in present
-        else f"cast(null as varchar) as {c.name}"
-        for c in lt.table.columns
-    )
-    return (
-        f"create or replace table {raw_schema}.{lt.table.name} as "
-        f"select {cols}, replace(filename, {prefix}, '') as _source_file, row_number() over () as _source_row "
-        f"from {_reader(lt)}"
-    )
 
 
 def ingest_landing(
     landing_dir: Path | str, warehouse_path: Path | str, raw_schema: str = "raw"
-) -> dict[str, int]:
+) -> IngestReport:
     """Check every landing table against the contract, then replace the raw schema in one
-    transaction. Returns row counts per table."""
-    landing_dir = Path(landing_dir)
-    if not landing_dir.is_dir():
-        raise ContractError(f"landing folder {landing_dir} does not exist")
+    transaction. Returns the row counts per table (an IngestReport: a dict with notes)."""
+    landing = select_landing(landing_dir)
+    encoding = csv_encoding()
+    plans = {name: [_plan_part(lt, f, encoding) for f in lt.files] for name, lt in landing.tables.items()}
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
     in_transaction = False
     try:
         con.execute("set preserve_insertion_order = true")
-        plan = []
-        for table in TABLES.values():
-            lt = find_landing_table(landing_dir, table)
-            plan.append((lt, check_contract(con, lt)))
         con.execute("begin transaction")
         in_transaction = True
         con.execute(f"create schema if not exists {raw_schema}")
-        counts = {}
-        for lt, present in plan:
-            con.execute(_load_sql(lt, present, raw_schema, landing_dir))
-            counts[lt.table.name] = con.execute(
-                f"select count(*) from {raw_schema}.{lt.table.name}"
-            ).fetchone()[0]
+        tables = {}
+        for name, table in TABLES.items():
+            lt, parts = landing.tables.get(name), plans.get(name, [])
+            rows = _load_table(con, lt, table, parts, raw_schema)
+            files = [
+                FileReport(name, p.file.rel, p.file.fmt, p.size, p.sha256, p.rows, p.missing_optional)
+                for p in parts
+            ]
+            tables[name] = TableReport(name, rows, lt.label if lt else None, files, lt.ignored if lt else ())
+        report = IngestReport(tables, landing.ignored)
+        write_manifest(con, report)
         con.execute("commit")
-        return counts
-    except BaseException:
+        in_transaction = False
+        return report
+    finally:
         if in_transaction:
             con.execute("rollback")
-        raise
-    finally:
         con.close()
+
+
+def count_landing_rows(landing_dir: Path | str) -> dict[str, int]:
+    """Data rows per contract table, counted without DuckDB: the csv module for CSV (quoted
+    newlines are not record breaks), Parquet metadata for Parquet; an absent table has 0."""
+    landing = select_landing(landing_dir)
+    encoding = csv_encoding()
+    counts = {}
+    for name in TABLES:
+        lt = landing.tables.get(name)
+        files = lt.files if lt else ()
+        counts[name] = sum(
+            count_csv_records(f.path, encoding)
+            if f.fmt == "csv"
+            else pq.ParquetFile(f.path).metadata.num_rows
+            for f in files
+        )
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,12 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        counts = ingest_landing(args.landing, args.warehouse, args.raw_schema)
+        report = ingest_landing(args.landing, args.warehouse, args.raw_schema)
     except ContractError as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 2
-    for name, n in counts.items():
-        print(f"  {name:<18} {n:>12,} rows")
+    except duckdb.Error as exc:  # the warehouse file itself (locked by another process, …)
+        print(f"ingest failed: warehouse {args.warehouse}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
     return 0
 
 

@@ -83,10 +83,41 @@ def test_text_column_where_nothing_parses_is_a_mistyped_column(tmp_path):
         ingest_landing(landing, tmp_path / "wh.duckdb")
 
 
-def test_missing_table_is_named(landing, tmp_path):
-    (landing / "reps.parquet").unlink()
-    with pytest.raises(ContractError, match=r"table 'reps': no landing file found"):
+def test_missing_required_table_is_named(landing, tmp_path):
+    (landing / "leads.parquet").unlink()
+    with pytest.raises(ContractError, match=r"table 'leads': no landing file found"):
         ingest_landing(landing, tmp_path / "wh.duckdb")
+
+
+def test_missing_optional_table_loads_empty(landing, tmp_path):
+    (landing / "reps.parquet").unlink()
+    counts = ingest_landing(landing, tmp_path / "wh.duckdb")
+    assert counts["reps"] == 0
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'raw' and table_name = 'reps' order by ordinal_position"
+    ).fetchall()
+    assert columns == [(c, "VARCHAR") for c in TABLES["reps"].column_names] + [
+        ("_source_file", "VARCHAR"),
+        ("_source_row", "BIGINT"),
+    ]
+
+
+def test_minimal_leads_file_with_only_required_columns_loads(landing, tmp_path):
+    """Only the id and the placing timestamp are required; every other column lands as nulls."""
+    required = [c.name for c in TABLES["leads"].columns if c.required]
+    assert required == ["lead_id", "created_at"]
+    table = pq.read_table(landing / "leads.parquet").select(required)
+    pq.write_table(table, landing / "leads.parquet")
+    counts = ingest_landing(landing, tmp_path / "wh.duckdb")
+    assert counts["leads"] == 15
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    assert con.execute("select count(*), count(email), count(title) from raw.leads").fetchone() == (
+        15,
+        0,
+        0,
+    )
 
 
 def test_failed_ingest_keeps_the_last_good_raw_tables(landing, tmp_path):
@@ -94,7 +125,7 @@ def test_failed_ingest_keeps_the_last_good_raw_tables(landing, tmp_path):
     ingest_landing(landing, warehouse)
     before = raw_counts(warehouse)
     broken = write_landing(tmp_path / "broken", {"leads": [{"lead_id": "x"}]})
-    table = pq.read_table(broken / "opportunities.parquet").drop_columns(["amount"])
+    table = pq.read_table(broken / "opportunities.parquet").drop_columns(["stage"])  # a required column
     pq.write_table(table, broken / "opportunities.parquet")
     with pytest.raises(ContractError):
         ingest_landing(broken, warehouse)
@@ -126,7 +157,7 @@ def test_csv_and_parquet_and_parts_load_the_same_rows(tmp_path):
 
 
 def test_cli_reports_contract_errors_without_a_traceback(landing, tmp_path):
-    (landing / "teams.parquet").unlink()
+    (landing / "leads.parquet").unlink()
     out = subprocess.run(
         [
             sys.executable,
@@ -141,5 +172,5 @@ def test_cli_reports_contract_errors_without_a_traceback(landing, tmp_path):
         text=True,
     )
     assert out.returncode == 2
-    assert "ingest failed: table 'teams': no landing file found" in out.stderr
+    assert "ingest failed: table 'leads': no landing file found" in out.stderr
     assert "Traceback" not in out.stderr

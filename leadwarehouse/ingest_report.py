@@ -1,0 +1,121 @@
+"""What an ingest loaded, for people (the CLI's table and notes) and for the warehouse
+(``meta.landing_files``, ``meta.landing_snapshot``, written inside the ingest transaction)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from leadwarehouse.landing_files import Ignored
+
+
+@dataclass(frozen=True)
+class FileReport:
+    table: str
+    file: str  # relative to the landing folder
+    fmt: str
+    size: int
+    sha256: str
+    rows: int
+    missing_optional: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableReport:
+    name: str
+    rows: int
+    entry: str | None  # 'leads.csv', 'leads/', or None: an absent optional table
+    files: list[FileReport]
+    ignored: tuple[Ignored, ...] = ()
+
+    def notes(self) -> list[str]:
+        if self.entry is None:
+            return ["absent (optional table): loaded as an empty table"]
+        notes = [f"ignored {i}" for i in self.ignored]
+        missing = list(dict.fromkeys(c for f in self.files for c in f.missing_optional))
+        everywhere = [c for c in missing if all(c in f.missing_optional for f in self.files)]
+        if everywhere:
+            notes.append(f"optional columns not delivered (null): {', '.join(everywhere)}")
+        for col in missing:
+            if col not in everywhere:
+                lacking = [f.file for f in self.files if col in f.missing_optional]
+                notes.append(
+                    f"optional column {col} missing in {len(lacking)} of {len(self.files)} parts "
+                    f"(null for their rows only): {', '.join(lacking)}"
+                )
+        return notes
+
+
+class IngestReport(dict):
+    """Rows loaded per raw table (a plain dict, as ingest has always returned), plus the files,
+    the notes and the fingerprint of the landing folder."""
+
+    def __init__(self, tables: dict[str, TableReport], ignored: tuple[Ignored, ...] = ()):
+        super().__init__({name: t.rows for name, t in tables.items()})
+        self.tables = tables
+        self.ignored = ignored
+        self.ingested_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+    @property
+    def files(self) -> list[FileReport]:
+        return [f for t in self.tables.values() for f in t.files]
+
+    @property
+    def absent_tables(self) -> list[str]:
+        return [name for name, t in self.tables.items() if t.entry is None]
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the sorted (table, file, sha256) list: same files → same fingerprint."""
+        listing = sorted((f.table, f.file, f.sha256) for f in self.files)
+        return hashlib.sha256("".join(f"{t}\t{p}\t{h}\n" for t, p, h in listing).encode()).hexdigest()
+
+    def lines(self) -> list[str]:
+        out = []
+        for t in self.tables.values():
+            head = f"  {t.name:<18} {t.rows:>12,} rows  "
+            if t.entry is None:
+                out.append(head + t.notes()[0])
+                continue
+            out.append(head + f"{len(t.files)} file{'s' * (len(t.files) != 1):<2}  {t.entry}")
+            out += [f"      note: {n}" for n in t.notes()]
+        out += [f"  ignored {i}" for i in self.ignored]
+        out.append(f"  landing fingerprint {self.fingerprint}")
+        return out
+
+
+def write_manifest(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
+    """meta.landing_files, meta.landing_snapshot and (empty) meta.last_good_raw_counts; the
+    caller's transaction makes them part of the same load."""
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create or replace table meta.landing_files (table_name varchar, file varchar, format varchar, "
+        "bytes bigint, sha256 varchar, raw_rows bigint, missing_optional_columns varchar)"
+    )
+    rows = [
+        [f.table, f.file, f.fmt, f.size, f.sha256, f.rows, ",".join(f.missing_optional)] for f in report.files
+    ]
+    if rows:
+        con.executemany("insert into meta.landing_files values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(
+        "create or replace table meta.landing_snapshot (fingerprint varchar, ingested_at timestamp, "
+        "table_count integer, file_count integer, raw_rows bigint, absent_tables varchar)"
+    )
+    con.execute(
+        "insert into meta.landing_snapshot values (?, ?, ?, ?, ?, ?)",
+        [
+            report.fingerprint,
+            report.ingested_at,
+            len(report.tables) - len(report.absent_tables),
+            len(report.files),
+            sum(report.values()),
+            ",".join(report.absent_tables),
+        ],
+    )
+    con.execute(
+        "create table if not exists meta.last_good_raw_counts "
+        "(source_table varchar, raw_rows bigint, run_id varchar, as_of timestamp)"
+    )
