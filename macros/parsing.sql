@@ -24,11 +24,57 @@
 {%- endmacro %}
 
 {% macro parse_number(column) -%}
-    {{ return(adapter.dispatch('parse_number', 'lead_warehouse')(column)) }}
+    {#- A finite decimal number, or null. Rejected (null, so staging can quarantine the row as
+        invalid_number): NaN, ±inf, exponents beyond the double range, and commas other than
+        thousands separators — '12700,50' is a locale decimal comma we cannot read safely,
+        '1,270,050.5' is fine. Values of 1e15 or more in magnitude are out of range for money,
+        counts and spend alike. -#}
+    case
+        when {{ regex_matches(clean_text(column), '^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?([.][0-9]+)?([eE][+-]?[0-9]{1,3})?$') }}
+            and {{ regex_matches(clean_text(column), '[0-9]') }}
+            and abs(cast(replace({{ clean_text(column) }}, ',', '') as {{ type_double() }})) < 1e15
+            then cast(replace({{ clean_text(column) }}, ',', '') as {{ type_double() }})
+    end
 {%- endmacro %}
 
-{% macro default__parse_number(column) -%}
-    try_cast(replace({{ clean_text(column) }}, ',', '') as double)
+{% macro parse_integer(column, max_value=100000000) -%}
+    {#- A whole number between 0 and max_value (as text '250' or '250.0'), else null. -#}
+    case
+        when {{ parse_number(column) }} between 0 and {{ max_value }}
+            and {{ parse_number(column) }} = floor({{ parse_number(column) }})
+            then cast({{ parse_number(column) }} as bigint)
+    end
+{%- endmacro %}
+
+{% macro is_implausible_timestamp(expression) -%}
+    {#- Before var min_plausible_date (default 1970-01-01): a placeholder such as 1900-01-01,
+        not a real event. -#}
+    ({{ expression }} < cast('{{ var("min_plausible_date", "1970-01-01") }}' as timestamp))
+{%- endmacro %}
+
+{% macro normalize_email(column) -%}
+    {{ return(adapter.dispatch('normalize_email', 'lead_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__normalize_email(column) -%}
+    {#- Lower case without invisible characters (zero-width spaces and joiners, soft hyphen,
+        BOM, word joiner), and full-width forms folded to ASCII (what NFKC does to an address
+        typed on a CJK keyboard): 'ｊａｎｅ＠acme.com' and 'jane@acme.com' are one person. -#}
+    lower(trim(translate(
+        {{ regex_replace_all(column, '[\\x{00AD}\\x{200B}-\\x{200F}\\x{2028}-\\x{202E}\\x{2060}-\\x{2064}\\x{FEFF}]', '') }},
+        '{{ fullwidth_ascii() }}',
+        '{{ fullwidth_ascii(folded=true) }}'
+    )))
+{%- endmacro %}
+
+{% macro postgres__normalize_email(column) -%}
+    lower(trim({{ regex_replace_all("normalize(" ~ column ~ ", NFKC)", '[\\u00AD\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\uFEFF]', '') }}))
+{%- endmacro %}
+
+{% macro fullwidth_ascii(folded=false) -%}
+    {#- The full-width forms of ASCII '!'..'~' (U+FF01..U+FF5E, which NFKC folds to ASCII) and
+        their ASCII counterparts; quote and backslash are left out so both are safe literals. -#}
+    {%- if folded -%}!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~{%- else -%}！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～{%- endif -%}
 {%- endmacro %}
 
 {% macro parse_boolean(column) -%}
@@ -71,18 +117,6 @@
     cast('{{ as_of_literal() }}' as timestamp)
 {%- endmacro %}
 
-{% macro accepted(table, column, expression) -%}
-    {#- True when the normalized value is in the accepted_values seed for this raw column. -#}
-    {{ expression }} in (
-        select accepted_value from {{ ref('accepted_values') }}
-        where source_table = '{{ table }}' and column_name = '{{ column }}'
-    )
-{%- endmacro %}
-
-{% macro first_occurrence(id_column, order_column='_source_row') -%}
-    {#- 1 for the first raw row carrying an id, 2, 3, … for re-deliveries of the same id. -#}
-    row_number() over (partition by {{ id_column }} order by {{ order_column }})
-{%- endmacro %}
 
 {% macro type_double() -%}
     {#- 64-bit float everywhere (dbt.type_float() is a 32-bit float on DuckDB). -#}
@@ -103,4 +137,34 @@
 
 {% macro spark__regex_replace_all(column, pattern, replacement) -%}
     regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro content_hash(columns) -%}
+    {#- A hash of a raw row's content (the given text columns), independent of file order. -#}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append("coalesce(" ~ column ~ ", '')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+
+{% macro version_columns(id_expression, updated_at=none) -%}
+    {#- When an id is delivered more than once, one version is kept: the latest updated_at
+        (where the table has one), then the lowest content hash — a deterministic choice that
+        does not depend on file or row order. Needs a content_hash column. -#}
+    {%- set window -%}
+        partition by {{ id_expression }}
+        order by {% if updated_at %}{{ updated_at }} desc nulls last, {% endif %}content_hash
+    {%- endset -%}
+    row_number() over ({{ window }}) as id_occurrence,
+    first_value(content_hash) over ({{ window }}) as kept_content_hash
+{%- endmacro %}
+
+{% macro duplicate_reason() -%}
+    {#- The versions not kept: an identical re-delivery, or an older / conflicting version. -#}
+    case
+        when id_occurrence > 1 and content_hash = kept_content_hash then 'duplicate_row'
+        when id_occurrence > 1 then 'superseded_version'
+    end
 {%- endmacro %}

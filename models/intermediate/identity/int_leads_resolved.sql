@@ -21,6 +21,7 @@ ranked as (
         records.*,
         identity.lead_id,
         identity.record_order,
+        identity.person_email,
         count(*) over (partition by identity.lead_id) as source_record_count
     from records
     inner join identity on records.source_lead_id = identity.source_lead_id
@@ -53,7 +54,7 @@ source_ids as (
 
 select
     first_record.lead_id,
-    first_record.email,
+    first_record.person_email as email,
     first_record.email_domain,
     first_record.email_type,
     coalesce(latest_record.first_name, first_record.first_name) as first_name,

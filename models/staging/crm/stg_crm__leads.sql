@@ -1,5 +1,6 @@
 -- Valid lead records, one per source record, with the email, title and email-domain
--- normalizations scoring needs. Identity resolution (one lead per person) happens in
+-- normalizations scoring needs. A missing channel or motion is implied by the lead source
+-- (seeds/reference/lead_source_defaults.csv). Identity resolution (one lead per person) happens in
 -- int_lead_identity; rows that failed validation are in quarantined_rows.
 with
 
@@ -28,6 +29,12 @@ domain_rules as (
 
 ),
 
+source_defaults as (
+
+    select * from {{ ref('lead_source_defaults') }}
+
+),
+
 records as (
 
     select
@@ -43,9 +50,18 @@ records as (
         account_id,
         company_name,
         country,
-        lead_source,
-        channel,
-        motion,
+        base.lead_source,
+        base.lead_source_raw,
+        case
+            when base.channel is null or base.channel = 'unknown' then coalesce(source_defaults.channel, 'unknown')
+            else base.channel
+        end as channel,
+        base.channel_raw,
+        case
+            when base.motion in ('inbound', 'outbound') then base.motion
+            else coalesce(source_defaults.motion, 'inbound')
+        end as motion,
+        base.motion_raw,
         campaign_id,
         created_at,
         coalesce(has_marketing_consent, false) as has_marketing_consent,
@@ -53,8 +69,10 @@ records as (
         case
             when owner_assigned_at is null or owner_assigned_at <= {{ as_of() }} then owner_rep_id
         end as owner_rep_id_as_of,
-        case when owner_assigned_at <= {{ as_of() }} then owner_assigned_at end as owner_assigned_at
+        case when owner_assigned_at <= {{ as_of() }} then owner_assigned_at end as owner_assigned_at,
+        merged_into_lead_id
     from base
+    left join source_defaults on base.lead_source = source_defaults.lead_source
 
 ),
 
@@ -107,7 +125,7 @@ select
     records.email_domain,
     case email_types.type_rank
         when 1 then 'competitor' when 2 then 'disposable' when 3 then 'student' when 4 then 'free_mail'
-        else 'business'
+        else case when records.email is null then 'unknown' else 'business' end
     end as email_type,
     records.first_name,
     records.last_name,
@@ -125,7 +143,8 @@ select
     records.created_at,
     records.has_marketing_consent,
     records.owner_rep_id_as_of as owner_rep_id,
-    records.owner_assigned_at
+    records.owner_assigned_at,
+    records.merged_into_lead_id
 from records
 left join seniority_matches
     on records.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1

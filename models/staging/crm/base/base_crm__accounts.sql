@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'accounts') }}
+    select * from {{ crm_input('accounts') }}
 
 ),
 
@@ -16,14 +16,27 @@ typed as (
         lower({{ clean_text('domain') }}) as domain,
         {{ clean_text('account_name') }} as account_name,
         {{ normalize_enum('industry') }} as industry,
-        {{ parse_number('employee_count') }} as employee_count_number,
+        {{ parse_integer('employee_count') }} as employee_count_number,
+        {{ clean_text('employee_count') }} as employee_count_raw,
         {{ parse_number('annual_revenue') }} as annual_revenue,
+        {{ clean_text('annual_revenue') }} as annual_revenue_raw,
         upper({{ clean_text('country') }}) as country,
-        {{ normalize_enum('region') }} as region,
+        {{ map_picklist('accounts', 'region', normalize_enum('region')) }} as region,
+        {{ clean_text('region') }} as region_raw,
         lower({{ clean_text('tech_stack') }}) as tech_stack,
-        employee_count as employee_count_raw,
-        {{ first_occurrence(clean_text('account_id')) }} as id_occurrence
+        {{ parse_timestamp('updated_at') }} as updated_at,
+        {{ content_hash(['account_id', 'domain', 'account_name', 'industry', 'employee_count', 'annual_revenue',
+            'country', 'region', 'tech_stack', 'updated_at']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('account_id', 'updated_at') }}
+    from typed
 
 )
 
@@ -31,10 +44,9 @@ select
     *,
     case
         when account_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
+        -- employee counts are whole numbers from 0 to 100 million
         when employee_count_raw is not null and employee_count_number is null then 'invalid_employee_count'
-        when employee_count_number < 0 then 'invalid_employee_count'
-        when region is not null and not coalesce({{ accepted('accounts', 'region', 'region') }}, false)
-            then 'unknown_region'
+        when annual_revenue_raw is not null and (annual_revenue is null or annual_revenue < 0) then 'invalid_number'
     end as quarantine_reason
-from typed
+from versioned

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'reps') }}
+    select * from {{ crm_input('reps') }}
 
 ),
 
@@ -14,11 +14,21 @@ typed as (
         _source_row,
         {{ clean_text('rep_id') }} as rep_id,
         {{ clean_text('rep_name') }} as rep_name,
-        {{ normalize_enum('role') }} as role,
+        {{ map_picklist('reps', 'role', normalize_enum('role')) }} as role,
+        {{ clean_text('role') }} as role_raw,
         {{ clean_text('team_id') }} as team_id,
         coalesce({{ parse_boolean('is_active') }}, true) as is_active,
-        {{ first_occurrence(clean_text('rep_id')) }} as id_occurrence
+        {{ content_hash(['rep_id', 'rep_name', 'role', 'team_id', 'is_active']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('rep_id') }}
+    from typed
 
 )
 
@@ -26,7 +36,6 @@ select
     *,
     case
         when rep_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
-        when not coalesce({{ accepted('reps', 'role', 'role') }}, false) then 'unknown_role'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
     end as quarantine_reason
-from typed
+from versioned

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'sales_targets') }}
+    select * from {{ crm_input('sales_targets') }}
 
 ),
 
@@ -17,8 +17,18 @@ typed as (
         {{ clean_text('team_id') }} as team_id,
         {{ parse_number('bookings_target') }} as bookings_target,
         {{ parse_number('pipeline_target') }} as pipeline_target,
-        {{ first_occurrence(clean_text('target_id')) }} as id_occurrence
+        {{ content_hash(['target_id', 'target_month', 'team_id', 'bookings_target', 'pipeline_target']) }}
+            as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('target_id') }}
+    from typed
 
 )
 
@@ -26,8 +36,10 @@ select
     *,
     case
         when target_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
         when target_month is null then 'unparseable_date'
-        when bookings_target is null or pipeline_target is null then 'invalid_amount'
+        when {{ is_implausible_timestamp('target_month') }} then 'implausible_timestamp'
+        when bookings_target is null or pipeline_target is null then 'invalid_number'
+        when bookings_target < 0 or pipeline_target < 0 then 'invalid_amount'
     end as quarantine_reason
-from typed
+from versioned

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'teams') }}
+    select * from {{ crm_input('teams') }}
 
 ),
 
@@ -15,9 +15,19 @@ typed as (
         {{ clean_text('team_id') }} as team_id,
         {{ clean_text('team_name') }} as team_name,
         {{ clean_text('territory_id') }} as territory_id,
-        {{ normalize_enum('segment') }} as segment,
-        {{ first_occurrence(clean_text('team_id')) }} as id_occurrence
+        {{ map_picklist('teams', 'segment', normalize_enum('segment')) }} as segment,
+        {{ clean_text('segment') }} as segment_raw,
+        {{ content_hash(['team_id', 'team_name', 'territory_id', 'segment']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('team_id') }}
+    from typed
 
 )
 
@@ -25,7 +35,6 @@ select
     *,
     case
         when team_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
-        when not coalesce({{ accepted('teams', 'segment', 'segment') }}, false) then 'unknown_segment'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
     end as quarantine_reason
-from typed
+from versioned

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'territories') }}
+    select * from {{ crm_input('territories') }}
 
 ),
 
@@ -14,10 +14,20 @@ typed as (
         _source_row,
         {{ clean_text('territory_id') }} as territory_id,
         {{ clean_text('territory_name') }} as territory_name,
-        {{ normalize_enum('region') }} as region,
+        {{ map_picklist('accounts', 'region', normalize_enum('region')) }} as region,
+        {{ clean_text('region') }} as region_raw,
         {{ clean_text('time_zone') }} as time_zone,
-        {{ first_occurrence(clean_text('territory_id')) }} as id_occurrence
+        {{ content_hash(['territory_id', 'territory_name', 'region', 'time_zone']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('territory_id') }}
+    from typed
 
 )
 
@@ -25,8 +35,8 @@ select
     *,
     case
         when territory_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
+        -- business hours need a clock to run on
         when time_zone is null then 'missing_time_zone'
-        when not coalesce({{ accepted('accounts', 'region', 'region') }}, false) then 'unknown_region'
     end as quarantine_reason
-from typed
+from versioned

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'campaigns') }}
+    select * from {{ crm_input('campaigns') }}
 
 ),
 
@@ -14,12 +14,25 @@ typed as (
         _source_row,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ clean_text('campaign_name') }} as campaign_name,
-        {{ normalize_enum('lead_source') }} as lead_source,
-        {{ normalize_enum('channel') }} as channel,
+        {{ map_picklist('leads', 'lead_source', normalize_enum('lead_source')) }} as lead_source,
+        {{ clean_text('lead_source') }} as lead_source_raw,
+        {{ map_picklist('leads', 'channel', normalize_enum('channel')) }} as channel,
+        {{ clean_text('channel') }} as channel_raw,
         {{ parse_timestamp('started_at') }} as started_at,
+        {{ clean_text('started_at') }} as started_at_raw,
         {{ parse_timestamp('ended_at') }} as ended_at,
-        {{ first_occurrence(clean_text('campaign_id')) }} as id_occurrence
+        {{ content_hash(['campaign_id', 'campaign_name', 'lead_source', 'channel', 'started_at', 'ended_at']) }}
+            as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('campaign_id') }}
+    from typed
 
 )
 
@@ -27,9 +40,8 @@ select
     *,
     case
         when campaign_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
-        when started_at is null then 'unparseable_timestamp'
-        when not coalesce({{ accepted('leads', 'lead_source', 'lead_source') }}, false) then 'unknown_lead_source'
-        when not coalesce({{ accepted('leads', 'channel', 'channel') }}, false) then 'unknown_channel'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
+        when started_at_raw is not null and started_at is null then 'unparseable_timestamp'
+        when {{ is_implausible_timestamp('started_at') }} then 'implausible_timestamp'
     end as quarantine_reason
-from typed
+from versioned

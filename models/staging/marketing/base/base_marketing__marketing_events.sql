@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'marketing_events') }}
+    select * from {{ crm_input('marketing_events') }}
 
 ),
 
@@ -20,32 +20,42 @@ leads as (
 typed as (
 
     select
-        source._source_file,
-        source._source_row,
-        {{ clean_text('source.event_id') }} as event_id,
-        {{ clean_text('source.lead_id') }} as source_lead_id,
-        {{ normalize_enum('source.event_type') }} as event_type,
-        lower({{ clean_text('source.page_url') }}) as page_url,
-        lower({{ clean_text('source.asset_name') }}) as asset_name,
-        {{ clean_text('source.campaign_id') }} as campaign_id,
-        {{ parse_timestamp('source.occurred_at') }} as occurred_at,
-        {{ first_occurrence(clean_text('source.event_id'), 'source._source_row') }} as id_occurrence
+        _source_file,
+        _source_row,
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('lead_id') }} as source_lead_id,
+        {{ map_picklist('marketing_events', 'event_type', normalize_enum('event_type')) }} as event_type,
+        {{ clean_text('event_type') }} as event_type_raw,
+        lower({{ clean_text('page_url') }}) as page_url,
+        lower({{ clean_text('asset_name') }}) as asset_name,
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ parse_timestamp('occurred_at') }} as occurred_at,
+        {{ content_hash(['event_id', 'lead_id', 'event_type', 'page_url', 'asset_name', 'campaign_id',
+            'occurred_at']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('event_id') }}
+    from typed
 
 )
 
 select
-    typed.*,
+    versioned.*,
     case
-        when typed.event_id is null then 'null_id'
-        when typed.id_occurrence > 1 then 'duplicate_id'
-        when typed.source_lead_id is null then 'null_lead_ref'
-        when typed.occurred_at is null then 'unparseable_timestamp'
-        when typed.occurred_at > {{ as_of() }} then 'future_timestamp'
-        when not coalesce({{ accepted('marketing_events', 'event_type', 'typed.event_type') }}, false)
-            then 'unknown_event_type'
+        when versioned.event_id is null then 'null_id'
+        when versioned.id_occurrence > 1 then {{ duplicate_reason() }}
+        when versioned.source_lead_id is null then 'null_lead_ref'
+        when versioned.occurred_at is null then 'unparseable_timestamp'
+        when {{ is_implausible_timestamp('versioned.occurred_at') }} then 'implausible_timestamp'
+        when versioned.occurred_at > {{ as_of() }} then 'future_timestamp'
         when leads.source_lead_id is null then 'orphan_lead_ref'
         when leads.quarantine_reason is not null then 'lead_quarantined'
     end as quarantine_reason
-from typed
-left join leads on typed.source_lead_id = leads.source_lead_id
+from versioned
+left join leads on versioned.source_lead_id = leads.source_lead_id

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'marketing_spend') }}
+    select * from {{ crm_input('marketing_spend') }}
 
 ),
 
@@ -14,11 +14,22 @@ typed as (
         _source_row,
         {{ clean_text('spend_id') }} as spend_id,
         {{ parse_date('spend_month') }} as spend_month,
-        {{ normalize_enum('lead_source') }} as lead_source,
-        {{ normalize_enum('channel') }} as channel,
+        {{ map_picklist('leads', 'lead_source', normalize_enum('lead_source')) }} as lead_source,
+        {{ clean_text('lead_source') }} as lead_source_raw,
+        {{ map_picklist('leads', 'channel', normalize_enum('channel')) }} as channel,
+        {{ clean_text('channel') }} as channel_raw,
         {{ parse_number('amount') }} as amount,
-        {{ first_occurrence(clean_text('spend_id')) }} as id_occurrence
+        {{ content_hash(['spend_id', 'spend_month', 'lead_source', 'channel', 'amount']) }} as content_hash
     from source
+
+),
+
+versioned as (
+
+    select
+        *,
+        {{ version_columns('spend_id') }}
+    from typed
 
 )
 
@@ -26,10 +37,10 @@ select
     *,
     case
         when spend_id is null then 'null_id'
-        when id_occurrence > 1 then 'duplicate_id'
+        when id_occurrence > 1 then {{ duplicate_reason() }}
         when spend_month is null then 'unparseable_date'
-        when amount is null or amount < 0 then 'invalid_amount'
-        when not coalesce({{ accepted('leads', 'lead_source', 'lead_source') }}, false) then 'unknown_lead_source'
-        when not coalesce({{ accepted('leads', 'channel', 'channel') }}, false) then 'unknown_channel'
+        when {{ is_implausible_timestamp('spend_month') }} then 'implausible_timestamp'
+        when amount is null then 'invalid_number'
+        when amount < 0 then 'invalid_amount'
     end as quarantine_reason
-from typed
+from versioned
