@@ -43,8 +43,11 @@ class RefData:
 def load_refdata(seeds_dir: Path | None = None) -> RefData:
     seeds = Path(seeds_dir) if seeds_dir else SEEDS_DIR
     accepted: dict[tuple[str, str], list[str]] = {}
-    for r in read_csv(seeds / "reference" / "accepted_values.csv"):
-        accepted.setdefault((r["source_table"], r["column_name"]), []).append(r["accepted_value"])
+    # the canonical picklist values; 'other' and 'unknown' are what staging maps unlisted or
+    # empty values to, never values a CRM delivers
+    for r in read_csv(seeds / "reference" / "canonical_values.csv"):
+        if r["canonical_value"] not in ("other", "unknown"):
+            accepted.setdefault((r["source_table"], r["column_name"]), []).append(r["canonical_value"])
     reason_codes = {r["reason_code"]: r for r in read_csv(seeds / "reference" / "reason_codes.csv")}
     checklists: dict[str, list[str]] = {}
     for r in read_csv(seeds / "reference" / "qualification_checklists.csv"):
@@ -82,18 +85,18 @@ def load_refdata(seeds_dir: Path | None = None) -> RefData:
 
 
 def _check_catalog(ref: RefData) -> None:
-    """The simulation parameters must cover exactly the accepted enum values of the seeds."""
+    """The simulation parameters may only use canonical enum values of the seeds."""
     problems = []
-    if set(catalog.LEAD_SOURCES) != set(ref.values("leads", "lead_source")):
+    if not set(catalog.LEAD_SOURCES) <= set(ref.values("leads", "lead_source")):
         problems.append("lead_source")
     channels = {c for s in catalog.LEAD_SOURCES.values() for c in s["channels"]}
     if not channels <= set(ref.values("leads", "channel")):
         problems.append("channel")
     if {s["motion"] for s in catalog.LEAD_SOURCES.values()} - set(ref.values("leads", "motion")):
         problems.append("motion")
-    if set(catalog.REGION_WEIGHTS) != set(ref.values("accounts", "region")):
+    if not set(catalog.REGION_WEIGHTS) <= set(ref.values("accounts", "region")):
         problems.append("region")
-    if set(catalog.SEGMENTS) != set(ref.values("teams", "segment")):
+    if not set(catalog.SEGMENTS) <= set(ref.values("teams", "segment")):
         problems.append("segment")
     for seg in catalog.SEGMENTS:
         if ref.framework(seg) not in ref.checklists:

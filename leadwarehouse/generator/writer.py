@@ -47,9 +47,12 @@ def to_array(values, typ: pa.DataType) -> pa.Array:
 
 def build_table(table: str, cols: dict) -> pa.Table:
     sch = schema(table)
-    missing = [f.name for f in sch if f.name not in cols]
+    required = {c.name for c in TABLES[table].columns if c.required}
+    missing = [f.name for f in sch if f.name not in cols and f.name in required]
     if missing:
         raise KeyError(f"{table}: columns {missing} not produced")
+    n = len(next(iter(cols.values()))) if cols else 0
+    cols = {**{f.name: pa.nulls(n, f.type) for f in sch if f.name not in cols}, **cols}  # optional: nulls
     return pa.Table.from_arrays([to_array(cols[f.name], f.type) for f in sch], schema=sch)
 
 
