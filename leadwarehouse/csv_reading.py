@@ -163,8 +163,6 @@ def scan_csv(file: LandingFile, encoding: str) -> CsvLayout:
         raise ContractError(
             f"{file.rel}: line {previous + 1:,}: malformed CSV ({exc}; an unclosed or stray quote?)"
         ) from None
-    except OSError as exc:
-        raise ContractError(f"{file.rel}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     return CsvLayout(tuple(name.strip() for name in header), delimiter, encoding, records)
 
 

@@ -30,33 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
-from pyarrow import types as pat
 
 from leadwarehouse.contract import TABLES, Table
 from leadwarehouse.csv_reading import count_csv_records, csv_encoding, duckdb_csv_reader, scan_csv
 from leadwarehouse.ingest_report import FileReport, IngestReport, TableReport, write_manifest
 from leadwarehouse.landing_files import ContractError, LandingFile, LandingTable, example, select_landing
+from leadwarehouse.parquet_reading import (
+    check_parquet_types,
+    duckdb_parquet_reader,
+    parquet_rows,
+    scan_parquet,
+)
 
 __all__ = ["ContractError", "IngestReport", "count_landing_rows", "ingest_landing", "main"]
-
-
-# Arrow types a column may arrive as, per contract type. Text is always accepted for scalar
-# types: values that do not parse are quarantined row by row in staging.
-def _arrow_type_fits(contract_type: str, arrow_type) -> bool:
-    if pat.is_string(arrow_type) or pat.is_large_string(arrow_type) or pat.is_null(arrow_type):
-        return True
-    if pat.is_dictionary(arrow_type):
-        return _arrow_type_fits(contract_type, arrow_type.value_type)
-    numeric = pat.is_integer(arrow_type) or pat.is_floating(arrow_type) or pat.is_decimal(arrow_type)
-    return {
-        "string": numeric,
-        "integer": numeric,
-        "decimal": numeric,
-        "boolean": pat.is_boolean(arrow_type) or pat.is_integer(arrow_type),
-        "timestamp": pat.is_timestamp(arrow_type) or pat.is_date(arrow_type),
-        "date": pat.is_date(arrow_type) or pat.is_timestamp(arrow_type),
-    }[contract_type]
 
 
 _DUCKDB_TYPE = {
@@ -117,33 +103,24 @@ def _sha256(file: LandingFile) -> str:
 
 
 def _plan_part(lt: LandingTable, file: LandingFile, encoding: str) -> PartPlan:
-    table = lt.table
+    try:
+        return _read_part(lt.table, file, encoding)
+    except OSError as exc:  # unreadable (permissions, vanished while reading, …)
+        raise ContractError(f"{file.rel}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _read_part(table: Table, file: LandingFile, encoding: str) -> PartPlan:
     if file.fmt == "csv":
         layout = scan_csv(file, encoding)
         positions = _positions(file, table, list(layout.header))
         reader, rows = duckdb_csv_reader(file, layout), layout.records
         sources = {col: f"c{i}" for col, i in positions.items()}
     else:
-        if file.path.stat().st_size == 0:
-            raise ContractError(f"{file.rel}: file is empty (0 bytes, not a Parquet file)")
-        try:
-            parquet = pq.ParquetFile(file.path)
-            schema, rows = parquet.schema_arrow, parquet.metadata.num_rows
-        except Exception as exc:  # pyarrow raises several types for a corrupt file
-            reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-            raise ContractError(f"{file.rel}: not a readable Parquet file ({reason})") from None
-        names = [field.name for field in schema]
-        positions = _positions(file, table, names)
-        for col in table.columns:
-            if col.name in positions:
-                arrow_type = schema.field(positions[col.name]).type
-                if not _arrow_type_fits(col.type, arrow_type):
-                    raise ContractError(
-                        f"{file.rel}: column '{col.name}' of table '{table.name}' has type {arrow_type}, "
-                        f"which cannot hold the contract type '{col.type}'"
-                    )
-        reader = f"read_parquet({_sql_str(file.path)})"
-        sources = {col: _sql_ident(names[i]) for col, i in positions.items()}
+        layout = scan_parquet(file)
+        positions = _positions(file, table, list(layout.names))
+        check_parquet_types(file, table, layout, positions)
+        reader, rows = duckdb_parquet_reader(file), layout.records
+        sources = {col: _sql_ident(layout.names[i]) for col, i in positions.items()}
     missing = tuple(c.name for c in table.columns if c.name not in sources)
     return PartPlan(file, reader, sources, missing, rows, file.path.stat().st_size, _sha256(file))
 
@@ -219,6 +196,7 @@ def ingest_landing(
     in_transaction = False
     try:
         con.execute("set preserve_insertion_order = true")
+        con.execute("set enable_progress_bar = false")
         con.execute("begin transaction")
         in_transaction = True
         con.execute(f"create schema if not exists {raw_schema}")
@@ -252,10 +230,7 @@ def count_landing_rows(landing_dir: Path | str) -> dict[str, int]:
         lt = landing.tables.get(name)
         files = lt.files if lt else ()
         counts[name] = sum(
-            count_csv_records(f.path, encoding)
-            if f.fmt == "csv"
-            else pq.ParquetFile(f.path).metadata.num_rows
-            for f in files
+            count_csv_records(f.path, encoding) if f.fmt == "csv" else parquet_rows(f) for f in files
         )
     return counts
 

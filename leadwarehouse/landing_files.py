@@ -177,8 +177,8 @@ def select_landing(landing_dir: Path | str) -> Landing:
             candidates[name.lower()].append(name)
         elif path.is_dir():
             ignored.append(Ignored(name + "/", "not a table of the contract"))
-        elif stem in TABLES:
-            ignored.append(Ignored(name, "not a .csv or .parquet file"))
+        elif name.split(".", 1)[0].lower() in TABLES and not data_format(name):
+            ignored.append(Ignored(name, "not a .csv or .parquet file"))  # leads.json, leads.csv.gz
         else:
             ignored.append(Ignored(name, "not a table of the contract"))
     tables: dict[str, LandingTable] = {}
