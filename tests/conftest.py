@@ -32,6 +32,9 @@ def tiny_landing(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_warehouse(tmp_path_factory, tiny_landing) -> Path:
     warehouse = tmp_path_factory.mktemp("tiny_wh") / "build.duckdb"
+    # the tiny CRM is bad on purpose (a third of its leads are quarantined): report the
+    # data-quality thresholds it breaks instead of failing its build
+    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"
     # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
     build_warehouse(
         tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build")

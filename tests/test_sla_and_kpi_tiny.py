@@ -131,9 +131,10 @@ def kpi(query, metric: str, month: str, basis: str = "cohort", dimension: str = 
 
 
 def test_kpi_ladder_october_cohort(query):
-    # Created in Oct 2026: Bob, S1, S3, S4, S5. MQLs: S1, S3, S4, S5. SQL: S3 only (no SAL).
-    assert kpi(query, "lead_volume", "2026-10-01") == (5.0, None, 5.0)
-    assert kpi(query, "mql_rate", "2026-10-01") == (4.0, 5.0, 0.8)
+    # Created in Oct 2026: Bob, Tom (source 'telepathy', mapped to other), S1, S3, S4, S5.
+    # MQLs: S1, S3, S4, S5. SQL: S3 only (no SAL).
+    assert kpi(query, "lead_volume", "2026-10-01") == (6.0, None, 6.0)
+    assert kpi(query, "mql_rate", "2026-10-01") == (4.0, 6.0, pytest.approx(4 / 6))
     assert kpi(query, "mql_to_sql_rate", "2026-10-01") == (1.0, 4.0, 0.25)
     assert kpi(query, "mql_to_sal_rate", "2026-10-01") == (0.0, 4.0, 0.0)
     # SLA instances judged: S1 route met, touch met, decision open_breached; S3 the same plus AE

@@ -258,6 +258,8 @@ def _base_rows() -> dict[str, list[dict]]:
                 "channel": "paid",
                 "motion": "inbound",
                 "created_at": dt(2026, 10, 1),
+                # the CRM's latest version of L2: it wins over the older copy below
+                "updated_at": dt(2026, 10, 2),
             },
             {
                 "lead_id": "L4",
@@ -320,6 +322,7 @@ def _base_rows() -> dict[str, list[dict]]:
                 "channel": "paid",
                 "motion": "inbound",
                 "created_at": dt(2026, 10, 1),
+                "updated_at": dt(2026, 10, 1, 12),
             },
         ],
         "marketing_events": [
