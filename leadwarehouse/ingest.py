@@ -3,7 +3,8 @@
 Nothing is lost silently and nothing crashes with a traceback: every problem with the landing
 folder is a ContractError with a one-line message naming the file (relative to the landing
 folder), the column and the line where that applies, quoting at most a short escaped example
-value. Which files are read is decided by ``landing_files``, how CSV is read by ``csv_reading``.
+value. Which files are read is decided by ``landing_files``, how they are read by
+``csv_reading`` and ``parquet_reading``; ``ingest_report`` holds the report and the manifest.
 
 1. every table is selected and every file checked (columns, types, encoding, structure)
    before anything is written;
