@@ -1,21 +1,114 @@
 """Build the warehouse: ingest the landing folder, then `dbt build` (models, seeds, tests).
 
 python -m leadwarehouse.build --landing data/landing --warehouse data/warehouse/build.duckdb
+
+One build at a time: a build holds the warehouse's lock (``build.duckdb.lock``, see
+leadwarehouse/locking.py) from ingest to the end of dbt. A second build fails at once with a
+message naming the holder (exit code 3), or waits with ``--wait``.
+
+Every build is recorded in ``meta.build_runs`` of the warehouse: a ``running`` row is written
+before ingest, completed with the landing fingerprint after ingest (``meta.landing_snapshot``, when
+ingest writes one), and set to ``succeeded`` or ``failed`` (dbt's return code and a message) at the
+end. A success also replaces ``meta.last_good_raw_counts`` with the raw row counts the build read.
+Publish only copies a warehouse whose newest build succeeded and whose raw tables are still the
+ones that build read (leadwarehouse/publish.py). The as_of recorded is the one dbt used: ``--as-of``,
+else ``$LEAD_AS_OF``, else DEFAULT_AS_OF; ``now`` is resolved here, once, to the build's start (UTC,
+to the second) and passed to dbt as that timestamp, so the run can be replayed.
+
+dbt runs as a child process in its own process group. When the build gets SIGTERM or SIGINT it
+stops that group (SIGTERM, then SIGKILL after a grace period), records the build as failed and
+exits with 128 + the signal number. A build killed with SIGKILL cannot clean up, so on Linux the
+dbt child is also made to die with it: dbt is a Python process started with subprocess, and a
+``preexec_fn`` calls ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (through ctypes) in the child before it
+executes dbt; the kernel kills dbt when the thread that started it exits. (That thread is the one
+waiting for dbt, so it lives exactly as long as the dbt run.) The child also inherits the lock's file
+descriptor, so the lock stays taken until the last process of the build is gone. The killed build's
+``running`` row stays in meta.build_runs and publish refuses the warehouse until a build succeeds.
+
+Exit codes: 0 built; 1 dbt failed; 2 the landing folder breaks the input contract (or a bad
+argument); 3 busy (another build or a publish holds the warehouse); 128 + N stopped by signal N.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
+import json
 import os
+import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
+from leadwarehouse.contract import TABLES
 from leadwarehouse.ingest import ContractError, ingest_landing
+from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_AS_OF = "2026-11-01 00:00:00"
+DEFAULT_AS_OF = "2026-11-01 00:00:00"  # the dbt default (macros/parsing.sql, as_of_literal)
+STOP_GRACE_SECONDS = 10.0  # after SIGTERM, how long dbt may take to exit before SIGKILL
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+BUILD_RUNS_DDL = """
+create table if not exists meta.build_runs (
+    run_id varchar, started_at timestamp, finished_at timestamp, as_of timestamp,
+    landing_fingerprint varchar, status varchar, dbt_command varchar, dbt_returncode integer,
+    message varchar
+)"""
+LAST_GOOD_RAW_COUNTS_DDL = """
+create table if not exists meta.last_good_raw_counts (
+    source_table varchar, raw_rows bigint, run_id varchar, as_of timestamp
+)"""
+
+
+class Interrupted(BaseException):
+    """The build got SIGTERM or SIGINT (a BaseException, like KeyboardInterrupt)."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def raw_schema() -> str:
+    return os.environ.get("LEAD_RAW_SCHEMA", "raw")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_run_id(moment: datetime | None = None) -> str:
+    return (moment or utc_now()).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
+def resolve_as_of(as_of: str | None = None, started: datetime | None = None) -> str:
+    """The as_of dbt will use, as the exact timestamp text passed to it: `as_of`, else $LEAD_AS_OF,
+    else DEFAULT_AS_OF; ``now`` (or ``clock``) is `started` (default: this moment) in UTC, to the
+    second. Raises ValueError for text that is not a timestamp."""
+    value = (as_of or os.environ.get("LEAD_AS_OF") or "").strip() or DEFAULT_AS_OF
+    if value.lower() in ("now", "clock"):
+        moment = started or datetime.now(UTC)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    con = duckdb.connect()
+    try:
+        parsed = con.execute("select try_cast(? as timestamp)", [value]).fetchone()[0]
+    finally:
+        con.close()
+    if parsed is None:
+        raise ValueError(f"as_of {value!r} is not a timestamp (e.g. '{DEFAULT_AS_OF}', or 'now')")
+    return value
 
 
 def dbt_env(warehouse_path: Path | str, as_of: str | None = None) -> dict[str, str]:
@@ -28,36 +121,97 @@ def dbt_env(warehouse_path: Path | str, as_of: str | None = None) -> dict[str, s
     return env
 
 
+# ------------------------------------------------------------------ the dbt child process
+
+_prctl = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError, AttributeError):
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _child_setup(parent_pid: int) -> Callable[[], None]:
+    """preexec_fn of the dbt child: its own process group, and (Linux) death with its parent."""
+
+    def setup() -> None:
+        os.setpgid(0, 0)
+        if _prctl is not None:
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent_pid:  # the parent died before prctl took effect
+                os._exit(1)
+
+    return setup
+
+
+@contextlib.contextmanager
+def stop_on_termination() -> Iterator[None]:
+    """Turn SIGTERM and SIGINT into Interrupted while inside (main thread only; elsewhere the
+    signals keep their handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM dbt's process group, SIGKILL it if it has not exited after the grace period."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def run_dbt(
-    args: list[str], warehouse_path: Path | str, as_of: str | None = None, quiet: bool = False
-) -> None:
-    """Run one dbt command against the given warehouse; raise CalledProcessError on failure."""
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
-    out = subprocess.run(
-        cmd,
-        cwd=PROJECT_DIR,
-        env=dbt_env(warehouse_path, as_of),
-        capture_output=quiet,
-        text=True,
-    )
-    if out.returncode != 0:
-        if quiet:
-            sys.stderr.write(out.stdout[-20000:] + out.stderr[-5000:])
-        raise subprocess.CalledProcessError(out.returncode, cmd, out.stdout, out.stderr)
-
-
-def build_warehouse(
-    landing_dir: Path | str,
+    args: list[str],
     warehouse_path: Path | str,
     as_of: str | None = None,
-    select: str | None = None,
-    full_refresh: bool = False,
-    quiet: bool = True,
-    command: str = "build",
-) -> dict[str, int]:
-    """Ingest then `dbt build` (or `dbt run`/`seed`…: `command`). Returns the raw row counts."""
-    counts = ingest_landing(landing_dir, warehouse_path)
+    quiet: bool = False,
+    pass_fds: Sequence[int] = (),
+) -> None:
+    """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
+    dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
+    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`."""
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
+    with stop_on_termination():
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT_DIR,
+            env=dbt_env(warehouse_path, as_of),
+            stdout=subprocess.PIPE if quiet else None,
+            stderr=subprocess.PIPE if quiet else None,
+            text=True,
+            preexec_fn=_child_setup(os.getpid()),
+            pass_fds=tuple(pass_fds),
+        )
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:
+            _stop_group(proc)
+            raise
+    if proc.returncode != 0:
+        if quiet:
+            sys.stderr.write((stdout or "")[-20000:] + (stderr or "")[-5000:])
+        raise subprocess.CalledProcessError(proc.returncode, cmd, stdout, stderr)
+
+
+def dbt_build_args(
+    command: str = "build", select: str | None = None, full_refresh: bool = False
+) -> list[str]:
+    """dbt arguments of a build: `command` "build" (models, seeds, tests), "run" (the same without
+    data and unit tests) or any other dbt command."""
     args = (
         [command]
         if command != "run"
@@ -68,44 +222,267 @@ def build_warehouse(
         args += ["--select", select, "--indirect-selection", "cautious"]
     if full_refresh:
         args.append("--full-refresh")
-    run_dbt(args, warehouse_path, as_of, quiet=quiet)
-    return counts
+    return args
+
+
+def _dbt_failure_summary(started: datetime) -> str:
+    """The failing nodes of dbt's run_results.json, if dbt wrote it during this build."""
+    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    path = (target if target.is_absolute() else PROJECT_DIR / target) / "run_results.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        if datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None) >= started:
+            results = json.loads(path.read_text())["results"]
+            failed = [r["unique_id"] for r in results if r.get("status") in ("error", "fail")]
+            if failed:
+                return f" ({len(failed)} failing: {', '.join(failed[:5])}{', …' if len(failed) > 5 else ''})"
+    return ""
+
+
+# ------------------------------------------------------------------ meta.build_runs
+
+
+@contextlib.contextmanager
+def _warehouse(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute(BUILD_RUNS_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def landing_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the landing files in raw (meta.landing_snapshot, written by ingest);
+    None while ingest writes no snapshot."""
+    if not _relation_exists(con, "meta", "landing_snapshot"):
+        return None
+    row = con.execute("select max(fingerprint) from meta.landing_snapshot").fetchone()
+    return row[0] if row else None
+
+
+def raw_row_counts(con: duckdb.DuckDBPyConnection, schema: str | None = None) -> dict[str, int]:
+    """count(*) of each contract table present in the raw schema."""
+    schema = schema or raw_schema()
+    return {
+        name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+        for name in TABLES
+        if _relation_exists(con, schema, name)
+    }
+
+
+def start_build_run(
+    warehouse_path: Path | str,
+    run_id: str,
+    as_of: str,
+    dbt_command: str | None = None,
+    started_at: datetime | None = None,
+) -> None:
+    """Record a `running` build (replacing an earlier row of the same run id: a retry)."""
+    with _warehouse(warehouse_path) as con:
+        con.execute("begin transaction")
+        con.execute("delete from meta.build_runs where run_id = ?", [run_id])
+        con.execute(
+            "insert into meta.build_runs (run_id, started_at, as_of, status, dbt_command) "
+            "values (?, ?, cast(? as timestamp), 'running', ?)",
+            [run_id, started_at or utc_now(), as_of, dbt_command],
+        )
+        con.execute("commit")
+
+
+def record_landing(warehouse_path: Path | str, run_id: str) -> str | None:
+    """After ingest: store the landing fingerprint on the run's row; return it."""
+    with _warehouse(warehouse_path) as con:
+        fingerprint = landing_fingerprint(con)
+        con.execute(
+            "update meta.build_runs set landing_fingerprint = ? where run_id = ?", [fingerprint, run_id]
+        )
+        return fingerprint
+
+
+def finish_build_run(
+    warehouse_path: Path | str,
+    run_id: str,
+    *,
+    succeeded: bool,
+    returncode: int | None = None,
+    message: str | None = None,
+    dbt_command: str | None = None,
+) -> None:
+    """Record the outcome. A success also replaces meta.last_good_raw_counts (same transaction)."""
+    with _warehouse(warehouse_path) as con:
+        con.execute(LAST_GOOD_RAW_COUNTS_DDL)
+        con.execute("begin transaction")
+        con.execute(
+            "update meta.build_runs set finished_at = ?, status = ?, dbt_returncode = ?, message = ?, "
+            "dbt_command = coalesce(?, dbt_command) where run_id = ?",
+            [utc_now(), "succeeded" if succeeded else "failed", returncode, message, dbt_command, run_id],
+        )
+        if succeeded:
+            counts = raw_row_counts(con)
+            as_of = con.execute("select as_of from meta.build_runs where run_id = ?", [run_id]).fetchone()
+            con.execute("delete from meta.last_good_raw_counts")
+            con.executemany(
+                "insert into meta.last_good_raw_counts values (?, ?, ?, ?)",
+                [(name, rows, run_id, as_of[0] if as_of else None) for name, rows in counts.items()],
+            )
+        con.execute("commit")
+
+
+def describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, ContractError):
+        return f"ingest failed: {exc}"
+    if isinstance(exc, subprocess.CalledProcessError):
+        if exc.returncode < 0:
+            return f"dbt was stopped by signal {-exc.returncode}"
+        return f"dbt exited with code {exc.returncode}"
+    if isinstance(exc, Interrupted | KeyboardInterrupt):
+        return f"the build was {exc or 'interrupted'}"
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+# ------------------------------------------------------------------ the build
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    run_id: str
+    as_of: str
+    raw_counts: dict[str, int]
+    landing_fingerprint: str | None
+    seconds: float
+
+
+def run_build(
+    landing_dir: Path | str,
+    warehouse_path: Path | str,
+    dbt_args: list[str],
+    *,
+    as_of: str | None = None,
+    quiet: bool = True,
+    wait: bool | float = False,
+    run_id: str | None = None,
+    log: Callable[[str], object] | None = None,
+) -> BuildResult:
+    """Under the warehouse's lock: record a running build, ingest, run dbt, record the outcome.
+    Raises LockBusy (nothing done), ContractError (ingest), subprocess.CalledProcessError (dbt),
+    Interrupted (SIGTERM/SIGINT; dbt stopped); every failure after the lock is recorded."""
+    resolve_as_of(as_of)  # a bad as_of fails before waiting for the lock
+    timer = time.perf_counter()
+    lock = build_lock(warehouse_path)
+    with stop_on_termination():
+        lock.acquire(wait)
+        try:
+            started = utc_now()
+            as_of = resolve_as_of(as_of, started)
+            run_id = run_id or new_run_id(started)
+            start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
+            try:
+                counts = ingest_landing(landing_dir, warehouse_path, raw_schema())
+                fingerprint = record_landing(warehouse_path, run_id)
+                if log:
+                    log(
+                        f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
+                        f"(run {run_id}, as of {as_of})"
+                    )
+                run_dbt(dbt_args, warehouse_path, as_of, quiet=quiet, pass_fds=[lock.fd])
+                finish_build_run(warehouse_path, run_id, succeeded=True, returncode=0)
+            except BaseException as exc:
+                failed_dbt = isinstance(exc, subprocess.CalledProcessError)
+                message = describe_failure(exc) + (_dbt_failure_summary(started) if failed_dbt else "")
+                with contextlib.suppress(Exception):  # best effort: else the row stays 'running'
+                    finish_build_run(
+                        warehouse_path,
+                        run_id,
+                        succeeded=False,
+                        returncode=exc.returncode if failed_dbt else None,
+                        message=message,
+                    )
+                raise
+        finally:
+            lock.release()
+    return BuildResult(run_id, as_of, counts, fingerprint, time.perf_counter() - timer)
+
+
+def build_warehouse(
+    landing_dir: Path | str,
+    warehouse_path: Path | str,
+    as_of: str | None = None,
+    select: str | None = None,
+    full_refresh: bool = False,
+    quiet: bool = True,
+    command: str = "build",
+    wait: bool | float = False,
+) -> dict[str, int]:
+    """Ingest then `dbt build` (or `dbt run`/`seed`…: `command`) under the warehouse's lock,
+    recorded in meta.build_runs. Returns the raw row counts."""
+    args = dbt_build_args(command, select, full_refresh)
+    return run_build(landing_dir, warehouse_path, args, as_of=as_of, quiet=quiet, wait=wait).raw_counts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.build",
-        description="Load the landing folder and build every model, seed and test of the warehouse.",
+        description="Load the landing folder and build every model, seed and test of the warehouse, "
+        "holding the warehouse's lock from ingest to the end of dbt and recording the build in "
+        "meta.build_runs.",
+        epilog="exit codes: 0 built; 1 dbt failed; 2 the landing folder breaks the input contract; "
+        f"{EXIT_BUSY} busy: another build or a publish holds the warehouse (see --wait); "
+        "128+N stopped by signal N",
     )
     parser.add_argument("--landing", default="data/landing", help="landing folder (default: %(default)s)")
     parser.add_argument(
         "--warehouse", default="data/warehouse/build.duckdb", help="DuckDB file (default: %(default)s)"
     )
     parser.add_argument(
-        "--as-of", default=None, help=f"the build's 'now' (default: {DEFAULT_AS_OF} or $LEAD_AS_OF)"
+        "--as-of",
+        default=None,
+        help=f"the build's 'now': a timestamp, or 'now' for the start of the build in UTC "
+        f"(default: $LEAD_AS_OF, else {DEFAULT_AS_OF})",
     )
     parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(
         "--skip-tests", action="store_true", help="build models and seeds without dbt's tests"
     )
+    add_wait_argument(parser)
     args = parser.parse_args(argv)
-    started = time.perf_counter()
     try:
-        counts = ingest_landing(args.landing, args.warehouse)
+        resolve_as_of(args.as_of)
+    except ValueError as exc:
+        parser.error(str(exc))
+    dbt_args = dbt_build_args("run" if args.skip_tests else "build", args.select, args.full_refresh)
+    try:
+        result = run_build(
+            args.landing, args.warehouse, dbt_args, as_of=args.as_of, quiet=False, wait=args.wait, log=print
+        )
+    except LockBusy as exc:
+        print(f"build not started: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except duckdb.IOException as exc:
+        print(f"build failed: {args.warehouse} is in use by another process: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except ContractError as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 2
-    print(f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - started:.1f}s")
-    dbt_args = ["build"] + (["--select", args.select] if args.select else [])
-    dbt_args += ["--full-refresh"] if args.full_refresh else []
-    dbt_args += ["--exclude", "resource_type:test", "resource_type:unit_test"] if args.skip_tests else []
-    try:
-        run_dbt(dbt_args, args.warehouse, args.as_of)
     except subprocess.CalledProcessError:
-        print("dbt build failed (see the log above)", file=sys.stderr)
+        print("dbt build failed (see the log above); the published copy is unchanged", file=sys.stderr)
         return 1
-    print(f"built {args.warehouse} in {time.perf_counter() - started:.1f}s")
+    except Interrupted as exc:
+        print(f"build {exc}: dbt stopped; the published copy is unchanged", file=sys.stderr)
+        return 128 + exc.signum
+    print(f"built {args.warehouse} in {result.seconds:.1f}s (run {result.run_id}, as of {result.as_of})")
     return 0
 
 

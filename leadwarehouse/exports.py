@@ -17,10 +17,17 @@ Changes are found by comparing a hash of each row's content with the previous sn
 by the primary key; a key that disappeared is a ``delete`` carrying its last exported values.
 Scores in the export model are rounded, so a lead whose score did not change produces no diff.
 
-The state is committed last, atomically (state.json names the new snapshot): if anything fails
-before, the next run diffs against the same snapshot again (at-least-once delivery; change rows
-are idempotent upserts and deletes).
+The state is committed last, atomically (state.json is written to a temporary file, fsynced and
+renamed over the old one, and names the new snapshot), and only once the run folder is complete: if
+anything fails or the process is killed before, state.json still names the last complete run and
+the next run diffs against the same snapshot again (at-least-once delivery; change rows are
+idempotent upserts and deletes). One export writes an exports folder at a time: an export holds
+``<out>/.exports.lock`` (leadwarehouse/locking.py); a second one fails at once naming the holder
+(exit code 3) or waits with ``--wait``. Leftovers of a killed export (temporary run folders,
+uncommitted snapshots) are removed by the next export, under the lock.
 Empty results give files with the header/schema and no rows.
+
+Exit codes: 0 exported; 1 the export failed (state unchanged); 3 busy: another export holds the folder.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, exports_lock
 
 CHANGE_TYPES = ("insert", "update", "delete")
 KEEP_RUNS = 48
@@ -63,6 +72,10 @@ LEAD_SCORES_V1 = ExportSpec(
 
 class ExportError(Exception):
     """The export could not be written; the export state is untouched."""
+
+
+class ExportBusy(ExportError):
+    """Another export holds the exports folder; nothing was written."""
 
 
 def _sql_str(value: object) -> str:
@@ -107,6 +120,18 @@ def _read_state(state_dir: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def _remove_leftovers(runs_dir: Path, state_dir: Path, state: dict) -> None:
+    """What a killed export left (under the lock, nothing else is writing): temporary run folders
+    and JSON files, and snapshots state.json does not name."""
+    for work in runs_dir.glob(".*.tmp"):
+        shutil.rmtree(work, ignore_errors=True)
+    for tmp in [*state_dir.glob(".*.tmp"), *state_dir.parent.glob(".*.tmp")]:
+        tmp.unlink(missing_ok=True)
+    for snapshot in state_dir.glob("snapshot-*.parquet"):
+        if snapshot.name != state.get("snapshot"):
+            snapshot.unlink(missing_ok=True)
+
+
 def _prune_runs(runs_dir: Path, keep: int, current: Path) -> None:
     runs = sorted(p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in runs[: max(0, len(runs) - keep)]:
@@ -122,8 +147,31 @@ def write_export(
     as_of: str | None = None,
     spec: ExportSpec = LEAD_SCORES_V1,
     keep_runs: int = KEEP_RUNS,
+    wait: bool | float = False,
 ) -> dict:
-    """Write the full file, the change file and the manifest of one export run; return the manifest."""
+    """Write the full file, the change file and the manifest of one export run; return the manifest.
+    Holds the exports folder's lock: raises ExportBusy if another export holds it (after waiting
+    up to `wait` seconds; True: as long as it takes)."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    lock = exports_lock(out_dir)
+    try:
+        lock.acquire(wait)
+    except LockBusy as exc:
+        raise ExportBusy(str(exc)) from exc
+    try:
+        return _write_export_locked(warehouse_path, out_dir, run_id, as_of, spec, keep_runs)
+    finally:
+        lock.release()
+
+
+def _write_export_locked(
+    warehouse_path: Path | str,
+    out_dir: Path | str,
+    run_id: str | None,
+    as_of: str | None,
+    spec: ExportSpec,
+    keep_runs: int,
+) -> dict:
     warehouse_path = Path(warehouse_path)
     root = Path(out_dir) / spec.label
     runs_dir, state_dir = root / "runs", root / "state"
@@ -131,6 +179,7 @@ def write_export(
     state_dir.mkdir(parents=True, exist_ok=True)
     run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     state = _read_state(state_dir)
+    _remove_leftovers(runs_dir, state_dir, state)
     snapshot = state_dir / state["snapshot"] if state.get("snapshot") else None
     has_snapshot = snapshot is not None and snapshot.is_file()
     # a retry of the same run (same run id) before the state moved on reuses its sequence number
@@ -304,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.exports",
         description="Write the reverse-ETL export files (full, changes, manifest) from a built warehouse.",
+        epilog=f"exit codes: 0 exported; 1 failed (the export state is unchanged); {EXIT_BUSY} busy: "
+        "another export holds the exports folder (see --wait)",
     )
     parser.add_argument(
         "--warehouse",
@@ -318,9 +369,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--run-id", default=None, help="run id recorded in the manifest (default: a timestamp)"
     )
+    add_wait_argument(parser)
     args = parser.parse_args(argv)
     try:
-        manifest = write_export(args.warehouse, args.out, run_id=args.run_id)
+        manifest = write_export(args.warehouse, args.out, run_id=args.run_id, wait=args.wait)
+    except ExportBusy as exc:
+        print(f"export not started: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except ExportError as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 1

@@ -5,10 +5,16 @@ many readers per file, so dashboards never open that file: after a successful bu
 checks passed, ``publish`` copies it to ``published.duckdb`` beside it, and readers open the
 copy with ``read_only=True``:
 
+0. take the warehouse's build lock (leadwarehouse/locking.py), so that no build starts while we
+   copy (a build in progress makes publish fail at once with "busy", or wait with ``--wait``), and
+   refuse unless the newest ``meta.build_runs`` row succeeded and the raw tables are still the ones
+   that build read (same ``meta.landing_snapshot`` fingerprint, same row counts as
+   ``meta.last_good_raw_counts``): a failed, killed or half-done build is never published;
 1. checkpoint the build file (folds the write-ahead log into the file; fails if a writer holds it);
 2. open it read-only (a shared lock: no writer can start while we copy) and copy the bytes to a
    temporary file in the same folder;
-3. stamp the copy with a ``meta.publication`` row (when, as of, run id, row counts);
+3. stamp the copy with a ``meta.publication`` row (when; the as_of, run id and landing
+   fingerprint of the build; row counts);
 4. verify the copy opens read-only, holds every required mart, and has the build's row counts;
 5. fsync it, make it read-only, and ``os.replace`` it over the published file (atomic on POSIX),
    then fsync the folder.
@@ -18,6 +24,9 @@ that opened the previous copy keeps reading it (it holds the old inode) until it
 connection sees the new copy. Readers therefore always see one complete build, never a mix.
 
 python -m leadwarehouse.publish --warehouse data/warehouse/build.duckdb
+
+Exit codes: 0 published; 1 refused or failed (the published copy is unchanged); 3 busy: a build or
+another publish holds the warehouse (try again later, or pass --wait).
 """
 
 from __future__ import annotations
@@ -36,6 +45,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from leadwarehouse.build import landing_fingerprint, raw_row_counts
+from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 
 PUBLISHED_NAME = "published.duckdb"
 TMP_MARKER = ".publishing-"
@@ -60,11 +72,13 @@ COUNTED_SCHEMAS: tuple[str, ...] = ("marts", "exports")
 
 class PublishError(Exception):
     """The build could not be published; the previously published copy is untouched.
-    `transient` is true when another attempt may succeed (the build file is locked)."""
+    `transient` is true when another attempt may succeed (the build file is locked); `busy` when
+    a build or another publish holds the warehouse's lock."""
 
-    def __init__(self, message: str, transient: bool = False):
+    def __init__(self, message: str, transient: bool = False, busy: bool = False):
         super().__init__(message)
-        self.transient = transient
+        self.transient = transient or busy
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,9 @@ class PublishResult:
     bytes: int
     seconds: float
     row_counts: dict[str, int] = field(default_factory=dict)
+    run_id: str | None = None
+    as_of: str | None = None
+    landing_fingerprint: str | None = None
 
     def as_metadata(self) -> dict[str, object]:
         return {
@@ -82,6 +99,9 @@ class PublishResult:
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
             "row_counts": self.row_counts,
+            "run_id": self.run_id,
+            "as_of": self.as_of,
+            "landing_fingerprint": self.landing_fingerprint,
         }
 
 
@@ -127,6 +147,70 @@ def _counted(con: duckdb.DuckDBPyConnection, required: Sequence[str]) -> list[st
     return sorted(r for r in present if r.split(".", 1)[0] in COUNTED_SCHEMAS or r in required)
 
 
+UNCHANGED = "the published copy is unchanged"
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The newest meta.build_runs row of an open warehouse (None if there is none)."""
+    if not _relations(con) >= {"meta.build_runs"}:
+        return None
+    row = con.execute(
+        "select run_id, status, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ'), "
+        "strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ'), cast(as_of as varchar), landing_fingerprint, "
+        "message from meta.build_runs order by started_at desc nulls last limit 1"
+    ).fetchone()
+    keys = ("run_id", "status", "started_at", "finished_at", "as_of", "landing_fingerprint", "message")
+    return dict(zip(keys, row, strict=True)) if row else None
+
+
+def check_publishable(con: duckdb.DuckDBPyConnection, build_path: Path | str) -> dict:
+    """The newest build of an open warehouse, if it may be published: it succeeded, and the raw
+    tables are still the ones it read (fingerprint and row counts). Raise PublishError otherwise."""
+    build = last_build(con)
+    if build is None:
+        raise PublishError(
+            f"{build_path} has no build record (meta.build_runs): build it with "
+            f"`python -m leadwarehouse.build` first; {UNCHANGED}"
+        )
+    run = f"run {build['run_id']}"
+    if build["status"] == "failed":
+        raise PublishError(
+            f"the last build ({run} at {build['finished_at'] or build['started_at']}) failed: "
+            f"{build['message'] or 'no message'}. Fix it and rebuild; {UNCHANGED}"
+        )
+    if build["status"] != "succeeded":
+        raise PublishError(
+            f"the last build ({run}, started {build['started_at']}) did not finish (it was killed, "
+            f"or its status is {build['status']!r}): rebuild; {UNCHANGED}"
+        )
+    current = landing_fingerprint(con)
+    if build["landing_fingerprint"] and current and current != build["landing_fingerprint"]:
+        raise PublishError(
+            f"the raw tables were replaced after the last build ({run} at {build['finished_at']}): "
+            f"they hold landing {current[:16]}, the build read {build['landing_fingerprint'][:16]}. "
+            f"Rebuild; {UNCHANGED}"
+        )
+    if "meta.last_good_raw_counts" in _relations(con):
+        built = dict(
+            con.execute(
+                "select source_table, raw_rows from meta.last_good_raw_counts where run_id = ?",
+                [build["run_id"]],
+            ).fetchall()
+        )
+        now = raw_row_counts(con)
+        if built and now != built:
+            differ = [
+                f"{name}: {now.get(name, 'no table')} rows now, {built.get(name, 'no table')} built"
+                for name in sorted(set(now) | set(built))
+                if now.get(name) != built.get(name)
+            ]
+            raise PublishError(
+                f"the raw tables were replaced after the last build ({run} at {build['finished_at']}): "
+                f"{'; '.join(differ[:5])}. Rebuild; {UNCHANGED}"
+            )
+    return build
+
+
 def _fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -141,8 +225,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _remove_stale_temporaries(folder: Path, published_name: str) -> None:
-    # Publishing is serialized per warehouse (see orchestration), so any leftover temporary is
-    # from a publish that crashed.
+    # Publishing holds the warehouse's lock, so any leftover temporary is from a publish that crashed.
     for stale in folder.glob(f"{published_name}{TMP_MARKER}*"):
         with contextlib.suppress(OSError):
             stale.unlink()
@@ -155,9 +238,12 @@ def publish(
     required: Sequence[str] = REQUIRED_RELATIONS,
     as_of: str | None = None,
     run_id: str | None = None,
+    wait: bool | float = False,
 ) -> PublishResult:
     """Copy the build file to the published file atomically; raise PublishError (leaving the
-    published file as it was) when the build cannot be published."""
+    published file as it was) when the build cannot be published. as_of and run_id of the
+    stamp default to those of the build (meta.build_runs). wait: how long to wait for a build
+    holding the warehouse (False: fail at once with a busy PublishError; True: as long as it takes)."""
     started = time.perf_counter()
     build_path = Path(build_path).resolve()
     published_path = Path(published_path).resolve() if published_path else default_published_path(build_path)
@@ -165,6 +251,25 @@ def publish(
         raise PublishError("the published file must not be the build file")
     if not build_path.is_file():
         raise PublishError(f"no build file at {build_path}")
+    lock = build_lock(build_path, purpose="publish")
+    try:
+        lock.acquire(wait)
+    except LockBusy as exc:
+        raise PublishError(f"{exc}; {UNCHANGED}", busy=True) from exc
+    try:
+        return _publish_locked(build_path, published_path, required, as_of, run_id, started)
+    finally:
+        lock.release()
+
+
+def _publish_locked(
+    build_path: Path,
+    published_path: Path,
+    required: Sequence[str],
+    as_of: str | None,
+    run_id: str | None,
+    started: float,
+) -> PublishResult:
     folder = published_path.parent
     folder.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(folder, published_path.name)
@@ -187,9 +292,14 @@ def publish(
                 f"{_wal(build_path)} is not empty after a checkpoint: a writer is active", transient=True
             )
 
-        # 2. copy under a shared (read-only) lock, recording the counts the copy must have
+        # 2. check the build, then copy under a shared (read-only) lock, recording the counts the
+        # copy must have
         con = duckdb.connect(str(build_path), read_only=True)
         try:
+            build = check_publishable(con, build_path)
+            as_of = as_of or build["as_of"]
+            run_id = run_id or build["run_id"]
+            fingerprint = build["landing_fingerprint"]
             relations = _counted(con, required)
             expected = _row_counts(con, relations)
             shutil.copyfile(build_path, tmp)
@@ -205,13 +315,14 @@ def publish(
                 "create or replace table meta.publication as select "
                 "cast(? as timestamp) as published_at, cast(? as timestamp) as as_of, "
                 "cast(? as varchar) as run_id, cast(? as varchar) as build_file, "
-                "cast(? as varchar) as row_counts",
+                "cast(? as varchar) as row_counts, cast(? as varchar) as landing_fingerprint",
                 [
                     published_at.replace("+00:00", ""),
                     as_of,
                     run_id,
                     str(build_path),
                     json.dumps(expected, sort_keys=True),
+                    fingerprint,
                 ],
             )
             con.execute("force checkpoint")
@@ -243,6 +354,9 @@ def publish(
             bytes=published_path.stat().st_size,
             seconds=time.perf_counter() - started,
             row_counts=expected,
+            run_id=run_id,
+            as_of=as_of,
+            landing_fingerprint=fingerprint,
         )
     except BaseException:
         for leftover in (tmp, _wal(tmp)):
@@ -254,7 +368,11 @@ def publish(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.publish",
-        description="Publish the built warehouse as an atomic, read-only copy for dashboards and exports.",
+        description="Publish the built warehouse as an atomic, read-only copy for dashboards and exports. "
+        "Refuses unless the last build (meta.build_runs) succeeded and the raw tables are still the ones "
+        "it read; holds the warehouse's lock while copying, so no build starts meanwhile.",
+        epilog="exit codes: 0 published; 1 refused or failed (the published copy is unchanged); "
+        f"{EXIT_BUSY} busy: a build or another publish holds the warehouse (see --wait)",
     )
     parser.add_argument(
         "--warehouse",
@@ -266,13 +384,20 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("LEAD_PUBLISHED_PATH"),
         help=f"where to publish (default: $LEAD_PUBLISHED_PATH or {PUBLISHED_NAME} beside the build file)",
     )
+    add_wait_argument(parser)
     args = parser.parse_args(argv)
     try:
-        result = publish(args.warehouse, args.published)
+        result = publish(args.warehouse, args.published, wait=args.wait)
     except PublishError as exc:
-        print(f"publish failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.1f}s")
+        print(f"publish {'not started' if exc.busy else 'failed'}: {exc}", file=sys.stderr)
+        return EXIT_BUSY if exc.transient else 1
+    except duckdb.IOException as exc:
+        print(f"publish failed: {args.warehouse} is in use by another process: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    print(
+        f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.1f}s: "
+        f"run {result.run_id}, as of {result.as_of}"
+    )
     return 0
 
 

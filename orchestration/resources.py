@@ -13,7 +13,14 @@ LEAD_AS_OF               the build's "now": a timestamp pins it; ``now`` uses th
                          of the schedule / sensor (else the run's creation time); unset: the
                          dbt default (2026-11-01, the demo data's now)
 LEAD_LANDING_MAX_AGE_HOURS  freshness of the landing files (default 26)
+LEAD_LOCK_WAIT_SECONDS   how long a step waits for the warehouse's lock held by another
+                         process (a build or publish from the command line; default 600)
 =======================  ============================================================
+
+The warehouse's lock (leadwarehouse/locking.py, ``build.duckdb.lock``) keeps command line builds
+and Dagster runs from overlapping: the ingest step takes it and, when the run's dbt step follows
+in the same process (the in-process executor), keeps it for that step, which releases it when dbt
+ends; publish takes it while copying. Between runs Dagster's run-level pool serializes runs.
 """
 
 from __future__ import annotations
@@ -28,9 +35,22 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from leadwarehouse.locking import FileLock, LockBusy, build_lock
 from orchestration.constants import AS_OF_TAG, PROJECT_DIR, SCHEDULED_AT_TAG
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
+
+# build file → (run id, lock) kept by a run's ingest step for its dbt step (same process)
+_KEPT_BUILD_LOCKS: dict[str, tuple[str, FileLock]] = {}
+
+
+def lock_busy_failure(exc: LockBusy) -> dg.Failure:
+    """A step that could not get the warehouse's lock: retryable (the holder will finish)."""
+    return dg.Failure(
+        description=f"the warehouse is busy: {exc}. The step is retried by its retry policy.",
+        metadata={"holder": dg.MetadataValue.json(exc.holder)},
+        allow_retries=True,
+    )
 
 
 def _project_path(value: str | os.PathLike) -> str:
@@ -56,6 +76,11 @@ class WarehouseResource(dg.ConfigurableResource):
     as_of: str = Field(
         default="",
         description="The build's 'now': a timestamp pins it, 'now' uses the tick/run time, empty uses the dbt default.",
+    )
+    lock_wait_seconds: float = Field(
+        default=600.0,
+        description="How long a step waits for the warehouse's lock held by another process (a command "
+        "line build or publish) before failing; the retry policy then applies.",
     )
 
     @property
@@ -91,6 +116,34 @@ class WarehouseResource(dg.ConfigurableResource):
         with contextlib.suppress(Exception):  # recording it on the run is a convenience
             context.instance.add_run_tags(context.run_id, {AS_OF_TAG: as_of})
         return as_of
+
+    def acquire_build_lock(self, context: dg.AssetExecutionContext | dg.OpExecutionContext) -> FileLock:
+        """The warehouse's lock for a step of this run: the one this run's ingest step kept, else a
+        fresh one (waiting up to lock_wait_seconds). Raises LockBusy."""
+        key = str(self.build_file)
+        kept = _KEPT_BUILD_LOCKS.pop(key, None)
+        if kept is not None:
+            kept_run, lock = kept
+            if kept_run == context.run_id and lock.held:
+                return lock
+            lock.release()  # left by an earlier run of this process whose dbt step never ran
+        lock = build_lock(
+            self.build_file,
+            command=f"dagster run {context.run_id} ({context.job_name}, step {context.op.name})",
+        )
+        return lock.acquire(self.lock_wait_seconds or False)
+
+    def keep_build_lock(
+        self, context: dg.AssetExecutionContext | dg.OpExecutionContext, lock: FileLock
+    ) -> None:
+        """Keep the lock held for a later step of this run (released by release_build_lock)."""
+        _KEPT_BUILD_LOCKS[str(self.build_file)] = (context.run_id, lock)
+
+    def release_build_lock(self, lock: FileLock) -> None:
+        kept = _KEPT_BUILD_LOCKS.get(str(self.build_file))
+        if kept is not None and kept[1] is lock:
+            del _KEPT_BUILD_LOCKS[str(self.build_file)]
+        lock.release()
 
     @contextlib.contextmanager
     def dbt_environment(self, as_of: str | None) -> Iterator[None]:
@@ -194,6 +247,7 @@ def default_resources() -> dict[str, object]:
             published_path=env.get("LEAD_PUBLISHED_PATH", ""),
             exports_dir=env.get("LEAD_EXPORTS_DIR", ""),
             as_of=env.get("LEAD_AS_OF", ""),
+            lock_wait_seconds=float(env.get("LEAD_LOCK_WAIT_SECONDS", "600") or 600),
         ),
         "landing": LandingResource(
             landing_dir=env.get("LEAD_LANDING_DIR", "data/landing/leads-20000-seed-42"),

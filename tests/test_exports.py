@@ -1,11 +1,18 @@
 """Reverse-ETL export files (leadwarehouse/exports.py): full file, change file and manifest across
 consecutive runs, counted by hand. The export table is written directly into a DuckDB file, so
-these tests need no dbt build (the dbt export model is built and tested in test_orchestration)."""
+these tests need no dbt build (the dbt export model is built and tested in test_orchestration).
+One export writes a folder at a time (the exports lock): a concurrent one is refused at once, and
+a killed export leaves state.json naming the last complete run."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from leadwarehouse import exports
-from leadwarehouse.exports import ExportError, sha256, verify_run, write_export
+from leadwarehouse.exports import ExportBusy, ExportError, sha256, verify_run, write_export
+from leadwarehouse.locking import exports_lock
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 COLUMNS = (
     "lead_id varchar primary key, email varchar, total_score integer, score_band varchar, "
@@ -168,3 +178,99 @@ def test_duplicate_keys_and_missing_model_are_errors(setup):
     with pytest.raises(ExportError, match="does not exist"):
         write_export(load(warehouse, [ANN]), out, spec=exports.ExportSpec("x", 1, "exports.nope", ("id",)))
     assert not (out / "lead_scores_v1" / "state" / "state.json").exists()
+
+
+def state_of(out: Path) -> dict:
+    return json.loads((out / "lead_scores_v1" / "state" / "state.json").read_text())
+
+
+def test_a_concurrent_export_is_refused_at_once_and_the_state_stays_intact(setup, monkeypatch):
+    warehouse, out = setup
+    write_export(load(warehouse, [ANN, BEN]), out, run_id="run-1")
+    load(warehouse, [ANN_HOT, BEN, DAN])
+    inside, proceed = threading.Event(), threading.Event()
+    real_copy_out = exports._copy_out
+
+    def slow_copy_out(*args, **kwargs):
+        inside.set()
+        assert proceed.wait(30)
+        return real_copy_out(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "_copy_out", slow_copy_out)
+    first: dict = {}
+    thread = threading.Thread(target=lambda: first.update(write_export(warehouse, out, run_id="run-2")))
+    thread.start()
+    try:
+        assert inside.wait(30)  # the first export is writing its files
+        started = time.monotonic()
+        with pytest.raises(ExportBusy) as busy:
+            write_export(warehouse, out, run_id="run-3")
+        assert time.monotonic() - started < 1
+        assert str(busy.value).startswith(f"another export (pid {os.getpid()}, started ")
+        assert str(busy.value).endswith(f"holds {out}; wait for it or pass --wait")
+        assert state_of(out)["run_id"] == "run-1"  # untouched by the refused export
+        cli = subprocess.run(
+            [sys.executable, "-m", "leadwarehouse.exports", "--warehouse", str(warehouse), "--out", str(out)],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
+        assert cli.returncode == 3 and cli.stderr.startswith("export not started: another export (pid ")
+        assert "Traceback" not in cli.stderr
+    finally:
+        proceed.set()
+        thread.join(60)
+    assert first["run_id"] == "run-2" and first["previous_run_id"] == "run-1"
+    state = state_of(out)
+    assert (
+        state["run_id"] == "run-2"
+        and verify_run(out / "lead_scores_v1" / state["manifest"].rsplit("/", 1)[0]) == []
+    )
+    runs = sorted(p.name for p in (out / "lead_scores_v1" / "runs").iterdir())
+    assert runs == ["000001_run-1", "000002_run-2"]
+
+
+def test_export_with_wait_proceeds_once_the_other_ends(setup):
+    warehouse, out = setup
+    load(warehouse, [ANN])
+    lock = exports_lock(out).acquire()
+    threading.Timer(1.0, lock.release).start()
+    started = time.monotonic()
+    manifest = write_export(warehouse, out, run_id="run-1", wait=30)
+    assert time.monotonic() - started > 0.9 and manifest["row_counts"]["full"] == 1
+
+
+KILLED_EXPORT = """
+import os, signal, sys
+from leadwarehouse import exports
+real = exports._write_json
+def die_on_state(path, payload):
+    if path.name == "state.json":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(path, payload)
+exports._write_json = die_on_state
+exports.write_export(sys.argv[1], sys.argv[2], run_id="run-2")
+"""
+
+
+def test_a_killed_export_leaves_the_state_at_the_last_complete_run(setup):
+    warehouse, out = setup
+    write_export(load(warehouse, [ANN, BEN]), out, run_id="run-1")
+    load(warehouse, [ANN_HOT, BEN])
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_EXPORT, str(warehouse), str(out)], cwd=PROJECT_DIR, timeout=120
+    )
+    assert killed.returncode == -9  # killed while committing its state
+    root = out / "lead_scores_v1"
+    state = state_of(out)
+    assert state["run_id"] == "run-1" and (root / state["manifest"]).is_file()
+    assert (root / "state" / state["snapshot"]).is_file()
+    (root / "runs" / ".000002_x.deadbeef.tmp").mkdir()  # a work folder of an export killed earlier
+    # the next export is not blocked by the dead one, reports the change again and cleans up
+    retry = write_export(warehouse, out, run_id="run-3")
+    assert retry["previous_run_id"] == "run-1" and changes(retry) == [("update", "a")]
+    assert state_of(out)["run_id"] == "run-3"
+    assert sorted(p.name for p in (root / "runs").iterdir()) == ["000001_run-1", "000002_run-3"]
+    assert [p.name for p in (root / "state").iterdir() if p.name != "state.json"] == [
+        state_of(out)["snapshot"]
+    ]

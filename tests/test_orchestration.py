@@ -1,7 +1,8 @@
 """The Dagster code location (orchestration/): definitions load, the whole asset graph runs
 in-process on the tiny CRM with every asset check passing, schedules and sensors request the
 right runs, transient failures are retried and a landing file that breaks the contract stops the
-run before dbt, naming the file and the column, with the published copy untouched."""
+run before dbt, naming the file and the column, with the published copy untouched. Runs record
+themselves in meta.build_runs and hold the warehouse's lock (waiting for a command line build)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,9 @@ import pytest
 import yaml
 
 from leadwarehouse.build import run_dbt
+from leadwarehouse.contract import TABLES
 from leadwarehouse.landing import write_landing
+from leadwarehouse.locking import LockBusy, build_lock
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -89,6 +93,20 @@ def make_defs(orch, paths, landing: Path | None = None, as_of: str = AS_OF) -> d
             ),
             "landing": orch.resources.LandingResource(landing_dir=str(landing or paths["landing"])),
         }
+    )
+
+
+def newest_build_run(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(
+            "select run_id, status, cast(as_of as varchar), dbt_returncode, message, landing_fingerprint "
+            "from meta.build_runs order by started_at desc limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    return dict(
+        zip(("run_id", "status", "as_of", "dbt_returncode", "message", "fingerprint"), row, strict=True)
     )
 
 
@@ -173,10 +191,17 @@ def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
             leads > 0
             and con.execute("select count(*) from exports.export_lead_scores_v1").fetchone()[0] == leads
         )
-        run_id, as_of = con.execute("select run_id, cast(as_of as varchar) from meta.publication").fetchone()
+        run_id, as_of, fingerprint = con.execute(
+            "select run_id, cast(as_of as varchar), landing_fingerprint from meta.publication"
+        ).fetchone()
         assert run_id == full_run.run_id and as_of == AS_OF
     finally:
         con.close()
+    # the run recorded its build (ingest started it, dbt finished it) and released the lock
+    build = newest_build_run(paths["build"])
+    assert build["run_id"] == full_run.run_id and build["status"] == "succeeded"
+    assert build["as_of"] == AS_OF and build["dbt_returncode"] == 0 and build["fingerprint"] == fingerprint
+    assert not build_lock(paths["build"]).is_locked()
     latest = json.loads((paths["exports"] / "lead_scores_v1" / "latest.json").read_text())
     assert latest["row_counts"] == {
         "full": leads,
@@ -228,6 +253,10 @@ def test_contract_breach_stops_the_run_before_dbt(orch, paths, full_run, tmp_pat
     assert "marketing_events.parquet" in message and "occurred_at" in message
     started = {e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START}
     assert started == {"ingest_landing"}  # dbt, exports and publish never started
+    build = newest_build_run(paths["build"])
+    assert build["run_id"] == result.run_id and build["status"] == "failed"
+    assert build["message"].startswith("ingest failed: ") and "occurred_at" in build["message"]
+    assert not build_lock(paths["build"]).is_locked()
     assert file_sha(paths["published"]) == published_before
     con = duckdb.connect(str(paths["build"]), read_only=True)
     assert con.execute("select max(as_of), count(*) from marts.leads").fetchone() == leads_before
@@ -271,6 +300,34 @@ def test_transient_lock_conflict_is_retried(orch, tmp_path):
     assert dg.DagsterEventType.STEP_UP_FOR_RETRY in types and dg.DagsterEventType.STEP_RESTARTED in types
 
 
+def test_ingest_waits_for_a_command_line_build_and_an_ingest_only_run_is_not_publishable(orch, tmp_path):
+    build = tmp_path / "build.duckdb"
+    held = build_lock(build).acquire()  # a `python -m leadwarehouse.build` in progress
+    threading.Timer(1.5, held.release).start()
+    started = time.monotonic()
+    result = dg.materialize(
+        [orch.ingest.ingest_landing_asset],
+        resources={
+            "warehouse": orch.resources.WarehouseResource(build_path=str(build), lock_wait_seconds=60),
+            "landing": orch.resources.LandingResource(
+                landing_dir=str(write_landing(tmp_path / "landing", tiny_crm_rows()))
+            ),
+        },
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert result.success and time.monotonic() - started > 1.4
+    types = [e.event_type for e in result.all_events]
+    assert dg.DagsterEventType.STEP_UP_FOR_RETRY not in types  # it waited, it did not fail
+    # no dbt step in this run: the lock is released and the raw-only load is not publishable
+    assert not build_lock(build).is_locked()
+    recorded = newest_build_run(build)
+    assert recorded["run_id"] == result.run_id and recorded["status"] == "failed"
+    assert "without the dbt step" in recorded["message"]
+    failure = orch.resources.lock_busy_failure(LockBusy("another build (pid 1) holds x", {"pid": 1}))
+    assert failure.allow_retries and "the warehouse is busy" in failure.description
+
+
 def test_hourly_schedule_tags_the_tick_and_skips_the_daily_hour(orch):
     schedule = orch.schedules.hourly_scoring_refresh_schedule
     tick = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
@@ -311,7 +368,7 @@ def test_landing_sensor_starts_a_run_for_new_files_only(orch, tmp_path):
     first = evaluate(None)
     assert len(first.run_requests) == 1 and first.cursor
     assert first.run_requests[0].job_name in (None, "hourly_scoring_refresh")
-    assert json.loads(first.cursor)["files"] == 11
+    assert json.loads(first.cursor)["files"] == len(TABLES)  # one file per contract table
     assert "no new landing files" in evaluate(first.cursor).skip_message
 
     # a file still being written (changed seconds ago) waits; the cursor does not move

@@ -1,7 +1,9 @@
 """Publishing for readers (leadwarehouse/publish.py + the Dagster publish asset): the published
-copy is replaced atomically and only by a successful build; readers querying it during a build
+copy is replaced atomically and only by a successful build (the newest meta.build_runs row
+succeeded, raw unchanged since, no build holding the lock); readers querying it during a build
 never fail and always see one complete build; a build killed mid-run leaves the published copy
-as it was and the next run gives the same results as a clean run."""
+as it was and the next run gives the same results as a clean run. (Refusals after real failed,
+killed and replaced builds: tests/test_build_lock.py.)"""
 
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ import duckdb
 import pytest
 
 from leadwarehouse import publish as publish_module
-from leadwarehouse.build import run_dbt
+from leadwarehouse.build import BUILD_RUNS_DDL, LAST_GOOD_RAW_COUNTS_DDL, run_dbt
 from leadwarehouse.landing import write_landing
+from leadwarehouse.locking import build_lock
 from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
@@ -47,16 +50,36 @@ def mart_fingerprints(warehouse: Path) -> dict[str, tuple]:
         }
 
 
-def small_build(path: Path, leads: int = 2) -> Path:
-    """A hand-made build file with every required relation (no dbt)."""
+def small_build(path: Path, leads: int = 2, status: str = "succeeded", run_id: str = "run-1") -> Path:
+    """A hand-made build file with every required relation and a recorded build (no dbt)."""
     con = duckdb.connect(str(path))
     try:
         for relation in REQUIRED_RELATIONS:
             con.execute(f"create schema if not exists {relation.split('.')[0]}")
             con.execute(f"create or replace table {relation} as select range as lead_id from range({leads})")
+        record_build(con, status, run_id)
     finally:
         con.close()
     return path
+
+
+def record_build(
+    con: duckdb.DuckDBPyConnection, status: str, run_id: str, message: str | None = None
+) -> None:
+    """A meta.build_runs row newer than any other, as the build writes it."""
+    con.execute("create schema if not exists meta")
+    con.execute(BUILD_RUNS_DDL)
+    con.execute(
+        "insert into meta.build_runs (run_id, started_at, finished_at, as_of, status, message) values "
+        "(?, (select coalesce(max(started_at), timestamp '2026-12-01') + interval 1 minute from meta.build_runs), "
+        "null, timestamp '2026-11-01 00:00:00', ?, ?)",
+        [run_id, status, message],
+    )
+    con.execute(
+        "update meta.build_runs set finished_at = started_at + interval 30 second "
+        "where run_id = ? and status <> 'running'",
+        [run_id],
+    )
 
 
 # ---------------------------------------------------------------- publish() on small files
@@ -64,9 +87,10 @@ def small_build(path: Path, leads: int = 2) -> Path:
 
 def test_publish_makes_a_stamped_read_only_copy(tmp_path):
     build = small_build(tmp_path / "build.duckdb", leads=2)
-    result = publish(build, as_of="2026-11-01 00:00:00", run_id="run-1")
+    result = publish(build)  # as_of and run id: the recorded build's
     published = tmp_path / "published.duckdb"
     assert result.path == published and result.row_counts["marts.leads"] == 2
+    assert result.run_id == "run-1" and result.as_of == "2026-11-01 00:00:00"
     assert not stat.S_IMODE(published.stat().st_mode) & 0o222  # no write permission
     with open_published(published) as con:
         assert con.execute("select count(*) from marts.leads").fetchone()[0] == 2
@@ -74,13 +98,93 @@ def test_publish_makes_a_stamped_read_only_copy(tmp_path):
             "run-1",
             "2026-11-01 00:00:00",
         )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build.duckdb", "published.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "build.duckdb",
+        "build.duckdb.lock",  # the warehouse's lock file (empty when free)
+        "published.duckdb",
+    ]
+    assert not build_lock(build).is_locked()
     # the build file itself is left without the stamp and stays writable
     con = duckdb.connect(str(build))
     assert con.execute(
-        "select count(*) from information_schema.schemata where schema_name = 'meta'"
+        "select count(*) from information_schema.tables where table_name = 'publication'"
     ).fetchone() == (0,)
     con.close()
+    # explicit values override the recorded ones
+    publish(build, as_of="2026-10-01 00:00:00", run_id="orchestrator-run")
+    with open_published(published) as con:
+        assert con.execute("select run_id, cast(as_of as varchar) from meta.publication").fetchone() == (
+            "orchestrator-run",
+            "2026-10-01 00:00:00",
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal"),
+    [
+        ("failed", r"the last build \(run run-2 at 2026-12-01T00:02:30Z\) failed: dbt exited with code 1\. "
+         r"Fix it and rebuild; the published copy is unchanged"),
+        ("running", r"the last build \(run run-2, started 2026-12-01T00:02:00Z\) did not finish"),
+    ],
+)  # fmt: skip
+def test_only_a_build_whose_newest_run_succeeded_is_published(tmp_path, status, refusal):
+    build = small_build(tmp_path / "build.duckdb")
+    publish(build)
+    good = file_sha(tmp_path / "published.duckdb")
+    con = duckdb.connect(str(build))
+    record_build(con, status, "run-2", "dbt exited with code 1")
+    con.close()
+    with pytest.raises(PublishError, match=refusal) as refused:
+        publish(build)
+    assert not refused.value.transient and not refused.value.busy
+    assert file_sha(tmp_path / "published.duckdb") == good
+    # a later successful build is published again
+    con = duckdb.connect(str(build))
+    record_build(con, "succeeded", "run-3")
+    con.close()
+    assert publish(build).run_id == "run-3"
+
+
+def test_a_build_without_a_build_record_is_not_published(tmp_path):
+    build = small_build(tmp_path / "build.duckdb")
+    con = duckdb.connect(str(build))
+    con.execute("drop table meta.build_runs")
+    con.close()
+    with pytest.raises(PublishError, match=r"has no build record \(meta.build_runs\)"):
+        publish(build)
+    assert not (tmp_path / "published.duckdb").exists()
+
+
+def test_raw_replaced_after_the_build_is_not_published(tmp_path):
+    build = small_build(tmp_path / "build.duckdb")
+    con = duckdb.connect(str(build))
+    con.execute("create schema raw")
+    con.execute("create table raw.leads as select range as lead_id from range(3)")
+    con.execute(LAST_GOOD_RAW_COUNTS_DDL)
+    con.execute("insert into meta.last_good_raw_counts values ('leads', 3, 'run-1', null)")
+    con.close()
+    publish(build)  # raw as built
+    con = duckdb.connect(str(build))
+    con.execute("insert into raw.leads values (3)")  # a later ingest, no build
+    con.close()
+    with pytest.raises(
+        PublishError, match=r"the raw tables were replaced after the last build \(run run-1 at "
+    ):
+        publish(build)
+
+
+def test_publish_while_a_build_holds_the_warehouse_is_busy(tmp_path):
+    build = small_build(tmp_path / "build.duckdb")
+    with build_lock(build).acquire():
+        started = time.monotonic()
+        with pytest.raises(
+            PublishError, match=r"another build \(pid \d+, started .*holds .*build.duckdb"
+        ) as busy:
+            publish(build)
+        assert time.monotonic() - started < 1
+    assert busy.value.busy and busy.value.transient
+    assert not (tmp_path / "published.duckdb").exists()
+    assert publish(build).run_id == "run-1"
 
 
 def test_an_incomplete_build_never_replaces_the_last_good_copy(tmp_path):

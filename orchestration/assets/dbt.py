@@ -1,14 +1,21 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate, marts and exports; every dbt
-data test is an asset check on the model it tests (error severity = a blocking check)."""
+data test is an asset check on the model it tests (error severity = a blocking check).
 
+The dbt step holds the warehouse's lock (kept for it by the run's ingest step, else taken here)
+and completes the run's meta.build_runs row (started here if the run had no ingest step):
+`succeeded` or `failed` with dbt's return code. Publish reads that row."""
+
+import contextlib
 import json
 import os
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -19,6 +26,9 @@ from dagster_dbt import (
 from dagster_dbt import asset_utils as dbt_asset_utils
 from pydantic import Field
 
+from leadwarehouse.build import BUILD_RUNS_DDL, DEFAULT_AS_OF, finish_build_run, start_build_run
+from leadwarehouse.locking import LockBusy
+from leadwarehouse.publish import last_build
 from orchestration.constants import (
     EXPORTS_PREFIX,
     PROJECT_DIR,
@@ -26,7 +36,7 @@ from orchestration.constants import (
     TRANSIENT_RETRY,
     WAREHOUSE_POOL,
 )
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WarehouseResource, lock_busy_failure
 
 # the dbt next to this Python (a venv need not be activated), else the one on PATH
 DBT_EXECUTABLE = (
@@ -100,6 +110,35 @@ class DbtBuildConfig(dg.Config):
     )
 
 
+def _begin_build_run(warehouse: WarehouseResource, run_id: str, as_of: str, dbt_command: str) -> None:
+    """Make this run's meta.build_runs row the newest and `running` (inserting it when the run had
+    no ingest step). Fails when another build recorded itself after this run's ingest: raw may
+    not be what this run loaded."""
+    warehouse.build_file.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse.build_file))
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute(BUILD_RUNS_DDL)
+        newest = last_build(con)
+        mine = con.execute("select count(*) from meta.build_runs where run_id = ?", [run_id]).fetchone()[0]
+        if mine and newest is not None and newest["run_id"] != run_id:
+            raise dg.Failure(
+                description=f"another build (run {newest['run_id']}, started {newest['started_at']}) "
+                "replaced the raw tables after this run's ingest: re-run the whole job.",
+                allow_retries=False,
+            )
+        if mine:
+            con.execute(
+                "update meta.build_runs set status = 'running', finished_at = null, dbt_command = ?, "
+                "dbt_returncode = null, message = null where run_id = ?",
+                [dbt_command, run_id],
+            )
+    finally:
+        con.close()
+    if not mine:
+        start_build_run(warehouse.build_file, run_id, as_of, dbt_command)
+
+
 def _failure_of(invocation) -> Exception:
     """Turn a failed dbt invocation into a retryable error (transient) or a final dg.Failure."""
     returncode = invocation.process.returncode
@@ -155,17 +194,39 @@ def lead_warehouse_dbt(
         args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
-    as_of = warehouse.resolve_as_of(context)
-    context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of or 'the dbt default'}")
-    with warehouse.dbt_environment(as_of):
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-    if not config.stream_live:
-        # let dbt finish first, then replay its events: on a small machine, turning ~600 events
-        # into Dagster events while dbt runs competes with dbt for the CPU (a third slower)
-        invocation.is_successful()
-    yield from invocation.stream()
-    if not invocation.is_successful():
-        raise _failure_of(invocation)
+    # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
+    as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
+    context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of}")
+    try:
+        lock = warehouse.acquire_build_lock(context)
+    except LockBusy as exc:
+        raise lock_busy_failure(exc) from exc
+    try:
+        _begin_build_run(warehouse, context.run_id, as_of, shlex.join(["dbt", *args]))
+        outcome: dict = {"succeeded": False, "message": "the dbt step stopped before dbt ran"}
+        try:
+            with warehouse.dbt_environment(as_of):
+                invocation = dbt.cli(args, context=context, raise_on_error=False)
+            if not config.stream_live:
+                # let dbt finish first, then replay its events: on a small machine, turning ~600 events
+                # into Dagster events while dbt runs competes with dbt for the CPU (a third slower)
+                invocation.is_successful()
+            yield from invocation.stream()
+            succeeded = invocation.is_successful()
+            returncode = invocation.process.returncode
+            failure = None if succeeded else _failure_of(invocation)
+            outcome = {
+                "succeeded": succeeded,
+                "returncode": returncode,
+                "message": None if failure is None else str(getattr(failure, "description", failure))[:2000],
+            }
+        finally:
+            with contextlib.suppress(Exception):  # best effort: else the row stays 'running'
+                finish_build_run(warehouse.build_file, context.run_id, **outcome)
+    finally:
+        warehouse.release_build_lock(lock)
+    if failure is not None:
+        raise failure
 
 
 def dbt_keys(*prefixes: str) -> list[dg.AssetKey]:

@@ -1,19 +1,43 @@
 """Ingest: check the landing folder against the input contract and load schema raw (one
 transaction). A file that breaks the contract fails the run here, before dbt touches the
-warehouse, naming the file and the column."""
+warehouse, naming the file and the column.
 
+The step takes the warehouse's lock (a command line build or publish in progress makes it wait,
+then retry) and records the run in meta.build_runs (a `running` row, then the landing
+fingerprint). When the run's dbt step follows, the lock is kept for it: no other build can replace
+raw between the two steps; the dbt step records the outcome and releases the lock."""
+
+import contextlib
 import re
 from datetime import timedelta
 
 import dagster as dg
-import duckdb
 
+from leadwarehouse.build import (
+    DEFAULT_AS_OF,
+    describe_failure,
+    finish_build_run,
+    raw_schema,
+    record_landing,
+    start_build_run,
+)
 from leadwarehouse.contract import TABLES
 from leadwarehouse.ingest import ContractError, ingest_landing
+from leadwarehouse.locking import LockBusy
 from orchestration.constants import RAW_PREFIX, TRANSIENT_RETRY, WAREHOUSE_POOL
-from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.resources import LandingResource, WarehouseResource, lock_busy_failure
+
+DBT_STEP = "lead_warehouse_dbt"
 
 RAW_KEYS: dict[str, dg.AssetKey] = {name: dg.AssetKey([RAW_PREFIX, name]) for name in TABLES}
+
+
+def dbt_step_follows(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run executes the dbt step after this one."""
+    if not context.job_def.has_node_named(DBT_STEP):
+        return False
+    steps = context.run.step_keys_to_execute
+    return steps is None or DBT_STEP in steps
 
 
 def contract_breach_metadata(message: str) -> dict[str, str]:
@@ -53,8 +77,62 @@ def ingest_landing_asset(
     landing files first)."""
     folder = landing.prepare(context.log)
     try:
-        counts = ingest_landing(folder, warehouse.build_file)
-    except ContractError as exc:
+        lock = warehouse.acquire_build_lock(context)
+    except LockBusy as exc:
+        raise lock_busy_failure(exc) from exc
+    keep_lock = False
+    try:
+        counts = _ingest_recorded(context, folder, warehouse)
+        keep_lock = dbt_step_follows(context)
+        if not keep_lock:
+            finish_build_run(
+                warehouse.build_file,
+                context.run_id,
+                succeeded=False,
+                message="raw was reloaded by a run without the dbt step: the marts are not rebuilt yet",
+            )
+    finally:
+        if keep_lock:
+            warehouse.keep_build_lock(context, lock)
+        else:
+            warehouse.release_build_lock(lock)
+    newest = landing.newest_mtime()
+    for name, key in RAW_KEYS.items():
+        metadata: dict[str, object] = {
+            "dagster/row_count": counts.get(name, 0),
+            "landing_dir": dg.MetadataValue.path(str(folder)),
+            "warehouse": dg.MetadataValue.path(str(warehouse.build_file)),
+        }
+        if newest is not None:
+            # freshness is the age of the data delivered, not of the load
+            metadata["dagster/last_updated_timestamp"] = dg.MetadataValue.timestamp(newest)
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+
+
+def _ingest_recorded(
+    context: dg.AssetExecutionContext, folder, warehouse: WarehouseResource
+) -> dict[str, int]:
+    """Record a running build (meta.build_runs), ingest, record the landing fingerprint; a failed
+    ingest is recorded as failed."""
+    as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
+    start_build_run(warehouse.build_file, context.run_id, as_of)
+    try:
+        counts = ingest_landing(folder, warehouse.build_file, raw_schema())
+        record_landing(warehouse.build_file, context.run_id)
+        return counts
+    except BaseException as exc:
+        with contextlib.suppress(Exception):  # best effort: else the row stays 'running'
+            finish_build_run(
+                warehouse.build_file, context.run_id, succeeded=False, message=describe_failure(exc)
+            )
+        _raise_as_failure(exc, folder)
+        raise
+
+
+def _raise_as_failure(exc: BaseException, folder) -> None:
+    """A contract breach becomes a final dg.Failure naming the file and the column; other errors
+    (e.g. another process holds DuckDB's file lock: transient) keep their type for the retry policy."""
+    if isinstance(exc, ContractError):
         facts = contract_breach_metadata(str(exc))
         where = f"{facts.get('file', folder)}" + (
             f", column '{facts['column']}'" if "column" in facts else ""
@@ -65,19 +143,6 @@ def ingest_landing_asset(
             metadata={**facts, "landing_dir": str(folder)},
             allow_retries=False,
         ) from exc
-    except duckdb.IOException:
-        raise  # e.g. another process holds the file lock: transient, the retry policy applies
-    newest = landing.newest_mtime()
-    for name, key in RAW_KEYS.items():
-        metadata: dict[str, object] = {
-            "dagster/row_count": counts[name],
-            "landing_dir": dg.MetadataValue.path(str(folder)),
-            "warehouse": dg.MetadataValue.path(str(warehouse.build_file)),
-        }
-        if newest is not None:
-            # freshness is the age of the data delivered, not of the load
-            metadata["dagster/last_updated_timestamp"] = dg.MetadataValue.timestamp(newest)
-        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
 def landing_freshness_checks(max_age: timedelta) -> list[dg.AssetChecksDefinition]:

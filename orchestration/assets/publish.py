@@ -1,5 +1,8 @@
 """Publish: after a successful build whose blocking checks passed, swap in an atomic read-only
-copy of the build file for dashboards (leadwarehouse/publish.py)."""
+copy of the build file for dashboards (leadwarehouse/publish.py). publish() itself refuses unless
+the newest meta.build_runs row (this run's, written by the dbt step) succeeded and raw is still
+what that build read; it holds the warehouse's lock while copying. The copy's meta.publication
+names the build's run id and as_of."""
 
 import dagster as dg
 from dagster._core.events import DagsterEventType
@@ -49,16 +52,16 @@ def published_warehouse(
         )
     try:
         result = publish(
-            warehouse.build_file,
-            warehouse.published_file,
-            as_of=warehouse.resolve_as_of(context),
-            run_id=context.run_id,
+            warehouse.build_file, warehouse.published_file, wait=warehouse.lock_wait_seconds or False
         )
     except PublishError as exc:
         raise dg.Failure(
             description=f"publish failed, the last good copy stays: {exc}", allow_retries=exc.transient
         ) from exc
-    context.log.info(f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.2f}s")
+    context.log.info(
+        f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.2f}s: "
+        f"build run {result.run_id}, as of {result.as_of}"
+    )
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(result.path)),
@@ -66,5 +69,7 @@ def published_warehouse(
             "bytes": result.bytes,
             "seconds": round(result.seconds, 3),
             "row_counts": dg.MetadataValue.json(result.row_counts),
+            "build_run_id": str(result.run_id),
+            "as_of": str(result.as_of),
         }
     )

@@ -1,0 +1,409 @@
+"""One writer at a time, and only a successful, complete build is published (leadwarehouse/locking.py,
+build.py, publish.py): a second build fails at once naming the holder (or waits), a SIGKILLed holder
+releases the lock, a killed build leaves no dbt behind, and publish refuses a failed, killed or
+half-done build and raw replaced after the build. One real tiny build (dbt without tests) is shared
+by the module; each test starts from a copy of it at the same path (dbt's partial parse is reused)."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from leadwarehouse.build import (
+    BUILD_RUNS_DDL,
+    build_warehouse,
+    raw_row_counts,
+    resolve_as_of,
+)
+from leadwarehouse.ingest import ingest_landing
+from leadwarehouse.landing import write_landing
+from leadwarehouse.locking import LockBusy, build_lock, exports_lock
+from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
+from tests.tiny_crm import AS_OF, tiny_crm_rows
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+HOLDER = """
+import sys, time
+from leadwarehouse.locking import build_lock
+lock = build_lock(sys.argv[1]).acquire()
+print("locked", flush=True)
+time.sleep(600)
+"""
+
+
+def run_cli(module: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def newest_run(path: Path) -> dict:
+    keys = ("run_id", "status", "started_at", "as_of", "landing_fingerprint", "dbt_returncode", "message")
+    row = query(
+        path,
+        "select run_id, status, started_at, cast(as_of as varchar), landing_fingerprint, dbt_returncode, "
+        "message from meta.build_runs order by started_at desc limit 1",
+    )[0]
+    return dict(zip(keys, row, strict=True))
+
+
+def small_build(path: Path, status: str = "succeeded") -> Path:
+    """A hand-made warehouse with every required relation and one recorded build (no dbt)."""
+    con = duckdb.connect(str(path))
+    try:
+        for relation in REQUIRED_RELATIONS:
+            con.execute(f"create schema if not exists {relation.split('.')[0]}")
+            con.execute(f"create or replace table {relation} as select range as lead_id from range(2)")
+        con.execute("create schema if not exists meta")
+        con.execute(BUILD_RUNS_DDL)
+        con.execute(
+            "insert into meta.build_runs (run_id, started_at, finished_at, as_of, status) "
+            "values ('run-1', now(), now(), timestamp '2026-11-01 00:00:00', ?)",
+            [status],
+        )
+    finally:
+        con.close()
+    return path
+
+
+# ------------------------------------------------------------------ the lock itself (no dbt)
+
+
+def test_a_second_holder_fails_at_once_naming_the_first(tmp_path):
+    warehouse = tmp_path / "build.duckdb"
+    first = build_lock(warehouse).acquire()
+    try:
+        started = time.monotonic()
+        with pytest.raises(LockBusy) as busy:
+            build_lock(warehouse).acquire()
+        assert time.monotonic() - started < 1
+        message = str(busy.value)
+        assert message.startswith(f"another build (pid {os.getpid()}, started 20")
+        assert f"holds {warehouse}; wait for it or pass --wait" in message
+        assert "`python" in message and busy.value.holder["pid"] == os.getpid()
+        assert (tmp_path / "build.duckdb.lock").is_file()
+    finally:
+        first.release()
+    build_lock(warehouse).acquire().release()  # free again
+
+
+def test_build_warehouse_refuses_at_once_while_the_lock_is_held(tmp_path):
+    landing = write_landing(tmp_path / "landing", tiny_crm_rows())
+    warehouse = tmp_path / "wh" / "build.duckdb"
+    with build_lock(warehouse).acquire():
+        started = time.monotonic()
+        with pytest.raises(LockBusy, match="another build"):
+            build_warehouse(landing, warehouse, as_of=AS_OF, command="run")
+        assert time.monotonic() - started < 2
+    assert not warehouse.exists()  # nothing was ingested or recorded
+
+
+def test_wait_waits_for_the_holder_then_proceeds(tmp_path):
+    warehouse = tmp_path / "build.duckdb"
+    first = build_lock(warehouse).acquire()
+    with pytest.raises(LockBusy, match=r"still, after waiting"):
+        build_lock(warehouse).acquire(wait=0.5)
+    threading.Timer(1.0, first.release).start()
+    started = time.monotonic()
+    second = build_lock(warehouse).acquire(wait=30)
+    waited = time.monotonic() - started
+    try:
+        assert second.held and 0.8 < waited < 10
+        assert second.holder()["pid"] == os.getpid()
+    finally:
+        second.release()
+
+
+def test_a_sigkilled_holder_releases_the_lock(tmp_path):
+    warehouse = tmp_path / "build.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(warehouse)], cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        lock = build_lock(warehouse)
+        assert lock.is_locked() and lock.holder()["pid"] == holder.pid
+        with pytest.raises(LockBusy, match=f"pid {holder.pid}"):
+            lock.acquire()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    assert not lock.is_locked()
+    lock.acquire().release()  # at once: the kernel released the dead holder's lock
+
+
+def test_command_line_tools_exit_3_when_busy_without_a_traceback(tmp_path):
+    landing = write_landing(tmp_path / "landing", tiny_crm_rows())
+    warehouse = small_build(tmp_path / "build.duckdb")
+    exports = tmp_path / "exports"
+    with build_lock(warehouse).acquire():
+        build = run_cli("leadwarehouse.build", "--landing", str(landing), "--warehouse", str(warehouse))
+        pub = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse))
+        waited = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse), "--wait", "0.5")
+    for out in (build, pub, waited):
+        assert out.returncode == 3, out.stderr
+        assert f"another build (pid {os.getpid()}, started" in out.stderr and "Traceback" not in out.stderr
+        assert "wait for it or pass --wait" in out.stderr
+    assert "after waiting" in waited.stderr
+    assert not (tmp_path / "published.duckdb").exists()
+    with exports_lock(exports).acquire():
+        export = run_cli("leadwarehouse.exports", "--warehouse", str(warehouse), "--out", str(exports))
+    assert export.returncode == 3 and "another export (pid" in export.stderr
+    assert "Traceback" not in export.stderr
+    for module in ("leadwarehouse.build", "leadwarehouse.publish", "leadwarehouse.exports"):
+        helped = run_cli(module, "--help")
+        assert "--wait [SECONDS]" in helped.stdout and "3 busy" in helped.stdout
+
+
+def test_publish_with_wait_proceeds_once_the_build_ends(tmp_path):
+    warehouse = small_build(tmp_path / "build.duckdb")
+    lock = build_lock(warehouse).acquire()
+    threading.Timer(1.5, lock.release).start()
+    started = time.monotonic()
+    out = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse), "--wait", "60")
+    assert out.returncode == 0, out.stderr
+    assert time.monotonic() - started > 1.4
+    with open_published(tmp_path / "published.duckdb") as con:
+        assert con.execute("select run_id, cast(as_of as varchar) from meta.publication").fetchone() == (
+            "run-1",
+            "2026-11-01 00:00:00",
+        )
+
+
+def test_as_of_is_resolved_once_to_a_concrete_timestamp(monkeypatch):
+    monkeypatch.delenv("LEAD_AS_OF", raising=False)
+    assert resolve_as_of(None) == "2026-11-01 00:00:00"
+    assert resolve_as_of("2026-09-03 12:00:00") == "2026-09-03 12:00:00"
+    assert resolve_as_of("now", datetime(2026, 12, 2, 11, 40, 3, 987654)) == "2026-12-02 11:40:03"
+    monkeypatch.setenv("LEAD_AS_OF", "now")
+    assert resolve_as_of(None, datetime(2026, 12, 2, 11, 40, 3)) == "2026-12-02 11:40:03"
+    with pytest.raises(ValueError, match="not a timestamp"):
+        resolve_as_of("yesterday-ish")
+    out = run_cli("leadwarehouse.build", "--as-of", "yesterday-ish")
+    assert out.returncode == 2 and "not a timestamp" in out.stderr and "Traceback" not in out.stderr
+
+
+# ------------------------------------------------------------------ real builds of the tiny CRM
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> SimpleNamespace:
+    """One successful build (dbt without tests), kept as a pristine copy."""
+    base = tmp_path_factory.mktemp("build_lock")
+    rows = tiny_crm_rows()
+    more = copy.deepcopy(rows)
+    template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
+    more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    work = base / "wh" / "build.duckdb"
+    landing = write_landing(base / "landing", rows)
+    counts = build_warehouse(landing, work, as_of=AS_OF, command="run")
+    assert not work.with_name("build.duckdb.wal").exists()
+    shutil.copy(work, base / "pristine.duckdb")
+    return SimpleNamespace(
+        base=base,
+        landing=landing,
+        landing_more=write_landing(base / "landing_more", more),
+        work=work,
+        pristine=base / "pristine.duckdb",
+        published=work.with_name("published.duckdb"),
+        counts=dict(counts),
+    )
+
+
+@pytest.fixture
+def warehouse(built) -> Path:
+    """The successful build, restored, at the same path for every test."""
+    for leftover in (built.work, built.work.with_name("build.duckdb.wal"), built.published):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(built.pristine, built.work)
+    return built.work
+
+
+def dbt_processes_of(warehouse: Path) -> list[int]:
+    """Live dbt processes whose environment points at this warehouse."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            env = (proc / "environ").read_bytes().split(b"\0")
+            cmd = [c.decode() for c in (proc / "cmdline").read_bytes().split(b"\0") if c]
+            state = next(
+                line for line in (proc / "status").read_text().splitlines() if line.startswith("State:")
+            )
+        except (OSError, StopIteration):
+            continue
+        if "Z" in state.split()[1]:  # a zombie is gone, only not reaped yet
+            continue
+        if f"LEAD_WAREHOUSE_PATH={warehouse.resolve()}".encode() in env and any(
+            Path(c).name == "dbt" for c in cmd
+        ):
+            found.append(int(proc.name))
+    return found
+
+
+def start_cli_build(built, warehouse: Path) -> subprocess.Popen:
+    """`python -m leadwarehouse.build` in a subprocess; returns once its dbt child runs."""
+    build = subprocess.Popen(
+        [sys.executable, "-m", "leadwarehouse.build", "--landing", str(built.landing)]
+        + ["--warehouse", str(warehouse), "--as-of", AS_OF, "--skip-tests"],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while not dbt_processes_of(warehouse):
+        assert build.poll() is None and time.time() < deadline, "dbt was not seen running"
+        time.sleep(0.1)
+    time.sleep(2.0)  # dbt is parsing or building
+    assert build.poll() is None
+    return build
+
+
+def wait_until_no_dbt(warehouse: Path, timeout: float = 15) -> list[int]:
+    deadline = time.time() + timeout
+    while dbt_processes_of(warehouse) and time.time() < deadline:
+        time.sleep(0.1)
+    return dbt_processes_of(warehouse)
+
+
+@pytest.mark.dbt
+def test_a_successful_build_is_recorded_and_published_with_its_as_of_and_run_id(built, warehouse):
+    run = newest_run(warehouse)
+    assert run["status"] == "succeeded" and run["dbt_returncode"] == 0 and run["as_of"] == AS_OF
+    counts = dict(query(warehouse, "select source_table, raw_rows from meta.last_good_raw_counts"))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert counts == raw_row_counts(con) == {k: v for k, v in built.counts.items() if k in counts}
+        snapshot = (
+            con.execute("select max(fingerprint) from meta.landing_snapshot").fetchone()[0]
+            if ("meta", "landing_snapshot")
+            in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+            else None
+        )
+    finally:
+        con.close()
+    assert run["landing_fingerprint"] == snapshot  # null while ingest writes no snapshot
+    assert set(query(warehouse, "select run_id from meta.last_good_raw_counts")) == {(run["run_id"],)}
+
+    out = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse))
+    assert out.returncode == 0, out.stderr
+    with open_published(built.published) as con:
+        stamp = con.execute(
+            "select run_id, cast(as_of as varchar), landing_fingerprint from meta.publication"
+        ).fetchone()
+    assert stamp == (run["run_id"], AS_OF, run["landing_fingerprint"])  # not null after a hand build
+
+
+@pytest.mark.dbt
+def test_publish_refuses_after_a_failed_build(built, warehouse):
+    good = publish(warehouse)
+    published_bytes = built.published.read_bytes()
+    # the real path, failing cheaply: ingest, then a dbt command that exits non-zero
+    with pytest.raises(subprocess.CalledProcessError):
+        build_warehouse(built.landing, warehouse, as_of="now", command="no_such_dbt_command")
+    run = newest_run(warehouse)
+    assert (
+        run["status"] == "failed" and run["dbt_returncode"] not in (None, 0) and run["run_id"] != good.run_id
+    )
+    # LEAD_AS_OF=now: the build's start, in UTC, to the second
+    assert run["as_of"] == run["started_at"].strftime("%Y-%m-%d %H:%M:%S")
+    assert "dbt exited with code" in run["message"]
+
+    with pytest.raises(PublishError) as refused:
+        publish(warehouse)
+    assert not refused.value.busy
+    assert str(refused.value).startswith(f"the last build (run {run['run_id']} at 20")
+    assert "failed: dbt exited with code" in str(refused.value)
+    assert str(refused.value).endswith("Fix it and rebuild; the published copy is unchanged")
+    out = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("publish failed: the last build (run ")
+    assert built.published.read_bytes() == published_bytes
+    assert not list(built.published.parent.glob("*publishing*"))
+
+
+@pytest.mark.dbt
+def test_publish_refuses_after_raw_was_replaced_by_a_newer_ingest(built, warehouse):
+    ingest_landing(built.landing_more, warehouse)  # one more lead, no build
+    with pytest.raises(
+        PublishError, match=r"the raw tables were replaced after the last build \(run "
+    ) as refused:
+        publish(warehouse)
+    assert "Rebuild; the published copy is unchanged" in str(refused.value)
+    out = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse))
+    assert out.returncode == 1 and "raw tables were replaced" in out.stderr
+    assert not built.published.exists()
+
+    # same row counts, another landing: the fingerprints tell them apart
+    shutil.copy(built.pristine, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("update meta.build_runs set landing_fingerprint = coalesce(landing_fingerprint, 'built')")
+        con.execute(
+            "create or replace table meta.landing_snapshot as select 'another landing' as fingerprint, "
+            "now()::timestamp as ingested_at, 12 as table_count, 12 as file_count, 0::bigint as raw_rows, "
+            "'' as absent_tables"
+        )
+    finally:
+        con.close()
+    with pytest.raises(PublishError, match="they hold landing another landing"):
+        publish(warehouse)
+
+
+@pytest.mark.dbt
+def test_a_sigkilled_build_leaves_no_dbt_running_and_is_not_published(built, warehouse):
+    build = start_cli_build(built, warehouse)
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    assert wait_until_no_dbt(warehouse) == []  # dbt died with its parent
+    assert not build_lock(warehouse).is_locked()
+    run = newest_run(warehouse)
+    assert run["status"] == "running"
+    with pytest.raises(
+        PublishError, match=rf"the last build \(run {run['run_id']}, started .*\) did not finish"
+    ):
+        publish(warehouse)
+    out = run_cli("leadwarehouse.publish", "--warehouse", str(warehouse))
+    assert out.returncode == 1 and "did not finish" in out.stderr and "Traceback" not in out.stderr
+    assert not built.published.exists()
+
+
+@pytest.mark.dbt
+def test_sigterm_stops_dbt_and_records_the_build_as_failed(built, warehouse):
+    build = start_cli_build(built, warehouse)
+    build.send_signal(signal.SIGTERM)
+    stderr = build.communicate(timeout=60)[1]
+    assert build.returncode == 128 + signal.SIGTERM
+    assert "stopped by SIGTERM" in stderr and "Traceback" not in stderr
+    assert wait_until_no_dbt(warehouse, timeout=2) == []
+    run = newest_run(warehouse)
+    assert run["status"] == "failed" and "SIGTERM" in run["message"]
+    with pytest.raises(PublishError, match="failed: the build was stopped by SIGTERM"):
+        publish(warehouse)
