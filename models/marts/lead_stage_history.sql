@@ -1,4 +1,6 @@
--- Every stage each lead has been in: when it entered, when it left and why.
+-- Every stage each lead has been in: when it entered, when it left and why. is_out_of_order:
+-- the stage was entered by a fact dated before the lead's creation, applied at the creation
+-- (marts.out_of_order_facts lists those facts; velocity marts leave such entries out).
 with
 
 machine as (
@@ -38,6 +40,7 @@ select
     sequenced.trigger_name as entered_by,
     sequenced.reason_code,
     sequenced.source_id as trigger_source_id,
+    sequenced.is_out_of_order,
     sequenced.exited_at is null as is_current,
     {{ dbt.datediff('sequenced.trigger_at', 'coalesce(sequenced.exited_at, ' ~ as_of() ~ ')', 'second') }}
     / 3600.0 as hours_in_stage

@@ -26,9 +26,10 @@ reasons as (
 
 ),
 
-triggers as (
+score_triggers as (
 
-    select * from {{ ref('int_lifecycle_triggers') }}
+    -- the score's own MQL crossings, whoever the lifecycle follows for MQL (stage_sources seed)
+    select * from {{ ref('int_lifecycle_triggers__score') }}
 
 ),
 
@@ -60,8 +61,8 @@ first_crossing as (
     select
         lead_id,
         min(trigger_at) as first_mql_crossing_at
-    from triggers
-    where trigger_name = 'score_mql'
+    from score_triggers
+    where trigger_name = 'score_mql' and trigger_at <= {{ as_of() }}
     group by lead_id
 
 ),

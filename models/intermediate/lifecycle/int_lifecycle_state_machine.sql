@@ -1,7 +1,8 @@
 -- The lifecycle state machine. Walks each lead's triggers in order; a trigger moves the lead
 -- only when (trigger, current stage) is a row of seeds/lifecycle/lifecycle_transitions.csv,
 -- otherwise the lead stays where it is. Invalid transitions therefore cannot occur.
--- One output row per trigger, with the stage before and after it.
+-- One output row per trigger, with the stage before and after it; is_out_of_order marks a fact
+-- dated before the lead's creation, applied at the creation instant (see int_lifecycle_triggers).
 with recursive
 
 triggers as (
@@ -25,6 +26,8 @@ machine as (
         trigger_name,
         reason_code,
         source_id,
+        fact_at,
+        is_out_of_order,
         cast(null as {{ dbt.type_string() }}) as from_stage,
         cast('capture' as {{ dbt.type_string() }}) as stage,
         true as is_transition
@@ -40,6 +43,8 @@ machine as (
         triggers.trigger_name,
         triggers.reason_code,
         triggers.source_id,
+        triggers.fact_at,
+        triggers.is_out_of_order,
         machine.stage as from_stage,
         coalesce(transitions.to_stage, machine.stage) as stage,
         transitions.to_stage is not null as is_transition

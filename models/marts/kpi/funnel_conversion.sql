@@ -1,5 +1,7 @@
 -- Stage-to-stage conversion by cohort month (the month the lead was created) and slice:
--- how many leads reached the from-stage and how many of them went on to the to-stage.
+-- how many leads reached the from-stage and how many of them went on to the to-stage. Steps
+-- from `lead` (every lead) to each stage give the share of leads that ever reached it: lead → won
+-- is the won rate. A stage entered by a fact dated before the lead's creation counts as reached.
 {%- set steps = [
     ('lead', 'mql', 'created_at', 'mql_at'),
     ('mql', 'sal', 'mql_at', 'sal_at'),
@@ -7,6 +9,10 @@
     ('mql', 'sql', 'mql_at', 'sql_at'),
     ('sql', 'opportunity', 'sql_at', 'opportunity_at'),
     ('opportunity', 'won', 'opportunity_at', 'won_at'),
+    ('lead', 'sal', 'created_at', 'sal_at'),
+    ('lead', 'sql', 'created_at', 'sql_at'),
+    ('lead', 'opportunity', 'created_at', 'opportunity_at'),
+    ('lead', 'won', 'created_at', 'won_at'),
 ] %}
 with
 

@@ -33,8 +33,19 @@
     ('mql_to_sql_rate', 'n_sql_after_mql', 'n_mql'),
     ('win_rate', 'n_won', 'n_won + n_lost'),
     ('mql_to_won_rate', 'n_won_after_mql', 'n_mql'),
+    ('lead_to_won_rate', 'n_won', 'n_created'),
     ('acv', 'won_amount', 'n_won'),
     ('clv', 'won_amount * (select gross_margin / annual_churn_rate from parameters)', 'n_won'),
+] %}
+{#- velocity: (metric, milestone whose value it is the median of, value column) -#}
+{%- set median_metrics = [
+    ('median_days_mql_to_sql', 'sql_after_mql', 'milestone_value'),
+    ('median_days_sql_to_close', 'closed_after_sql', 'milestone_value'),
+    ('days_created_to_mql', 'mql', 'days_from_created'),
+    ('days_created_to_sal', 'sal', 'days_from_created'),
+    ('days_created_to_sql', 'sql', 'days_from_created'),
+    ('days_created_to_opportunity', 'opportunity', 'days_from_created'),
+    ('days_created_to_won', 'won', 'days_from_created'),
 ] %}
 with
 
@@ -107,14 +118,45 @@ counts as (
             {%- for milestone in milestones %}
                 sum(case when milestone = '{{ milestone }}' then 1 else 0 end) as n_{{ milestone }},
             {%- endfor %}
-            {{ percentile("case when milestone = 'sql_after_mql' then milestone_value end", 0.5) }}
-                as median_days_mql_to_sql,
-            {{ percentile("case when milestone = 'closed_after_sql' then milestone_value end", 0.5) }}
-                as median_days_sql_to_close,
             coalesce(sum(case when milestone = 'won' then milestone_value end), 0) as won_amount
         from events
         where {{ date_column }} <= {{ as_of() }}
         group by 1, 2, 3, 4, 5
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+durations as (
+
+    -- one row per lead and velocity metric it has a duration for (an out-of-order stage entry has none)
+    {%- for metric, milestone, value in median_metrics %}
+        select
+            events.*,
+            '{{ metric }}' as metric,
+            {{ value }} as days
+        from events
+        where milestone = '{{ milestone }}' and {{ value }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+velocity_metrics as (
+    {%- for grain, basis, date_column, dim in combos if dim != 'reject_reason' %}
+        select
+            '{{ grain }}' as period_grain,
+            '{{ basis }}' as basis,
+            cast({{ dbt.date_trunc(grain, date_column) }} as date) as period_start,
+            '{{ dim }}' as slice_dimension,
+            {% if dim == 'all' %}'all'{% else %}cast({{ dim }} as {{ dbt.type_string() }}){% endif %} as slice_value,
+            metric,
+            cast(null as {{ type_double() }}) as numerator,
+            cast(count(*) as {{ type_double() }}) as denominator,
+            {{ percentile('days', 0.5) }} as value
+        from durations
+        where {{ date_column }} <= {{ as_of() }}
+        group by 1, 2, 3, 4, 5, 6
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -141,32 +183,6 @@ funnel_metrics as (
         union all
     {%- endfor %}
 
-    select
-        period_grain,
-        basis,
-        period_start,
-        slice_dimension,
-        slice_value,
-        'median_days_mql_to_sql' as metric,
-        cast(null as {{ type_double() }}) as numerator,
-        cast(n_sql_after_mql as {{ type_double() }}) as denominator,
-        median_days_mql_to_sql as value
-    from counts
-    where slice_dimension != 'reject_reason' and n_sql_after_mql > 0
-    union all
-    select
-        period_grain,
-        basis,
-        period_start,
-        slice_dimension,
-        slice_value,
-        'median_days_sql_to_close' as metric,
-        cast(null as {{ type_double() }}) as numerator,
-        cast(n_closed_after_sql as {{ type_double() }}) as denominator,
-        median_days_sql_to_close as value
-    from counts
-    where slice_dimension != 'reject_reason' and n_closed_after_sql > 0
-    union all
     select
         period_grain,
         basis,
@@ -421,6 +437,8 @@ auc_metrics as (
 all_metrics as (
 
     select * from funnel_metrics
+    union all
+    select * from velocity_metrics
     union all
     select * from sla_metrics
     union all

@@ -1,14 +1,21 @@
 -- Days between stages (first entry to first entry) by segment and cohort month: median, p75
 -- and p90. Rows with segment 'all' cover every segment; rows with cohort_month null cover every
--- cohort. The slowest step is the one with the highest median.
+-- cohort. The slowest step is the one with the highest median. Steps from `lead` start at the
+-- lead's creation (first contact): lead → won is the days from first contact to close. A stage
+-- entered by a fact dated before the lead's creation (applied at the creation, flagged in
+-- lead_stage_history.is_out_of_order) bounds no duration.
 {%- set steps = [
-    ('lead', 'mql', 'created_at', 'mql_at'),
-    ('mql', 'sal', 'mql_at', 'sal_at'),
-    ('sal', 'sql', 'sal_at', 'sql_at'),
-    ('mql', 'sql', 'mql_at', 'sql_at'),
-    ('sql', 'opportunity', 'sql_at', 'opportunity_at'),
-    ('opportunity', 'closed', 'opportunity_at', 'closed_at'),
-    ('sql', 'closed', 'sql_at', 'closed_at'),
+    ('lead', 'mql', 'created_at', 'mql_at', 'false', 'is_mql_out_of_order'),
+    ('mql', 'sal', 'mql_at', 'sal_at', 'is_mql_out_of_order', 'is_sal_out_of_order'),
+    ('sal', 'sql', 'sal_at', 'sql_at', 'is_sal_out_of_order', 'is_sql_out_of_order'),
+    ('mql', 'sql', 'mql_at', 'sql_at', 'is_mql_out_of_order', 'is_sql_out_of_order'),
+    ('sql', 'opportunity', 'sql_at', 'opportunity_at', 'is_sql_out_of_order', 'is_opportunity_out_of_order'),
+    ('opportunity', 'closed', 'opportunity_at', 'closed_at', 'is_opportunity_out_of_order', 'is_closed_out_of_order'),
+    ('sql', 'closed', 'sql_at', 'closed_at', 'is_sql_out_of_order', 'is_closed_out_of_order'),
+    ('lead', 'sal', 'created_at', 'sal_at', 'false', 'is_sal_out_of_order'),
+    ('lead', 'sql', 'created_at', 'sql_at', 'false', 'is_sql_out_of_order'),
+    ('lead', 'opportunity', 'created_at', 'opportunity_at', 'false', 'is_opportunity_out_of_order'),
+    ('lead', 'won', 'created_at', 'won_at', 'false', 'is_won_out_of_order'),
 ] %}
 with
 
@@ -19,7 +26,7 @@ facts as (
 ),
 
 durations as (
-    {%- for from_stage, to_stage, from_at, to_at in steps %}
+    {%- for from_stage, to_stage, from_at, to_at, from_flag, to_flag in steps %}
         select
             segment,
             cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
@@ -28,7 +35,9 @@ durations as (
             '{{ to_stage }}' as to_stage,
             {{ dbt.datediff(from_at, to_at, 'second') }} / 86400.0 as days
         from facts
-        where {{ from_at }} is not null and {{ to_at }} is not null and {{ to_at }} >= {{ from_at }}
+        where
+            {{ from_at }} is not null and {{ to_at }} is not null and {{ to_at }} >= {{ from_at }}
+            and not {{ from_flag }} and not {{ to_flag }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 

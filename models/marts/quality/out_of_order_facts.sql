@@ -1,0 +1,87 @@
+-- Every fact dated before its lead (person) was created: a deal created or won before first
+-- contact, an SDR activity, a CRM lifecycle record or a marketing event before the lead's
+-- created_at. Nothing is dropped for it: a lifecycle fact (is_lifecycle_fact) still counts and is
+-- applied at the lead's creation instant, flagged in lead_stage_history.is_out_of_order and left
+-- out of the velocity durations; marketing events are the scoring's to handle.
+with
+
+identity as (
+
+    select
+        source_lead_id,
+        lead_id
+    from {{ ref('int_lead_identity') }}
+
+),
+
+leads as (
+
+    select
+        lead_id,
+        created_at
+    from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+facts as (
+
+    select
+        'opportunities' as fact_table,
+        opportunity_id as fact_id,
+        {{ dbt.concat(["'opportunity_'", "outcome"]) }} as fact_type,
+        source_lead_id,
+        case when closed_at < created_at then closed_at else created_at end as fact_at,
+        true as is_lifecycle_fact
+    from {{ ref('stg_crm__opportunities') }}
+
+    union all
+
+    select
+        'sales_activities' as fact_table,
+        activity_id as fact_id,
+        activity_type as fact_type,
+        source_lead_id,
+        occurred_at as fact_at,
+        activity_type in ('accept', 'reject', 'disqualify', 'discovery_answer') as is_lifecycle_fact
+    from {{ ref('stg_crm__sales_activities') }}
+
+    union all
+
+    select
+        'lifecycle_events' as fact_table,
+        lifecycle_event_id as fact_id,
+        stage as fact_type,
+        source_lead_id,
+        occurred_at as fact_at,
+        stage not in ('lead', 'other') as is_lifecycle_fact
+    from {{ ref('stg_crm__lifecycle_events') }}
+
+    union all
+
+    select
+        'marketing_events' as fact_table,
+        event_id as fact_id,
+        event_type as fact_type,
+        source_lead_id,
+        occurred_at as fact_at,
+        false as is_lifecycle_fact
+    from {{ ref('stg_marketing__marketing_events') }}
+
+)
+
+select
+    {{ surrogate_key(['facts.fact_table', 'facts.fact_id']) }} as out_of_order_fact_id,
+    facts.fact_table,
+    facts.fact_id,
+    facts.fact_type,
+    identity.lead_id,
+    facts.source_lead_id,
+    facts.fact_at,
+    leads.created_at as lead_created_at,
+    {{ dbt.datediff('facts.fact_at', 'leads.created_at', 'second') }} / 86400.0 as days_before_lead_created,  -- noqa: LT05
+    facts.is_lifecycle_fact,
+    'before_lead_created' as reason
+from facts
+inner join identity on facts.source_lead_id = identity.source_lead_id
+inner join leads on identity.lead_id = leads.lead_id
+where facts.fact_at < leads.created_at and facts.fact_at <= {{ as_of() }}
