@@ -53,6 +53,7 @@ import duckdb
 from leadwarehouse.contract import TABLES
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
+from leadwarehouse.quality import print_summary as print_quality_summary
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_AS_OF = "2026-11-01 00:00:00"  # the dbt default (macros/parsing.sql, as_of_literal)
@@ -282,6 +283,24 @@ def raw_row_counts(con: duckdb.DuckDBPyConnection, schema: str | None = None) ->
     }
 
 
+def delivered_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows delivered per input table as the build counted them (marts.raw_row_reconciliation:
+    the same figures in every source shape), else the raw tables' counts."""
+    if _relation_exists(con, "marts", "raw_row_reconciliation"):
+        return dict(con.execute("select source_table, raw_rows from marts.raw_row_reconciliation").fetchall())
+    return raw_row_counts(con)
+
+
+def landing_as_of(landing_dir: Path | str) -> str | None:
+    """The as_of a generated landing folder was made for (its _manifest.json), else None."""
+    manifest = Path(landing_dir) / "_manifest.json"
+    try:
+        value = json.loads(manifest.read_text()).get("as_of")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(value).replace("T", " ").removesuffix("Z") if value else None
+
+
 def start_build_run(
     warehouse_path: Path | str,
     run_id: str,
@@ -330,7 +349,7 @@ def finish_build_run(
             [utc_now(), "succeeded" if succeeded else "failed", returncode, message, dbt_command, run_id],
         )
         if succeeded:
-            counts = raw_row_counts(con)
+            counts = delivered_row_counts(con)
             as_of = con.execute("select as_of from meta.build_runs where run_id = ?", [run_id]).fetchone()
             con.execute("delete from meta.last_good_raw_counts")
             con.executemany(
@@ -448,8 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--as-of",
         default=None,
-        help=f"the build's 'now': a timestamp, or 'now' for the start of the build in UTC "
-        f"(default: $LEAD_AS_OF, else {DEFAULT_AS_OF})",
+        help="the build's 'now': a timestamp, or 'now' for the start of the build in UTC "
+        "(default: $LEAD_AS_OF, else the as_of of a generated landing's _manifest.json, else now)",
     )
     parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
@@ -463,9 +482,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     dbt_args = dbt_build_args("run" if args.skip_tests else "build", args.select, args.full_refresh)
+    # Your own files are built as of now (a fixed past default would call every newer row
+    # "future"); a generated demo landing as of the moment it was generated for.
+    as_of = args.as_of or os.environ.get("LEAD_AS_OF") or landing_as_of(args.landing) or "now"
     try:
         result = run_build(
-            args.landing, args.warehouse, dbt_args, as_of=args.as_of, quiet=False, wait=args.wait, log=print
+            args.landing, args.warehouse, dbt_args, as_of=as_of, quiet=False, wait=args.wait, log=print
         )
     except LockBusy as exc:
         print(f"build not started: {exc}", file=sys.stderr)
@@ -477,11 +499,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 2
     except subprocess.CalledProcessError:
+        print_quality_summary(args.warehouse)
         print("dbt build failed (see the log above); the published copy is unchanged", file=sys.stderr)
         return 1
     except Interrupted as exc:
         print(f"build {exc}: dbt stopped; the published copy is unchanged", file=sys.stderr)
         return 128 + exc.signum
+    print_quality_summary(args.warehouse)
     print(f"built {args.warehouse} in {result.seconds:.1f}s (run {result.run_id}, as of {result.as_of})")
     return 0
 
