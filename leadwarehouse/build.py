@@ -12,8 +12,10 @@ ingest writes one), and set to ``succeeded`` or ``failed`` (dbt's return code an
 end. A success also replaces ``meta.last_good_raw_counts`` with the raw row counts the build read.
 Publish only copies a warehouse whose newest build succeeded and whose raw tables are still the
 ones that build read (leadwarehouse/publish.py). The as_of recorded is the one dbt used: ``--as-of``,
-else ``$LEAD_AS_OF``, else DEFAULT_AS_OF; ``now`` is resolved here, once, to the build's start (UTC,
-to the second) and passed to dbt as that timestamp, so the run can be replayed.
+else ``$LEAD_AS_OF``, else (library calls) DEFAULT_AS_OF or (the command line) the as_of of a
+generated landing's ``_manifest.json``, else ``now``; ``now`` is resolved here, once, to the build's
+start (UTC, to the second) and passed to dbt as that timestamp, so the run can be replayed. Every
+build ends by printing the data-quality summary (leadwarehouse/quality.py).
 
 dbt runs as a child process in its own process group. When the build gets SIGTERM or SIGINT it
 stops that group (SIGTERM, then SIGKILL after a grace period), records the build as failed and
