@@ -9,7 +9,9 @@ message naming the holder (exit code 3), or waits with ``--wait``.
 Every build is recorded in ``meta.build_runs`` of the warehouse: a ``running`` row is written
 before ingest, completed with the landing fingerprint after ingest (``meta.landing_snapshot``, when
 ingest writes one), and set to ``succeeded`` or ``failed`` (dbt's return code and a message) at the
-end. A success also replaces ``meta.last_good_raw_counts`` with the raw row counts the build read.
+end. A success also replaces ``meta.last_good_raw_counts`` with the raw row counts the build read
+(publish checks them) and ``meta.last_good_input_counts`` with the rows per input table (the
+data-quality volume guard compares the next build against them).
 Publish only copies a warehouse whose newest build succeeded and whose raw tables are still the
 ones that build read (leadwarehouse/publish.py). The as_of recorded is the one dbt used: ``--as-of``,
 else ``$LEAD_AS_OF``, else (library calls) DEFAULT_AS_OF or (the command line) the as_of of a
@@ -71,6 +73,10 @@ create table if not exists meta.build_runs (
 LAST_GOOD_RAW_COUNTS_DDL = """
 create table if not exists meta.last_good_raw_counts (
     source_table varchar, raw_rows bigint, run_id varchar, as_of timestamp
+)"""
+LAST_GOOD_INPUT_COUNTS_DDL = """
+create table if not exists meta.last_good_input_counts (
+    source_table varchar, input_rows bigint, run_id varchar, as_of timestamp
 )"""
 
 
@@ -287,7 +293,8 @@ def raw_row_counts(con: duckdb.DuckDBPyConnection, schema: str | None = None) ->
 
 def delivered_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows delivered per input table as the build counted them (marts.raw_row_reconciliation:
-    the same figures in every source shape), else the raw tables' counts."""
+    comparable in every source shape), else the raw tables' counts. The volume guard of the
+    data-quality summary compares the next build against these."""
     if _relation_exists(con, "marts", "raw_row_reconciliation"):
         return dict(con.execute("select source_table, raw_rows from marts.raw_row_reconciliation").fetchall())
     return raw_row_counts(con)
@@ -351,12 +358,18 @@ def finish_build_run(
             [utc_now(), "succeeded" if succeeded else "failed", returncode, message, dbt_command, run_id],
         )
         if succeeded:
-            counts = delivered_row_counts(con)
             as_of = con.execute("select as_of from meta.build_runs where run_id = ?", [run_id]).fetchone()
+            as_of = as_of[0] if as_of else None
             con.execute("delete from meta.last_good_raw_counts")
             con.executemany(
                 "insert into meta.last_good_raw_counts values (?, ?, ?, ?)",
-                [(name, rows, run_id, as_of[0] if as_of else None) for name, rows in counts.items()],
+                [(name, rows, run_id, as_of) for name, rows in raw_row_counts(con).items()],
+            )
+            con.execute(LAST_GOOD_INPUT_COUNTS_DDL)
+            con.execute("delete from meta.last_good_input_counts")
+            con.executemany(
+                "insert into meta.last_good_input_counts values (?, ?, ?, ?)",
+                [(name, rows, run_id, as_of) for name, rows in delivered_row_counts(con).items()],
             )
         con.execute("commit")
 

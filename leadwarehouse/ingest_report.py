@@ -88,7 +88,8 @@ class IngestReport(dict):
 
 
 def write_manifest(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
-    """meta.landing_files, meta.landing_snapshot and (empty) meta.last_good_raw_counts; the
+    """meta.landing_files, meta.landing_snapshot and (empty) meta.last_good_raw_counts and
+    meta.last_good_input_counts; the
     caller's transaction makes them part of the same load."""
     con.execute("create schema if not exists meta")
     con.execute(
@@ -118,4 +119,10 @@ def write_manifest(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None
     con.execute(
         "create table if not exists meta.last_good_raw_counts "
         "(source_table varchar, raw_rows bigint, run_id varchar, as_of timestamp)"
+    )
+    # rows per input table as the last good build counted them (any source shape): the
+    # data-quality volume guard compares against these
+    con.execute(
+        "create table if not exists meta.last_good_input_counts "
+        "(source_table varchar, input_rows bigint, run_id varchar, as_of timestamp)"
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadwarehouse.build import run_dbt
+from leadwarehouse.build import run_build, run_dbt
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
 
@@ -178,21 +178,8 @@ def test_the_summary_counts_every_table(warehouse):
     assert rows["opportunities"] == (2, 1, 1, "fail")
 
 
-@pytest.fixture
-def good_landing(tmp_path) -> Path:
-    leads = [lead(f"G{i}", f"g{i}@acme.com") for i in range(10)]
-    return write_landing(tmp_path / "landing", {"leads": leads})
-
-
-def _last_good(warehouse: Path, counts: dict[str, int]) -> None:
-    # what a successful build leaves behind (leadwarehouse.build writes it after a passing build)
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("delete from meta.last_good_raw_counts")
-        for table, rows in counts.items():
-            con.execute("insert into meta.last_good_raw_counts values (?, ?, 'r1', null)", [table, rows])
-    finally:
-        con.close()
+def _leads_landing(path: Path, n: int) -> Path:
+    return write_landing(path, {"leads": [lead(f"G{i}", f"g{i}@acme.com") for i in range(n)]})
 
 
 def test_a_header_only_leads_file_fails_the_build(tmp_path):
@@ -206,15 +193,22 @@ def test_a_header_only_leads_file_fails_the_build(tmp_path):
     ) == [("fail", "fewer rows than min_rows; ")]
 
 
-def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path, good_landing):
+def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path):
+    # the real path: a successful build records its row counts, the next build is compared
     warehouse = tmp_path / "wh.duckdb"
-    assert _build(good_landing, warehouse) is None
-    _last_good(warehouse, {"leads": 25})  # the last good build had 25 leads; now 10 arrive
-    failed = _build(good_landing, warehouse, check=False)
-    assert failed is not None
+    run_build(_leads_landing(tmp_path / "ten", 10), warehouse, ["build", *SELECT], as_of=AS_OF)
+    assert q(
+        warehouse,
+        "select source_table, input_rows from meta.last_good_input_counts where source_table = 'leads'",
+    ) == [("leads", 10)]
+    with pytest.raises(subprocess.CalledProcessError):
+        run_build(_leads_landing(tmp_path / "four", 4), warehouse, ["build", *SELECT], as_of=AS_OF)
     assert q(
         warehouse,
         "select previous_raw_rows, drop_share, status from marts.data_quality_summary where source_table = 'leads'",
-    ) == [(25, 0.6, "fail")]
-    _last_good(warehouse, {"leads": 12})  # a 17 % drop is within the 50 % default
-    assert _build(good_landing, warehouse) is None
+    ) == [(10, 0.6, "fail")]
+    assert q(warehouse, "select status from meta.build_runs order by started_at desc limit 1") == [
+        ("failed",)
+    ]
+    # a 40 % drop against the last good build (still the 10-lead one) is within the 50 % default
+    run_build(_leads_landing(tmp_path / "six", 6), warehouse, ["build", *SELECT], as_of=AS_OF)

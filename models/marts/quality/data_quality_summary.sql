@@ -18,7 +18,7 @@ issues as (
 
 previous_build as (
 
-    select * from {{ ref('stg_build_meta__last_good_raw_counts') }}
+    select * from {{ ref('stg_build_meta__last_good_input_counts') }}
 
 ),
 

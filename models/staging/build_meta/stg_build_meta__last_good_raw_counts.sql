@@ -1,6 +1,0 @@
--- Raw row counts of the last successful build (empty before the first one).
-select
-    source_table,
-    cast(raw_rows as bigint) as raw_rows,
-    run_id
-from {{ source('build_meta', 'last_good_raw_counts') }}
