@@ -1,7 +1,7 @@
 -- Who the lifecycle follows for each stage (seeds/lifecycle/stage_sources.csv), one row per
 -- trigger the stage's policy decides on: the CRM's record of the stage (crm_<stage>) and the
 -- warehouse's own derivation of it (score crossing, SDR accept, discovery checklist, opportunity
--- rows, …). Triggers not listed here (capture, recycle dates' … see the seed) are always followed.
+-- rows, …). Triggers no stage lists (`captured`, `requalified`) are always followed.
 -- An invalid policy fails the build naming the stage.
 {%- set policies = ['crm_record_else_warehouse', 'warehouse', 'crm_record', 'first_of_both'] %}
 {{ assert_valid_config('stage_sources', 'stage', [
