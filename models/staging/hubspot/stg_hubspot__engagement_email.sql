@@ -1,0 +1,62 @@
+-- Logged email engagements (sent by a rep, or received from a contact), not deleted. 1:1 with
+-- hubspot.engagement_email. A column the connector did not sync (a field the portal does not have)
+-- is null.
+{%- set columns = [
+    ('engagement_id', 'engagement_id', 'string'),
+    ('type', 'email_type', 'string'),
+    ('property_hs_email_direction', 'direction', 'string'),
+    ('property_hs_timestamp', 'occurred_at', 'timestamp'),
+    ('property_hubspot_owner_id', 'owner_id', 'string'),
+    ('property_hs_email_subject', 'subject', 'string'),
+    ('property_hs_email_text', 'body', 'string'),
+] -%}
+{%- set source_relation = source('hubspot', 'engagement_email') -%}
+{%- set present = {} -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(source_relation) -%}
+        {%- do present.update({column.name | lower: column.name}) -%}
+    {%- endfor -%}
+{%- endif -%}
+{#- soft deletes (is_deleted, _fivetran_deleted) and old history-mode versions -#}
+{%- set excluded = [] -%}
+{%- for flag, kept in [('is_deleted', 'false'), ('_fivetran_deleted', 'false'), ('_fivetran_active', 'true')] -%}
+    {%- if flag in present -%}
+        {%- set value = 'coalesce(cast(' ~ adapter.quote(present[flag]) ~ ' as ' ~ dbt.type_boolean() ~ '), ' ~ kept ~ ')' -%}
+        {%- do excluded.append(value if kept == 'false' else 'not ' ~ value) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set types = {
+    'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'date': 'date',
+    'boolean': dbt.type_boolean(), 'number': type_double(), 'integer': dbt.type_bigint(),
+} %}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+
+    select
+        {%- for name, alias, type in columns %}
+            {%- set expression = adapter.quote(present[name | lower]) if name | lower in present else 'null' %}
+            cast({{ expression }} as {{ types[type] }}) as {{ alias }},
+        {%- endfor %}
+        {{ excluded | join(' or ') if excluded else 'false' }} as is_excluded
+    from source
+
+)
+
+select
+    engagement_id,
+    email_type,
+    direction,
+    occurred_at,
+    owner_id,
+    subject,
+    body
+from renamed
+where not is_excluded

@@ -1,0 +1,72 @@
+-- Note engagements, not deleted; SDR decisions and discovery answers are notes with custom
+-- properties. 1:1 with hubspot.engagement_note. A column the connector did not sync (a field the
+-- portal does not have) is null.
+{#- custom fields: contract meaning -> HubSpot field (override: var hubspot_engagement_note_custom_fields) -#}
+{%- set custom = {
+    'activity_type': 'property_sales_activity_type',
+    'reason_code': 'property_reason_code',
+    'checklist_item': 'property_checklist_item',
+    'is_confirmed': 'property_is_confirmed',
+} -%}
+{%- do custom.update(var('hubspot_engagement_note_custom_fields', {})) -%}
+{%- set columns = [
+    ('engagement_id', 'engagement_id', 'string'),
+    ('property_hs_timestamp', 'occurred_at', 'timestamp'),
+    ('property_hubspot_owner_id', 'owner_id', 'string'),
+    ('property_hs_note_body', 'body', 'string'),
+    (custom['activity_type'], 'activity_type', 'string'),
+    (custom['reason_code'], 'reason_code', 'string'),
+    (custom['checklist_item'], 'checklist_item', 'string'),
+    (custom['is_confirmed'], 'is_confirmed', 'boolean'),
+] -%}
+{%- set source_relation = source('hubspot', 'engagement_note') -%}
+{%- set present = {} -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(source_relation) -%}
+        {%- do present.update({column.name | lower: column.name}) -%}
+    {%- endfor -%}
+{%- endif -%}
+{#- soft deletes (is_deleted, _fivetran_deleted) and old history-mode versions -#}
+{%- set excluded = [] -%}
+{%- for flag, kept in [('is_deleted', 'false'), ('_fivetran_deleted', 'false'), ('_fivetran_active', 'true')] -%}
+    {%- if flag in present -%}
+        {%- set value = 'coalesce(cast(' ~ adapter.quote(present[flag]) ~ ' as ' ~ dbt.type_boolean() ~ '), ' ~ kept ~ ')' -%}
+        {%- do excluded.append(value if kept == 'false' else 'not ' ~ value) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set types = {
+    'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'date': 'date',
+    'boolean': dbt.type_boolean(), 'number': type_double(), 'integer': dbt.type_bigint(),
+} %}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+
+    select
+        {%- for name, alias, type in columns %}
+            {%- set expression = adapter.quote(present[name | lower]) if name | lower in present else 'null' %}
+            cast({{ expression }} as {{ types[type] }}) as {{ alias }},
+        {%- endfor %}
+        {{ excluded | join(' or ') if excluded else 'false' }} as is_excluded
+    from source
+
+)
+
+select
+    engagement_id,
+    occurred_at,
+    owner_id,
+    body,
+    activity_type,
+    reason_code,
+    checklist_item,
+    is_confirmed
+from renamed
+where not is_excluded

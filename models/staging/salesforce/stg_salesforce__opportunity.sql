@@ -1,0 +1,74 @@
+-- Opportunities, not deleted: renamed and typed. 1:1 with salesforce.opportunity. A column the
+-- connector did not sync (a field the org does not have) is null.
+{#- custom fields: contract meaning -> Salesforce field (override: var salesforce_opportunity_custom_fields) -#}
+{%- set custom = {'lost_reason': 'loss_reason__c'} -%}
+{%- do custom.update(var('salesforce_opportunity_custom_fields', {})) -%}
+{%- set columns = [
+    ('id', 'opportunity_id', 'string'),
+    ('name', 'opportunity_name', 'string'),
+    ('account_id', 'account_id', 'string'),
+    ('owner_id', 'owner_id', 'string'),
+    ('created_date', 'created_at', 'timestamp'),
+    ('last_modified_date', 'updated_at', 'timestamp'),
+    ('stage_name', 'stage_name', 'string'),
+    ('amount', 'amount', 'number'),
+    ('close_date', 'close_date', 'date'),
+    ('is_closed', 'is_closed', 'boolean'),
+    ('is_won', 'is_won', 'boolean'),
+    (custom['lost_reason'], 'lost_reason', 'string'),
+] -%}
+{%- set source_relation = source('salesforce', 'opportunity') -%}
+{%- set present = {} -%}
+{%- if execute -%}
+    {%- for column in adapter.get_columns_in_relation(source_relation) -%}
+        {%- do present.update({column.name | lower: column.name}) -%}
+    {%- endfor -%}
+{%- endif -%}
+{#- soft deletes (is_deleted, _fivetran_deleted) and old history-mode versions -#}
+{%- set excluded = [] -%}
+{%- for flag, kept in [('is_deleted', 'false'), ('_fivetran_deleted', 'false'), ('_fivetran_active', 'true')] -%}
+    {%- if flag in present -%}
+        {%- set value = 'coalesce(cast(' ~ adapter.quote(present[flag]) ~ ' as ' ~ dbt.type_boolean() ~ '), ' ~ kept ~ ')' -%}
+        {%- do excluded.append(value if kept == 'false' else 'not ' ~ value) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set types = {
+    'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'date': 'date',
+    'boolean': dbt.type_boolean(), 'number': type_double(), 'integer': dbt.type_bigint(),
+} %}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+
+    select
+        {%- for name, alias, type in columns %}
+            {%- set expression = adapter.quote(present[name | lower]) if name | lower in present else 'null' %}
+            cast({{ expression }} as {{ types[type] }}) as {{ alias }},
+        {%- endfor %}
+        {{ excluded | join(' or ') if excluded else 'false' }} as is_excluded
+    from source
+
+)
+
+select
+    opportunity_id,
+    opportunity_name,
+    account_id,
+    owner_id,
+    created_at,
+    updated_at,
+    stage_name,
+    amount,
+    close_date,
+    is_closed,
+    is_won,
+    lost_reason
+from renamed
+where not is_excluded
