@@ -1,7 +1,7 @@
 """Fixed vocabularies the generator draws from: names, companies, geography, titles, pages, assets.
 
 Everything here is static data. Enum values that the warehouse validates (lead sources, event
-types, ...) are *not* defined here but read from ``seeds/reference/accepted_values.csv`` (see
+types, ...) are *not* defined here but read from ``seeds/reference/canonical_values.csv`` (see
 ``refdata.py``); this module only maps them to simulation parameters, and ``refdata`` checks the
 mapping covers exactly the accepted values.
 """

@@ -80,7 +80,7 @@ class Generator:
         self.seed, self.leads, self.as_of = seed, leads, as_of
         self.ref = load_refdata(seeds_dir)
         if set(ET) != set(self.ref.values("marketing_events", "event_type")):
-            raise ValueError("event types out of sync with seeds/reference/accepted_values.csv")
+            raise ValueError("event types out of sync with seeds/reference/canonical_values.csv")
         self.scorer = Scorer(seeds_dir)
         self.w: World = build_world(seed, leads, as_of, self.ref, self.scorer)
         w = self.w
