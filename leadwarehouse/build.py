@@ -319,6 +319,9 @@ def start_build_run(
 ) -> None:
     """Record a `running` build (replacing an earlier row of the same run id: a retry)."""
     with _warehouse(warehouse_path) as con:
+        # dbt reads the last good counts (source build_meta): present, and empty before a success
+        con.execute(LAST_GOOD_RAW_COUNTS_DDL)
+        con.execute(LAST_GOOD_INPUT_COUNTS_DDL)
         con.execute("begin transaction")
         con.execute("delete from meta.build_runs where run_id = ?", [run_id])
         con.execute(

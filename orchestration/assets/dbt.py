@@ -77,13 +77,19 @@ if hasattr(dbt_asset_utils, "_SELECTION_ARGS_THRESHOLD"):
 TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
 
 
+# The build's own bookkeeping (source build_meta: the last good build's counts, written when a
+# build succeeds) is an external asset meta/<name>, not a raw table of the ingest asset.
+BUILD_META_SOURCE, META_PREFIX = "build_meta", "meta"
+
+
 class LeadWarehouseTranslator(DagsterDbtTranslator):
     """Asset keys are <schema>/<name> (raw/leads, marts/leads, exports/export_lead_scores_v1);
     groups are the schemas (raw tables are loaded by the ingest asset, group `ingest`)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([RAW_PREFIX, dbt_resource_props["name"]])
+            prefix = META_PREFIX if dbt_resource_props.get("source_name") == BUILD_META_SOURCE else RAW_PREFIX
+            return dg.AssetKey([prefix, dbt_resource_props["name"]])
         if dbt_resource_props.get("version") is not None:
             schema = dbt_resource_props["config"].get("schema") or EXPORTS_PREFIX
             return dg.AssetKey([schema, dbt_resource_props["alias"]])
