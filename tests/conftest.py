@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -13,6 +14,21 @@ from leadwarehouse.landing import write_landing
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def data_quality_warns():
+    """For fixtures that are bad on purpose (the tiny CRM quarantines a third of its leads): the
+    build reports the data-quality thresholds they break instead of failing."""
+    previous = os.environ.get("LEAD_DATA_QUALITY_SEVERITY")
+    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("LEAD_DATA_QUALITY_SEVERITY", None)
+        else:
+            os.environ["LEAD_DATA_QUALITY_SEVERITY"] = previous
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -32,13 +48,11 @@ def tiny_landing(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_warehouse(tmp_path_factory, tiny_landing) -> Path:
     warehouse = tmp_path_factory.mktemp("tiny_wh") / "build.duckdb"
-    # the tiny CRM is bad on purpose (a third of its leads are quarantined): report the
-    # data-quality thresholds it breaks instead of failing its build
-    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"
     # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
-    build_warehouse(
-        tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build")
-    )
+    with data_quality_warns():
+        build_warehouse(
+            tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build")
+        )
     return warehouse
 
 

@@ -6,7 +6,6 @@ DAG does not read these columns differently), so every figure below is checked b
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from leadwarehouse.build import run_build, run_dbt
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
+from tests.conftest import data_quality_warns
 
 pytestmark = pytest.mark.dbt
 
@@ -85,11 +85,8 @@ def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.Com
 def warehouse(tmp_path_factory) -> Path:
     landing = write_landing(tmp_path_factory.mktemp("faults_landing"), ROWS)
     path = tmp_path_factory.mktemp("faults_wh") / "build.duckdb"
-    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"  # bad on purpose
-    try:
+    with data_quality_warns():  # bad on purpose
         _build(landing, path)
-    finally:
-        os.environ.pop("LEAD_DATA_QUALITY_SEVERITY", None)
     return path
 
 
@@ -182,7 +179,8 @@ def _leads_landing(path: Path, n: int) -> Path:
     return write_landing(path, {"leads": [lead(f"G{i}", f"g{i}@acme.com") for i in range(n)]})
 
 
-def test_a_header_only_leads_file_fails_the_build(tmp_path):
+def test_a_header_only_leads_file_fails_the_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_DATA_QUALITY_SEVERITY", "error")
     landing = write_landing(tmp_path / "landing", {"leads": []})
     failed = _build(landing, tmp_path / "wh.duckdb", check=False)
     assert failed is not None
@@ -193,7 +191,8 @@ def test_a_header_only_leads_file_fails_the_build(tmp_path):
     ) == [("fail", "fewer rows than min_rows; ")]
 
 
-def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path):
+def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAD_DATA_QUALITY_SEVERITY", "error")
     # the real path: a successful build records its row counts, the next build is compared
     warehouse = tmp_path / "wh.duckdb"
     run_build(_leads_landing(tmp_path / "ten", 10), warehouse, ["build", *SELECT], as_of=AS_OF)
