@@ -65,7 +65,9 @@ def format_summary(tables: list[TableQuality], issues: list[tuple]) -> str:
     if issues:
         lines.append("  what was not taken as delivered (examples):")
         for table, kind, issue, rows, examples in issues:
-            label = "quarantined" if kind == "quarantined" else "mapped to other"
+            label = {"quarantined": "quarantined", "mapped_to_other": "mapped to other"}.get(
+                kind, "soft-deleted in the CRM, excluded"
+            )
             lines.append(f"    {table + '.' + issue:<42} {rows:>8,} {label:<16} e.g. {examples or ''}")
     return "\n".join(lines)
 

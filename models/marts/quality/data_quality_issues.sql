@@ -1,6 +1,7 @@
--- What the build could not take as delivered, per input table: rows quarantined (by reason)
--- and picklist values no spelling matched (by column, mapped to 'other'), each with a few
--- example ids or raw values so an analyst can find them in the export.
+-- What the build could not take as delivered, per input table: rows quarantined (by reason),
+-- picklist values no spelling matched (by column, mapped to 'other'), each with a few example
+-- ids or raw values so an analyst can find them in the export, and in a connector shape the
+-- soft-deleted connector rows the adapter excluded (by connector table).
 with
 
 quarantined as (
@@ -68,3 +69,16 @@ select
         as examples
 from unmapped_ranked
 group by source_table, column_name
+{% if source_shape() != 'contract' %}
+
+    union all
+
+    select
+        contract_table as source_table,
+        'soft_deleted' as issue_kind,
+        connector_table as issue,
+        cast(soft_deleted_rows as bigint) as affected_rows,
+        cast(null as {{ dbt.type_string() }}) as examples
+    from {{ ref(source_shape() ~ '_as_contract__row_counts') }}
+    where soft_deleted_rows > 0
+{% endif %}
