@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 
 from leadwarehouse.contract import TABLES
 from leadwarehouse.ingest import ContractError, ingest_landing
+from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 
 SHAPES = ("salesforce", "hubspot")
 SCHEMA_ENV = {"salesforce": "LEAD_SALESFORCE_SCHEMA", "hubspot": "LEAD_HUBSPOT_SCHEMA"}
@@ -195,9 +196,18 @@ def load_connector_landing(
     schema = connector_schema(shape)
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(warehouse_path))
+    con = duckdb.connect()  # reads the files only: every check before anything is replaced
     try:
         plan = plan_connector_tables(con, shape, landing)
+    finally:
+        con.close()
+    # the contract files beside the connector tables: checked and loaded by ingest, in its own
+    # transaction (an empty leads table when there is none: the leads come from the connector)
+    with tempfile.TemporaryDirectory(prefix="contract-landing-") as tmp:
+        _contract_landing(landing, Path(tmp))
+        report = ingest_landing(tmp, warehouse_path, raw_schema)
+    con = duckdb.connect(str(warehouse_path))
+    try:
         con.execute("begin transaction")
         con.execute(f"drop schema if exists {_ident(schema)} cascade")
         con.execute(f"create schema {_ident(schema)}")
@@ -219,9 +229,6 @@ def load_connector_landing(
         ) from exc
     finally:
         con.close()
-    with tempfile.TemporaryDirectory(prefix="contract-landing-") as tmp:
-        _contract_landing(landing, Path(tmp))
-        report = ingest_landing(tmp, warehouse_path, raw_schema)
     for name, rows in dict(report).items():
         counts[f"{raw_schema}.{name}"] = int(rows)
     return counts
@@ -247,9 +254,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="schema for the contract tables (default: $LEAD_RAW_SCHEMA or raw)",
     )
+    add_wait_argument(parser)
     args = parser.parse_args(argv)
     try:
-        counts = load_connector_landing(args.shape, args.landing, args.warehouse, args.raw_schema)
+        # the warehouse's lock, as a build holds it: no build or publish reads half a load
+        with build_lock(args.warehouse, purpose="connector load").acquire(wait=args.wait):
+            counts = load_connector_landing(args.shape, args.landing, args.warehouse, args.raw_schema)
+    except LockBusy as exc:
+        print(f"load not started: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except (ConnectorError, ContractError) as exc:
         print(f"load failed: {exc}", file=sys.stderr)
         return 2
