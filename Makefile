@@ -65,6 +65,9 @@ lint: install  ## ruff and sqlfluff
 	$(BIN)/ruff format --check .
 	# the dbt templater opens a connection: give it a throwaway warehouse, not the build file
 	LEAD_WAREHOUSE_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	# the connector adapters are enabled only in their own shape
+	LEAD_SOURCE_SHAPE=salesforce LEAD_WAREHOUSE_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models/staging/salesforce --processes 2
+	LEAD_SOURCE_SHAPE=hubspot LEAD_WAREHOUSE_PATH=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint models/staging/hubspot --processes 2
 
 browser:  ## headless Chromium + chromedriver for the browser test (Debian packages; idempotent)
 	bash scripts/install_browser.sh

@@ -54,6 +54,8 @@ from pathlib import Path
 
 import duckdb
 
+from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
+from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
@@ -120,8 +122,10 @@ def resolve_as_of(as_of: str | None = None, started: datetime | None = None) -> 
     return value
 
 
-def dbt_env(warehouse_path: Path | str, as_of: str | None = None) -> dict[str, str]:
+def dbt_env(warehouse_path: Path | str, as_of: str | None = None, shape: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if shape:
+        env["LEAD_SOURCE_SHAPE"] = shape
     env["LEAD_WAREHOUSE_PATH"] = str(Path(warehouse_path).resolve())
     env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -188,6 +192,7 @@ def run_dbt(
     as_of: str | None = None,
     quiet: bool = False,
     pass_fds: Sequence[int] = (),
+    shape: str | None = None,
 ) -> None:
     """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
     dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
@@ -198,7 +203,7 @@ def run_dbt(
         proc = subprocess.Popen(
             cmd,
             cwd=PROJECT_DIR,
-            env=dbt_env(warehouse_path, as_of),
+            env=dbt_env(warehouse_path, as_of, shape),
             stdout=subprocess.PIPE if quiet else None,
             stderr=subprocess.PIPE if quiet else None,
             text=True,
@@ -214,6 +219,25 @@ def run_dbt(
         if quiet:
             sys.stderr.write((stdout or "")[-20000:] + (stderr or "")[-5000:])
         raise subprocess.CalledProcessError(proc.returncode, cmd, stdout, stderr)
+
+
+def source_shape(shape: str | None = None) -> str:
+    """The shape of the input: `shape`, else $LEAD_SOURCE_SHAPE, else the landing contract."""
+    value = (shape or os.environ.get("LEAD_SOURCE_SHAPE") or "contract").strip().lower()
+    if value not in ("contract", *CONNECTOR_SHAPES):
+        raise ValueError(f"source shape must be contract, salesforce or hubspot, got {value!r}")
+    return value
+
+
+def load_inputs(landing_dir: Path | str, warehouse_path: Path | str, shape: str) -> dict[str, int]:
+    """Contract files through ingest; a Salesforce / HubSpot export through the connector loader
+    (its connector tables into their schema, the contract files beside them through ingest)."""
+    if shape == "contract":
+        return ingest_landing(landing_dir, warehouse_path, raw_schema())
+    try:
+        return load_connector_landing(shape, landing_dir, warehouse_path, raw_schema())
+    except ConnectorError as exc:
+        raise ContractError(str(exc)) from exc
 
 
 def dbt_build_args(
@@ -411,11 +435,15 @@ def run_build(
     wait: bool | float = False,
     run_id: str | None = None,
     log: Callable[[str], object] | None = None,
+    shape: str | None = None,
 ) -> BuildResult:
-    """Under the warehouse's lock: record a running build, ingest, run dbt, record the outcome.
+    """Under the warehouse's lock: record a running build, load the landing folder (contract files,
+    or a Salesforce / HubSpot export: `shape`, default $LEAD_SOURCE_SHAPE), run dbt in that shape,
+    record the outcome.
     Raises LockBusy (nothing done), ContractError (ingest), subprocess.CalledProcessError (dbt),
     Interrupted (SIGTERM/SIGINT; dbt stopped); every failure after the lock is recorded."""
-    resolve_as_of(as_of)  # a bad as_of fails before waiting for the lock
+    resolve_as_of(as_of)  # a bad as_of or shape fails before waiting for the lock
+    shape = source_shape(shape)
     timer = time.perf_counter()
     lock = build_lock(warehouse_path)
     with stop_on_termination():
@@ -426,14 +454,14 @@ def run_build(
             run_id = run_id or new_run_id(started)
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
-                counts = ingest_landing(landing_dir, warehouse_path, raw_schema())
+                counts = load_inputs(landing_dir, warehouse_path, shape)
                 fingerprint = record_landing(warehouse_path, run_id)
                 if log:
                     log(
                         f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
                         f"(run {run_id}, as of {as_of})"
                     )
-                run_dbt(dbt_args, warehouse_path, as_of, quiet=quiet, pass_fds=[lock.fd])
+                run_dbt(dbt_args, warehouse_path, as_of, quiet=quiet, pass_fds=[lock.fd], shape=shape)
                 finish_build_run(warehouse_path, run_id, succeeded=True, returncode=0)
             except BaseException as exc:
                 failed_dbt = isinstance(exc, subprocess.CalledProcessError)
@@ -461,11 +489,14 @@ def build_warehouse(
     quiet: bool = True,
     command: str = "build",
     wait: bool | float = False,
+    shape: str | None = None,
 ) -> dict[str, int]:
     """Ingest then `dbt build` (or `dbt run`/`seed`…: `command`) under the warehouse's lock,
     recorded in meta.build_runs. Returns the raw row counts."""
     args = dbt_build_args(command, select, full_refresh)
-    return run_build(landing_dir, warehouse_path, args, as_of=as_of, quiet=quiet, wait=wait).raw_counts
+    return run_build(
+        landing_dir, warehouse_path, args, as_of=as_of, quiet=quiet, wait=wait, shape=shape
+    ).raw_counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -488,6 +519,14 @@ def main(argv: list[str] | None = None) -> int:
         help="the build's 'now': a timestamp, or 'now' for the start of the build in UTC "
         "(default: $LEAD_AS_OF, else the as_of of a generated landing's _manifest.json, else now)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=("contract", *CONNECTOR_SHAPES),
+        default=None,
+        help="what the landing folder holds: the input contract's files, or a Fivetran Salesforce / "
+        "HubSpot export (one file per connector table, contract files beside it) "
+        "(default: $LEAD_SOURCE_SHAPE, else contract)",
+    )
     parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument(
@@ -497,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         resolve_as_of(args.as_of)
+        source_shape(args.shape)
     except ValueError as exc:
         parser.error(str(exc))
     dbt_args = dbt_build_args("run" if args.skip_tests else "build", args.select, args.full_refresh)
@@ -505,7 +545,14 @@ def main(argv: list[str] | None = None) -> int:
     as_of = args.as_of or os.environ.get("LEAD_AS_OF") or landing_as_of(args.landing) or "now"
     try:
         result = run_build(
-            args.landing, args.warehouse, dbt_args, as_of=as_of, quiet=False, wait=args.wait, log=print
+            args.landing,
+            args.warehouse,
+            dbt_args,
+            as_of=as_of,
+            quiet=False,
+            wait=args.wait,
+            log=print,
+            shape=args.shape,
         )
     except LockBusy as exc:
         print(f"build not started: {exc}", file=sys.stderr)

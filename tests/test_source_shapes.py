@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from leadwarehouse.build import build_warehouse, run_dbt
+from leadwarehouse.build import build_warehouse, run_build, run_dbt
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.connectors import main as connectors_main
 from leadwarehouse.generator import generate
@@ -56,9 +56,10 @@ def _dbt_dirs(base: Path) -> list[str]:
 
 
 def _connector_build(shape: str, landing: Path, base: Path) -> Path:
+    # the real path: python -m leadwarehouse.build --shape <shape> (lock, connector loader, dbt in
+    # that shape, the build recorded so publish accepts it)
     warehouse = base / "build.duckdb"
-    load_connector_landing(shape, landing, warehouse)
-    run_dbt([*BUILD, "--vars", f"{{source_shape: {shape}}}", *_dbt_dirs(base)], warehouse, AS_OF, quiet=True)
+    run_build(landing, warehouse, [*BUILD, *_dbt_dirs(base)], as_of=AS_OF, shape=shape)
     return warehouse
 
 
@@ -84,7 +85,7 @@ def landings(tmp_path_factory) -> dict[str, Path]:
 def warehouses(tmp_path_factory, landings) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("shape_builds")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LEAD_SOURCE_SHAPE", "contract")  # the connector builds pass --vars
+        mp.setenv("LEAD_SOURCE_SHAPE", "contract")  # the connector builds pass their shape
         mp.setenv("LEAD_DATA_QUALITY_SEVERITY", "warn")
         with ThreadPoolExecutor(max_workers=3) as pool:
             futures = {
@@ -651,3 +652,17 @@ def test_loader_names_missing_table_and_column(tmp_path, capsys):
         assert not _rows(
             warehouse, "select * from information_schema.schemata where schema_name = 'salesforce'"
         )
+
+
+def test_a_connector_build_is_recorded_and_publishes(warehouses, tmp_path):
+    from leadwarehouse.publish import publish
+
+    result = publish(warehouses["salesforce"], tmp_path / "published.duckdb")
+    con = duckdb.connect(str(result.path), read_only=True)
+    try:
+        assert con.execute("select cast(as_of as varchar) from meta.publication").fetchall() == [
+            ("2026-11-01 00:00:00",)
+        ]
+        assert con.execute("select status from meta.build_runs").fetchall() == [("succeeded",)]
+    finally:
+        con.close()
