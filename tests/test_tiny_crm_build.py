@@ -224,7 +224,9 @@ def test_unknown_picklist_values_are_kept_with_their_raw_spelling(query):
         ("other",)
     ]
     # 'Webinar' (L1b) is a canonical value in another spelling: mapped, not 'other'
-    assert query("select lead_source from staging.stg_crm__leads where source_lead_id = 'L1b'") == [("webinar",)]
+    assert query("select lead_source from staging.stg_crm__leads where source_lead_id = 'L1b'") == [
+        ("webinar",)
+    ]
     issues = query(
         "select source_table, issue_kind, issue, affected_rows, examples from marts.data_quality_issues "
         "where issue_kind = 'mapped_to_other' order by 1"
