@@ -9,8 +9,10 @@ quarantined as (
     select
         source_table,
         quarantine_reason,
-        coalesce(record_id, {{ dbt.concat(["source_file", "' row '", "cast(source_row as " ~ dbt.type_string() ~ ")"]) }})
-            as example,
+        coalesce(
+            record_id,
+            {{ dbt.concat(["source_file", "' row '", "cast(source_row as " ~ dbt.type_string() ~ ")"]) }}
+        ) as example,
         row_number() over (
             partition by source_table, quarantine_reason order by source_file, source_row
         ) as example_rank
@@ -42,7 +44,7 @@ unmapped_ranked as (
     select
         *,
         row_number() over (
-            partition by source_table, column_name order by value_rows desc, raw_value
+            partition by source_table, column_name order by value_rows desc, raw_value asc
         ) as example_rank
     from unmapped_values
 

@@ -28,6 +28,13 @@ thresholds as (
 
 ),
 
+default_thresholds as (
+
+    select * from thresholds
+    where source_table = '*'
+
+),
+
 issue_counts as (
 
     select
@@ -57,7 +64,7 @@ measured as (
     left join issue_counts on reconciliation.source_table = issue_counts.source_table
     left join previous_build on reconciliation.source_table = previous_build.source_table
     left join thresholds as table_thresholds on reconciliation.source_table = table_thresholds.source_table
-    cross join (select * from thresholds where source_table = '*') as default_thresholds
+    cross join default_thresholds
 
 ),
 

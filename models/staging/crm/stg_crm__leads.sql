@@ -38,18 +38,18 @@ source_defaults as (
 records as (
 
     select
-        source_lead_id,
-        email,
-        {{ dbt.split_part('email', "'@'", 2) }} as email_domain,
-        first_name,
-        last_name,
-        title,
+        base.source_lead_id,
+        base.email,
+        {{ dbt.split_part('base.email', "'@'", 2) }} as email_domain,
+        base.first_name,
+        base.last_name,
+        base.title,
         -- words only, padded: the rule '% cto %' matches the word CTO, not "director"
-        {{ dbt.concat(["' '", "trim(" ~ regex_replace_all("lower(title)", "[^a-z0-9]+", " ") ~ ")", "' '"]) }}
+        {{ dbt.concat(["' '", "trim(" ~ regex_replace_all("lower(base.title)", "[^a-z0-9]+", " ") ~ ")", "' '"]) }}
             as title_norm,
-        account_id,
-        company_name,
-        country,
+        base.account_id,
+        base.company_name,
+        base.country,
         base.lead_source,
         base.lead_source_raw,
         case
@@ -62,15 +62,15 @@ records as (
             else coalesce(source_defaults.motion, 'inbound')
         end as motion,
         base.motion_raw,
-        campaign_id,
-        created_at,
-        coalesce(has_marketing_consent, false) as has_marketing_consent,
+        base.campaign_id,
+        base.created_at,
+        coalesce(base.has_marketing_consent, false) as has_marketing_consent,
         -- an assignment after as_of has not happened yet
         case
-            when owner_assigned_at is null or owner_assigned_at <= {{ as_of() }} then owner_rep_id
+            when base.owner_assigned_at is null or base.owner_assigned_at <= {{ as_of() }} then base.owner_rep_id
         end as owner_rep_id_as_of,
-        case when owner_assigned_at <= {{ as_of() }} then owner_assigned_at end as owner_assigned_at,
-        merged_into_lead_id
+        case when base.owner_assigned_at <= {{ as_of() }} then base.owner_assigned_at end as owner_assigned_at,
+        base.merged_into_lead_id
     from base
     left join source_defaults on base.lead_source = source_defaults.lead_source
 
