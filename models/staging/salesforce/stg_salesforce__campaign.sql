@@ -13,25 +13,7 @@
     ('is_active', 'is_active', 'boolean'),
     (custom['channel'], 'channel', 'string'),
 ] -%}
-{%- set source_relation = source('salesforce', 'campaign') -%}
-{%- set present = {} -%}
-{%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(source_relation) -%}
-        {%- do present.update({column.name | lower: column.name}) -%}
-    {%- endfor -%}
-{%- endif -%}
-{#- soft deletes (is_deleted, _fivetran_deleted) and old history-mode versions -#}
-{%- set excluded = [] -%}
-{%- for flag, kept in [('is_deleted', 'false'), ('_fivetran_deleted', 'false'), ('_fivetran_active', 'true')] -%}
-    {%- if flag in present -%}
-        {%- set value = 'coalesce(cast(' ~ adapter.quote(present[flag]) ~ ' as ' ~ dbt.type_boolean() ~ '), ' ~ kept ~ ')' -%}
-        {%- do excluded.append(value if kept == 'false' else 'not ' ~ value) -%}
-    {%- endif -%}
-{%- endfor -%}
-{%- set types = {
-    'string': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'date': 'date',
-    'boolean': dbt.type_boolean(), 'number': type_double(), 'integer': dbt.type_bigint(),
-} %}
+{%- set source_relation = source('salesforce', 'campaign') %}
 
 with
 
@@ -43,13 +25,7 @@ source as (
 
 renamed as (
 
-    select
-        {%- for name, alias, type in columns %}
-            {%- set expression = adapter.quote(present[name | lower]) if name | lower in present else 'null' %}
-            cast({{ expression }} as {{ types[type] }}) as {{ alias }},
-        {%- endfor %}
-        {{ excluded | join(' or ') if excluded else 'false' }} as is_excluded
-    from source
+    {{ connector_renamed(source_relation, columns) }}
 
 )
 
