@@ -31,6 +31,25 @@ def data_quality_warns():
             os.environ["LEAD_DATA_QUALITY_SEVERITY"] = previous
 
 
+# `make test` exports the demo's paths (Makefile); a test names its own files, so none of these
+# may leak into the commands tests start (a publish would otherwise write the demo's copy).
+MAKEFILE_PATH_VARIABLES = (
+    "LEAD_WAREHOUSE_PATH",
+    "LEAD_PUBLISHED_PATH",
+    "LEAD_LANDING_DIR",
+    "LEAD_EXPORTS_DIR",
+    "LEAD_AS_OF",
+    "LEAD_SOURCE_SHAPE",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def without_demo_paths():
+    saved = {name: os.environ.pop(name) for name in MAKEFILE_PATH_VARIABLES if name in os.environ}
+    yield
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_dbt_artifacts(tmp_path_factory):
     """Keep dbt's target/ and logs/ of the test run apart from a developer's own builds."""
