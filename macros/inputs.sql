@@ -34,14 +34,21 @@
     {{ return(shape) }}
 {%- endmacro %}
 
+{% macro contract_only_tables() -%}
+    {#- Tables no CRM connector holds (teams with a territory and time zone, spend, targets):
+        every shape reads them from the contract tables beside the connector schema. -#}
+    {{ return(['teams', 'territories', 'marketing_spend', 'sales_targets']) }}
+{%- endmacro %}
+
 {% macro crm_input(table) -%}
     {#- The relation holding one contract table's rows, as text columns named as in the
-        contract plus _source_file and _source_row. In the contract shape that is the raw
-        table itself; in a connector shape, the adapter model <shape>_as_contract__<table>
-        that maps the connector's tables onto the contract's columns. -#}
+        contract plus _source_file and _source_row. In the contract shape (and for the
+        contract-only tables in any shape) that is the raw table itself; in a connector shape,
+        the adapter model <shape>_as_contract__<table> that maps the connector's tables onto
+        the contract's columns. -#}
     {%- set shape = source_shape() -%}
     {%- set entry = input_tables() | selectattr('table', 'equalto', table) | first -%}
-    {%- if shape == 'contract' -%}
+    {%- if shape == 'contract' or table in contract_only_tables() -%}
         {{ source(entry['source'], table) }}
     {%- else -%}
         {{ ref(shape ~ '_as_contract__' ~ table) }}

@@ -40,7 +40,7 @@ counts as (
             - (select count(*) from {{ ref(staged) }}) as soft_deleted_rows,
             {% if delivers -%}
                 (
-                    select count(*) from {{ ref('salesforce_as_contract__' ~ contract_table) }} as delivered
+                    select count(*) from {{ crm_input(contract_table) }} as delivered
                     where delivered._source_file = 'salesforce.{{ connector_table }}'
                 )
             {%- else -%}
@@ -55,7 +55,7 @@ counts as (
             (select count(*) from {{ source(source_name, contract_table) }}) as connector_rows,
             0 as soft_deleted_rows,
             (
-                select count(*) from {{ ref('salesforce_as_contract__' ~ contract_table) }} as delivered
+                select count(*) from {{ crm_input(contract_table) }} as delivered
                 where delivered._source_file not like 'salesforce.%'
             ) as delivered_rows
         {% if not loop.last %}union all{% endif %}
