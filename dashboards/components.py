@@ -9,9 +9,9 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import data, queries
+from dashboards import data
 from dashboards.formatting import fmt_month, fmt_ts
-from dashboards.queries import Filters
+from dashboards.queries.common import Filters, distinct_values, lead_months
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MISSING_TEXT = {
@@ -125,11 +125,11 @@ def lead_filter_options(info: data.WarehouseInfo) -> dict[str, Any]:
     """Options of the standard lead filters, from marts.leads."""
     q = data.run
     return {
-        "months": queries.lead_months(q),
-        "sources": queries.distinct_values(q, "marts.leads", "lead_source"),
-        "segments": queries.distinct_values(q, "marts.leads", "segment"),
-        "tiers": queries.distinct_values(q, "marts.leads", "fit_tier"),
-        "motions": queries.distinct_values(q, "marts.leads", "motion"),
+        "months": lead_months(q),
+        "sources": distinct_values(q, "marts.leads", "lead_source"),
+        "segments": distinct_values(q, "marts.leads", "segment"),
+        "tiers": distinct_values(q, "marts.leads", "fit_tier"),
+        "motions": distinct_values(q, "marts.leads", "motion"),
     }
 
 

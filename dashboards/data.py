@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboards import queries
+from dashboards.queries import common
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PUBLISHED = Path("data/warehouse/published.duckdb")
@@ -130,7 +130,7 @@ def execute(path: Path, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
 
 
 def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """The cached query runner the pages use (`queries.Runner`). Parameters are bound, never
+    """The cached query runner the pages use (`queries.common.Runner`). Parameters are bound, never
     formatted into the SQL."""
     path, mtime_ns = _version()
     frozen = tuple(tuple(p) if isinstance(p, list) else p for p in params)
@@ -141,7 +141,7 @@ def warehouse_info() -> WarehouseInfo:
     """What the dashboards need to know before querying; raises WarehouseUnavailable."""
     path, mtime_ns = _version()
     try:
-        tables = frozenset(queries.available_tables(run))
+        tables = frozenset(common.available_tables(run))
     except duckdb.Error as exc:
         raise WarehouseUnavailable("broken", Path(path), str(exc).splitlines()[0]) from None
     if "marts.leads" not in tables:
@@ -149,7 +149,7 @@ def warehouse_info() -> WarehouseInfo:
     return WarehouseInfo(
         path=Path(path),
         modified_at=pd.Timestamp(mtime_ns, unit="ns", tz="UTC"),
-        as_of=queries.as_of(run),
+        as_of=common.as_of(run),
         tables=tables,
     )
 

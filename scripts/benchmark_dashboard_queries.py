@@ -29,8 +29,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboards import queries as Q  # noqa: E402
 from dashboards.data import execute, session  # noqa: E402
+from dashboards.queries import funnel as funnel_q  # noqa: E402
+from dashboards.queries import kpi_ladder as kpi_q  # noqa: E402
+from dashboards.queries import lead_explorer as explorer_q  # noqa: E402
+from dashboards.queries import scoring_health as scoring_q  # noqa: E402
+from dashboards.queries import sla as sla_q  # noqa: E402
+from dashboards.queries import velocity as velocity_q  # noqa: E402
+from dashboards.queries.common import (  # noqa: E402
+    Filters,
+    Runner,
+    as_of,
+    available_tables,
+    distinct_values,
+    lead_months,
+)
 
 # lead-level marts and their id column(s) to suffix when replicating
 REPLICATED = {
@@ -81,91 +94,91 @@ def replicate(src: Path, dst: Path, times: int) -> None:
         con.close()
 
 
-def page_plans(q: Q.Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
+def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
     """The queries each page runs on first load with its default filters."""
-    f = Q.Filters()
+    f = Filters()
     has = tables.__contains__
 
     def shared() -> None:
-        Q.available_tables(q)
-        Q.as_of(q)
-        Q.lead_months(q)
+        available_tables(q)
+        as_of(q)
+        lead_months(q)
         for col in ("lead_source", "segment", "fit_tier", "motion"):
-            Q.distinct_values(q, "marts.leads", col)
+            distinct_values(q, "marts.leads", col)
 
     def funnel() -> None:
         if has("marts.funnel_conversion"):
-            Q.distinct_values(q, "marts.funnel_conversion", "team_id")
+            distinct_values(q, "marts.funnel_conversion", "team_id")
             if has("marts.lead_sla"):
-                Q.team_names(q)
-        Q.funnel_steps(q, f, "funnel_conversion" if has("marts.funnel_conversion") else "leads")
+                funnel_q.team_names(q)
+        funnel_q.funnel_steps(q, f, "funnel_conversion" if has("marts.funnel_conversion") else "leads")
 
     def velocity() -> None:
-        months = Q.lead_months(q)
-        ok = has("marts.stage_velocity") and Q.velocity_from_mart_ok(f, months)
+        months = lead_months(q)
+        ok = has("marts.stage_velocity") and velocity_q.velocity_from_mart_ok(f, months)
         source = "stage_velocity" if ok else "leads"
-        summary = Q.velocity_summary(q, f, source).set_index("step")
-        Q.time_in_stage(q, f)
+        summary = velocity_q.velocity_summary(q, f, source).set_index("step")
+        velocity_q.time_in_stage(q, f)
         step = "MQL → SQL"
         if step in summary.index:
             r = summary.loc[step]
-            Q.velocity_histogram(q, f, step, Q.nice_bin_width(r.get("p95_days", r["p90_days"] * 1.3)))
-            Q.velocity_trend(q, f, step, source)
+            velocity_q.velocity_histogram(
+                q, f, step, velocity_q.nice_bin_width(r.get("p95_days", r["p90_days"] * 1.3))
+            )
+            velocity_q.velocity_trend(q, f, step, source)
 
     def sla() -> None:
         if not has("marts.lead_sla"):
             return
-        Q.sla_names(q)
-        Q.sla_months(q)
+        sla_q.sla_names(q)
+        sla_q.sla_months(q)
         for col in ("lead_source", "segment", "motion", "team_name"):
-            Q.distinct_values(q, "marts.lead_sla", col)
-        Q.sla_overall(q, f)
+            distinct_values(q, "marts.lead_sla", col)
+        sla_q.sla_overall(q, f)
         for by in ("sla", "team", "rep"):
-            Q.sla_by(q, f, by)
-        Q.sla_weekly(q, f)
-        Q.sla_open_items(q, f, "breaches")
-        Q.sla_open_items(q, f, "at_risk")
+            sla_q.sla_by(q, f, by)
+        sla_q.sla_weekly(q, f)
+        sla_q.sla_open_items(q, f, "breaches")
+        sla_q.sla_open_items(q, f, "at_risk")
 
     def kpi() -> None:
         if not has("marts.kpi_ladder"):
             return
-        o = Q.kpi_options(q)
+        o = kpi_q.kpi_options(q)
         o = o[(o["period_grain"] == "month")]
         if o.empty:
             return
         o = o[o["basis"] == ("period" if (o["basis"] == "period").any() else o["basis"].min())]
         first = o.sort_values(["slice_dimension"], key=lambda d: d != "all").iloc[0]
-        s = Q.kpi_series(q, "month", first["basis"], first["slice_dimension"], first["slice_value"])
+        s = kpi_q.kpi_series(q, "month", first["basis"], first["slice_dimension"], first["slice_value"])
         if len(s):
-            Q.kpi_current_vs_previous(s, s["period_start"].max())
+            kpi_q.kpi_current_vs_previous(s, s["period_start"].max())
 
     def explorer() -> None:
-        top = q(
-            "select lead_id, company_name from marts.leads order by total_score desc, lead_id limit 10", []
-        )
+        top = explorer_q.top_leads(q)  # the page's first view
         term = (
             str(top["company_name"].dropna().iloc[0]).split()[0] if top["company_name"].notna().any() else "a"
         )
-        found = Q.search_leads(q, term)
+        found = explorer_q.search_leads(q, term)
         lead_id = found["lead_id"].iloc[0] if len(found) else top["lead_id"].iloc[0]
-        Q.lead_detail(q, lead_id)
-        Q.lead_reasons(q, lead_id)
-        Q.lead_ledger(q, lead_id)
-        Q.lead_stages(q, lead_id)
+        explorer_q.lead_detail(q, lead_id)
+        explorer_q.lead_reasons(q, lead_id)
+        explorer_q.lead_ledger(q, lead_id)
+        explorer_q.lead_stages(q, lead_id)
 
     def scoring() -> None:
-        Q.conversion_by_peak_band(q, f)
-        Q.gate_win_rates(q, f)
-        Q.calibration_by_decile(q, f)
-        models = Q.scoring_models(q)
+        scoring_q.conversion_by_peak_band(q, f)
+        scoring_q.gate_win_rates(q, f)
+        scoring_q.calibration_by_decile(q, f)
+        models = scoring_q.scoring_models(q)
         m = models.iloc[0]
-        dist = Q.score_distribution(q, f, m["model_id"])
-        Q.whatif_curve(dist, int(m["max_score"]))
-        Q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]), float(m["mql_threshold"]))
+        dist = scoring_q.score_distribution(q, f, m["model_id"])
+        scoring_q.whatif_curve(dist, int(m["max_score"]))
+        scoring_q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]), float(m["mql_threshold"]))
 
     def scoring_slider() -> None:
-        m = Q.scoring_models(q).iloc[0]
-        Q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]) - 5, float(m["mql_threshold"]))
+        m = scoring_q.scoring_models(q).iloc[0]
+        scoring_q.whatif_weekly(q, f, m["model_id"], float(m["mql_threshold"]) - 5, float(m["mql_threshold"]))
 
     return {
         "shared (warehouse check + lead filters)": shared,
@@ -218,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             slowest[current_page[0]] = (dt, first_line)
         return df
 
-    tables = Q.available_tables(q)
+    tables = available_tables(q)
     leads = int(q("select count(*) as n from marts.leads", [])["n"].iloc[0])
     changes = int(q("select count(*) as n from marts.lead_score_changes", [])["n"].iloc[0])
     print(

@@ -20,8 +20,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboards import queries as Q
+from dashboards.data import execute
 from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
+from dashboards.queries import kpi_ladder as kpi_q
+from dashboards.queries import scoring_health as scoring_q
+from dashboards.queries.common import Filters, step_label
 from leadwarehouse.build import build_warehouse
 from tests.tiny_crm import AS_OF
 
@@ -102,6 +105,11 @@ def run_sql(path: Path, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def runner(path: Path):
+    """A plain (uncached) query runner on a warehouse file, as the benchmark uses."""
+    return lambda sql, params=(): execute(path, sql, list(params))
+
+
 def has_table(path: Path, table: str) -> bool:
     return bool(
         run_sql(
@@ -177,11 +185,11 @@ def test_numbers_are_formatted_for_people():
 
 def test_filter_values_are_bound_parameters_never_sql_text():
     evil = "x'); drop table marts.leads; --"
-    f = Q.Filters(lead_sources=(evil,), segments=("smb",), teams=("t1",))
+    f = Filters(lead_sources=(evil,), segments=("smb",), teams=("t1",))
     cond, params = f.where(period="created_at", team="team_id")
     assert evil not in cond and "smb" not in cond
     assert [evil] in params and ["smb"] in params and ["t1"] in params
-    assert Q.Filters().where(period="created_at") == ("true", [])
+    assert Filters().where(period="created_at") == ("true", [])
 
 
 # ---------------------------------------------------------------- warehouse missing / broken
@@ -266,7 +274,7 @@ def funnel_expected(path: Path, where: str = "true", params: list | None = None)
             ("sql", "opportunity", sql, so),
             ("opportunity", "won", opp, ow),
         ]
-    expected = {Q.step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
+    expected = {step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
     entered = {a: e for a, _, e, _ in rows}
     expected["Leads"] = fmt_int(entered["lead"])
     expected["MQLs"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
@@ -466,7 +474,7 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     layers = [s.value for s in at.subheader]
     present = [
         x
-        for x in Q.KPI_LAYERS
+        for x in kpi_q.KPI_LAYERS
         if x in {r[0] for r in run_sql(dash, "select distinct layer from marts.kpi_ladder")}
     ]
     assert layers == [f"{i}. {x.title()}" for i, x in enumerate(present, start=1)]
@@ -612,9 +620,7 @@ def test_scoring_health_what_if_follows_the_chosen_scoring_model(dash):
 
 
 def test_calibration_deciles_cover_every_lead_once(dash):
-    from dashboards.data import execute
-
-    deciles = Q.calibration_by_decile(lambda sql, params: execute(dash, sql, params), Q.Filters())
+    deciles = scoring_q.calibration_by_decile(runner(dash), Filters())
     leads, won = run_sql(dash, "select count(*), count(*) filter (where is_won) from marts.leads")[0]
     assert deciles["leads"].sum() == leads and deciles["won"].sum() == won
     assert deciles["decile"].is_monotonic_increasing and deciles["decile"].between(1, 10).all()

@@ -6,9 +6,10 @@ import plotly.express as px
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_month, fmt_pct
+from dashboards.queries import funnel as Q
+from dashboards.queries.common import distinct_values, stage_label, step_label
 
 STAGE_PLURAL = {
     "lead": "Leads",
@@ -23,7 +24,7 @@ STAGE_PLURAL = {
 info = ui.require_warehouse()
 has_mart = info.has("marts.funnel_conversion")
 opts = ui.lead_filter_options(info)
-teams = Q.distinct_values(q, "marts.funnel_conversion", "team_id") if has_mart else None
+teams = distinct_values(q, "marts.funnel_conversion", "team_id") if has_mart else None
 team_names = Q.team_names(q) if has_mart and info.has("marts.lead_sla") else {}
 f, active = ui.sidebar_filters(
     "funnel",
@@ -50,7 +51,7 @@ st.subheader("Stage counts")
 cols = st.columns(len(counts))
 first = counts["leads"].iloc[0]
 for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
-    label = STAGE_PLURAL.get(row["stage"], Q.stage_label(row["stage"]))
+    label = STAGE_PLURAL.get(row["stage"], stage_label(row["stage"]))
     col.metric(
         label,
         fmt_int(row["leads"]),
@@ -61,7 +62,7 @@ st.subheader("Stage-to-stage conversion")
 cols = st.columns(len(totals))
 for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
     col.metric(
-        Q.step_label(row["from_stage"], row["to_stage"]),
+        step_label(row["from_stage"], row["to_stage"]),
         fmt_pct(row["rate"]),
         help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads",
     )
@@ -76,7 +77,7 @@ st.caption(
 left, right = st.columns([2, 3])
 with left:
     bars = counts.assign(
-        stage_name=[Q.stage_label(s) for s in counts["stage"]],
+        stage_name=[stage_label(s) for s in counts["stage"]],
         text=[f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]],
     )
     fig = px.bar(
@@ -100,9 +101,9 @@ with right:
         100 * c / e if e else None for c, e in zip(by_month["converted"], by_month["entered"], strict=True)
     ]
     by_month["step"] = [
-        Q.step_label(a, b) for a, b in zip(by_month["from_stage"], by_month["to_stage"], strict=True)
+        step_label(a, b) for a, b in zip(by_month["from_stage"], by_month["to_stage"], strict=True)
     ]
-    order = [Q.step_label(a, b) for a, b in zip(totals["from_stage"], totals["to_stage"], strict=True)]
+    order = [step_label(a, b) for a, b in zip(totals["from_stage"], totals["to_stage"], strict=True)]
     fig = px.line(
         by_month,
         x="cohort_month",

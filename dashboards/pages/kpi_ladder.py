@@ -7,9 +7,9 @@ import plotly.express as px
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import axis_scale, fmt_delta, fmt_int, fmt_value, humanize, is_missing, unit_kind
+from dashboards.queries import kpi_ladder as Q
 
 LOWER_IS_BETTER = (
     "days",

@@ -8,9 +8,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_ts, is_missing
+from dashboards.queries import lead_explorer as Q
+from dashboards.queries.common import stage_label
 
 CHANGE_COLORS = {
     "fit": "#1f77b4",
@@ -40,11 +41,7 @@ ui.header(
 if not term:
     st.info("Type an email, a company name or a lead id in the sidebar search box.", icon=":material/search:")
     st.subheader("Highest-scoring leads now")
-    top = q(
-        "select lead_id, email, company_name, total_score, score_band, fit_tier, current_stage "
-        "from marts.leads order by total_score desc, lead_id limit 10",
-        [],
-    )
+    top = Q.top_leads(q)
     st.dataframe(
         top.rename(
             columns={
@@ -180,7 +177,7 @@ if stages.empty:
 else:
     s = stages.copy()
     s["until"] = s["exited_at"].fillna(pd.Timestamp(info.as_of))
-    s["stage_name"] = [Q.stage_label(x) for x in s["stage"]]
+    s["stage_name"] = [stage_label(x) for x in s["stage"]]
     s["days"] = s["hours_in_stage"] / 24
     # a stay of zero length still shows as a thin bar
     s["until"] = [max(u, e + pd.Timedelta(hours=6)) for u, e in zip(s["until"], s["entered_at"], strict=True)]

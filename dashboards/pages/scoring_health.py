@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_pct, fmt_pp
+from dashboards.queries import scoring_health as Q
 
 info = ui.require_warehouse()
 opts = ui.lead_filter_options(info)

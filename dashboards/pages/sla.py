@@ -7,9 +7,10 @@ import plotly.express as px
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import fmt_hours, fmt_int, fmt_pct
+from dashboards.queries import sla as Q
+from dashboards.queries.common import distinct_values
 
 MIN_DECIDED = 5  # a weekly point needs this many decided SLA instances
 
@@ -27,10 +28,10 @@ sla_label = dict(zip(slas["sla_id"], slas["sla_name"], strict=True))
 f, active = ui.sidebar_filters(
     "sla",
     Q.sla_months(q),
-    sources=Q.distinct_values(q, "marts.lead_sla", "lead_source"),
-    segments=Q.distinct_values(q, "marts.lead_sla", "segment"),
-    motions=Q.distinct_values(q, "marts.lead_sla", "motion"),
-    teams=Q.distinct_values(q, "marts.lead_sla", "team_name"),
+    sources=distinct_values(q, "marts.lead_sla", "lead_source"),
+    segments=distinct_values(q, "marts.lead_sla", "segment"),
+    motions=distinct_values(q, "marts.lead_sla", "motion"),
+    teams=distinct_values(q, "marts.lead_sla", "team_name"),
     period_label="Month the SLA clock started",
 )
 chosen = st.sidebar.multiselect(

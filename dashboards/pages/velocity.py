@@ -6,9 +6,10 @@ import plotly.express as px
 import streamlit as st
 
 from dashboards import components as ui
-from dashboards import queries as Q
 from dashboards.data import run as q
 from dashboards.formatting import fmt_days, fmt_int
+from dashboards.queries import velocity as Q
+from dashboards.queries.common import stage_label
 
 HEADLINE_STEPS = ["Lead → MQL", "MQL → SQL", "SQL → Opportunity", "SQL → Close"]
 
@@ -91,7 +92,7 @@ with left:
     ui.chart(fig, height=420, key="velocity_slowest")
 with right:
     stays = Q.time_in_stage(q, f)
-    stays["stage_name"] = [Q.stage_label(s) for s in stays["stage"]]
+    stays["stage_name"] = [stage_label(s) for s in stays["stage"]]
     fig = px.bar(
         stays,
         x="median_days",

@@ -1,0 +1,142 @@
+"""What every page's queries share: the query runner type, the sidebar Filters, the warehouse
+look-ups and the stage labels.
+
+No Streamlit here: the pages pass the cached runner of `dashboards.data` (so every look-up below
+is cached per published file), the benchmark (`scripts/benchmark_dashboard_queries.py`) and the
+tests pass a plain one. Every value a user chooses reaches SQL as a bound parameter (`?`); only
+column names written in this package are ever put into SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+Runner = Callable[[str, Sequence[Any]], pd.DataFrame]
+
+
+def next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page's sidebar selected. Empty tuples mean "all"."""
+
+    start_month: date | None = None  # first day of the first month (inclusive)
+    end_month: date | None = None  # first day of the last month (inclusive)
+    lead_sources: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    fit_tiers: tuple[str, ...] = ()
+    motions: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # (column, values) pairs
+
+    def where(
+        self,
+        *,
+        period: str | None = None,
+        lead_source: str | None = "lead_source",
+        segment: str | None = "segment",
+        fit_tier: str | None = "fit_tier",
+        motion: str | None = "motion",
+        team: str | None = None,
+        alias: str = "",
+    ) -> tuple[str, list[Any]]:
+        """A SQL condition (never empty) and its parameters; None skips a dimension."""
+        prefix = f"{alias}." if alias else ""
+        parts: list[str] = []
+        params: list[Any] = []
+        if period:
+            if self.start_month:
+                parts.append(f"{prefix}{period} >= ?")
+                params.append(pd.Timestamp(self.start_month))
+            if self.end_month:
+                parts.append(f"{prefix}{period} < ?")
+                params.append(pd.Timestamp(next_month(self.end_month)))
+        for column, values in (
+            (lead_source, self.lead_sources),
+            (segment, self.segments),
+            (fit_tier, self.fit_tiers),
+            (motion, self.motions),
+            (team, self.teams),
+            *self.extra,
+        ):
+            if column and values:
+                parts.append(f"list_contains(?::varchar[], {prefix}{column}::varchar)")
+                params.append(list(values))
+        return (" and ".join(parts) or "true"), params
+
+
+# ---------------------------------------------------------------- warehouse look-ups
+
+
+def available_tables(q: Runner) -> set[str]:
+    df = q(
+        "select table_schema || '.' || table_name as name from information_schema.tables "
+        "where table_schema in ('marts', 'config')",
+        [],
+    )
+    return set(df["name"])
+
+
+def as_of(q: Runner) -> Any:
+    df = q("select max(as_of) as as_of from marts.leads", [])
+    return df["as_of"].iloc[0] if len(df) else None
+
+
+def lead_months(q: Runner) -> list[date]:
+    """Cohort months present in marts.leads (first day of each month)."""
+    df = q(
+        "select distinct date_trunc('month', created_at)::date as m from marts.leads "
+        "where created_at is not null order by 1",
+        [],
+    )
+    return [pd.Timestamp(m).date() for m in df["m"]]
+
+
+def distinct_values(q: Runner, table: str, column: str) -> list[str]:
+    """Distinct non-null values of a column; table and column come from code, never from users."""
+    df = q(f"select distinct {column}::varchar as v from {table} where {column} is not null order by 1", [])
+    return list(df["v"])
+
+
+# ---------------------------------------------------------------- stage labels
+
+# Stage order of the funnel; names not listed go after these, alphabetically.
+FUNNEL_STAGE_ORDER = ["capture", "lead", "inquiry", "triage", "mql", "sal", "sql", "opportunity", "won"]
+STAGE_LABELS = {
+    "capture": "Lead",
+    "lead": "Lead",
+    "inquiry": "Inquiry",
+    "triage": "Triage",
+    "nurture": "Nurture",
+    "warm": "Warm",
+    "mql": "MQL",
+    "sal": "SAL",
+    "sql": "SQL",
+    "opportunity": "Opportunity",
+    "won": "Won",
+    "lost": "Lost",
+    "close": "Close",
+    "closed": "Close",
+    "recycled": "Recycled",
+    "disqualified": "Disqualified",
+}
+
+
+def stage_label(stage: Any) -> str:
+    return STAGE_LABELS.get(str(stage), str(stage).replace("_", " ").title())
+
+
+def stage_rank(stage: Any) -> tuple[int, str]:
+    s = str(stage)
+    return (FUNNEL_STAGE_ORDER.index(s), s) if s in FUNNEL_STAGE_ORDER else (len(FUNNEL_STAGE_ORDER), s)
+
+
+def step_label(from_stage: Any, to_stage: Any) -> str:
+    return f"{stage_label(from_stage)} → {stage_label(to_stage)}"

@@ -1,0 +1,104 @@
+"""Queries of the Funnel page: stage-to-stage conversion by cohort month."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboards.queries.common import Filters, Runner, stage_rank
+
+FUNNEL_STEPS_FROM_LEADS = [
+    # (from_stage, to_stage, entered count column, converted count column)
+    ("lead", "mql", "n_lead", "n_mql"),
+    ("mql", "sal", "n_mql", "mql_sal"),
+    ("sal", "sql", "n_sal", "sal_sql"),
+    ("mql", "sql", "n_mql", "mql_sql"),
+    ("sql", "opportunity", "n_sql", "sql_opp"),
+    ("opportunity", "won", "n_opp", "opp_won"),
+]
+
+
+def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
+    """Entered / converted per cohort month and stage step.
+
+    `source` is 'funnel_conversion' (the mart, sliceable by team) or 'leads' (derived from the
+    first time each lead reached each stage: a lead counts in the month it was created).
+    """
+    if source == "funnel_conversion":
+        cond, params = f.where(period="cohort_month", team="team_id")
+        return q(
+            f"""
+            select cohort_month::date as cohort_month, from_stage, to_stage,
+                   sum(entered)::bigint as entered, sum(converted)::bigint as converted
+            from marts.funnel_conversion
+            where {cond}
+            group by all
+            order by 1, 2, 3
+            """,
+            params,
+        )
+    cond, params = f.where(period="created_at")
+    wide = q(
+        f"""
+        select date_trunc('month', created_at)::date as cohort_month,
+               count(*) as n_lead,
+               count(mql_at) as n_mql,
+               count(sal_at) as n_sal,
+               count(sql_at) as n_sql,
+               count(opportunity_at) as n_opp,
+               count(*) filter (where mql_at is not null and sal_at is not null) as mql_sal,
+               count(*) filter (where sal_at is not null and sql_at is not null) as sal_sql,
+               count(*) filter (where mql_at is not null and sql_at is not null) as mql_sql,
+               count(*) filter (where sql_at is not null and opportunity_at is not null) as sql_opp,
+               count(*) filter (where opportunity_at is not null and won_at is not null) as opp_won
+        from marts.leads
+        where {cond}
+        group by 1
+        order by 1
+        """,
+        params,
+    )
+    rows = [
+        {
+            "cohort_month": r["cohort_month"],
+            "from_stage": a,
+            "to_stage": b,
+            "entered": int(r[e]),
+            "converted": int(r[c]),
+        }
+        for _, r in wide.iterrows()
+        for a, b, e, c in FUNNEL_STEPS_FROM_LEADS
+    ]
+    return pd.DataFrame(rows, columns=["cohort_month", "from_stage", "to_stage", "entered", "converted"])
+
+
+def funnel_stage_counts(steps: pd.DataFrame) -> pd.DataFrame:
+    """Leads that reached each stage: the larger of 'entered' from it and 'converted' into it."""
+    if steps.empty:
+        return pd.DataFrame(columns=["stage", "leads"])
+    t = steps.groupby(["from_stage", "to_stage"])[["entered", "converted"]].sum().reset_index()
+    entered = t.groupby("from_stage")["entered"].max()  # the same leads enter every step out of a stage
+    converted = t.groupby("to_stage")["converted"].max()
+    stages = sorted(set(entered.index) | set(converted.index), key=stage_rank)
+    counts = [int(max(entered.get(s, 0), converted.get(s, 0))) for s in stages]
+    return pd.DataFrame({"stage": stages, "leads": counts})
+
+
+def funnel_step_totals(steps: pd.DataFrame) -> pd.DataFrame:
+    """Conversion per step over the whole selection."""
+    if steps.empty:
+        return pd.DataFrame(columns=["from_stage", "to_stage", "entered", "converted", "rate"])
+    t = steps.groupby(["from_stage", "to_stage"], as_index=False)[["entered", "converted"]].sum()
+    t["rate"] = [c / e if e else math.nan for c, e in zip(t["converted"], t["entered"], strict=True)]
+    t["order"] = [(stage_rank(a), stage_rank(b)) for a, b in zip(t["from_stage"], t["to_stage"], strict=True)]
+    return t.sort_values("order").drop(columns="order").reset_index(drop=True)
+
+
+def team_names(q: Runner) -> dict[str, str]:
+    """team_id -> team name, from the SLA owners."""
+    df = q(
+        "select team_id, any_value(team_name) as team_name from marts.lead_sla where team_id is not null group by 1",
+        [],
+    )
+    return dict(zip(df["team_id"], df["team_name"], strict=True))
