@@ -43,6 +43,7 @@ from dashboards.queries.common import (  # noqa: E402
     available_tables,
     distinct_values,
     lead_months,
+    step_label,
 )
 
 # lead-level marts and their id column(s) to suffix when replicating
@@ -119,7 +120,7 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         source = "stage_velocity" if ok else "leads"
         summary = velocity_q.velocity_summary(q, f, source).set_index("step")
         velocity_q.time_in_stage(q, f)
-        step = "MQL → SQL"
+        step = step_label("mql", "sql")
         if step in summary.index:
             r = summary.loc[step]
             velocity_q.velocity_histogram(

@@ -22,7 +22,6 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.data import execute
 from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
-from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries.common import Filters, step_label
 from leadwarehouse.build import build_warehouse
@@ -276,8 +275,8 @@ def funnel_expected(path: Path, where: str = "true", params: list | None = None)
         ]
     expected = {step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
     entered = {a: e for a, _, e, _ in rows}
-    expected["Leads"] = fmt_int(entered["lead"])
-    expected["MQLs"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
+    expected["Lead"] = fmt_int(entered["lead"])
+    expected["MQL"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
     return expected
 
 
@@ -287,13 +286,13 @@ def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
     expected = funnel_expected(dash)
     for label, value in expected.items():
         assert shown[label] == value, label
-    assert shown["Leads"] == fmt_int(run_sql(dash, "select count(*) from marts.leads")[0][0])
+    assert shown["Lead"] == fmt_int(run_sql(dash, "select count(*) from marts.leads")[0][0])
 
     segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc limit 1")[0][0]
     at.sidebar.multiselect(key="funnel_segment").set_value([segment]).run()
     assert_clean(at)
     filtered = metrics(at)
-    assert filtered["Leads"] != shown["Leads"]
+    assert filtered["Lead"] != shown["Lead"]
     for label, value in funnel_expected(dash, "segment = ?", [segment]).items():
         assert filtered[label] == value, label
     assert f"Segment: {segment}" in active_filters(at)
@@ -472,13 +471,14 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     if breakdowns[0][0]:
         assert any("Part" in d.value.columns for d in at.dataframe)
     layers = [s.value for s in at.subheader]
-    present = [
-        x
-        for x in kpi_q.KPI_LAYERS
-        if x in {r[0] for r in run_sql(dash, "select distinct layer from marts.kpi_ladder")}
-    ]
-    assert layers == [f"{i}. {x.title()}" for i, x in enumerate(present, start=1)]
-    assert "Decision it informs" in texts(at)
+    present = run_sql(  # the seed's layers in the seed's order, those the mart has rows of
+        dash,
+        "select layer, decision from config.kpi_layers "
+        "where layer in (select layer from marts.kpi_ladder) order by layer_order",
+    )
+    assert layers == [f"{i}. {x.title()}" for i, (x, _) in enumerate(present, start=1)]
+    for _, decision in present:
+        assert f"Decision it informs: **{decision}**" in texts(at)
 
     segment = run_sql(
         dash,

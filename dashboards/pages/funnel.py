@@ -11,16 +11,6 @@ from dashboards.formatting import fmt_int, fmt_month, fmt_pct
 from dashboards.queries import funnel as Q
 from dashboards.queries.common import distinct_values, stage_label, step_label
 
-STAGE_PLURAL = {
-    "lead": "Leads",
-    "capture": "Leads",
-    "mql": "MQLs",
-    "sal": "SALs",
-    "sql": "SQLs",
-    "opportunity": "Opportunities",
-    "won": "Won",
-}
-
 info = ui.require_warehouse()
 has_mart = info.has("marts.funnel_conversion")
 opts = ui.lead_filter_options(info)
@@ -51,9 +41,8 @@ st.subheader("Stage counts")
 cols = st.columns(len(counts))
 first = counts["leads"].iloc[0]
 for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
-    label = STAGE_PLURAL.get(row["stage"], stage_label(row["stage"]))
     col.metric(
-        label,
+        stage_label(row["stage"]),
         fmt_int(row["leads"]),
         help=f"{fmt_pct(row['leads'] / first if first else None)} of all leads in the selection",
     )

@@ -1,4 +1,4 @@
-"""KPI ladder: the six layers, the decision each informs, this period vs the previous one, and the trend."""
+"""KPI ladder: the layers, the decision each informs, this period vs the previous one, and the trend."""
 
 from __future__ import annotations
 
@@ -53,10 +53,13 @@ def fmt_kpi(value: object, unit: object, metric: object) -> str:
 info = ui.require_warehouse()
 if not info.has("marts.kpi_ladder"):
     ui.header("KPI ladder", info, [])
+    seeded = Q.kpi_layers(q)["layer"].tolist() if info.has("config.kpi_layers") else []
     ui.not_built(
         info,
         "marts.kpi_ladder",
-        "It holds the six layers of metrics (top, quality, handoff, velocity, outcome, efficiency) per period and slice.",
+        "It holds the ladder's layers of metrics"
+        + (f" ({', '.join(seeded)})" if seeded else "")
+        + " per period and slice.",
     )
 
 options = Q.kpi_options(q)
@@ -124,9 +127,7 @@ ui.header(
 )
 
 current = Q.kpi_current_vs_previous(series, period)
-layers = [x for x in Q.KPI_LAYERS if x in set(current["layer"])] + sorted(
-    set(current["layer"]) - set(Q.KPI_LAYERS)
-)
+layers = list(dict.fromkeys(current["layer"]))  # in the mart's layer order (the kpi_layers seed)
 
 
 def kpi_delta(r: pd.Series) -> str | None:
@@ -229,9 +230,7 @@ def layer_trend(layer: str) -> None:
 
 for i, layer in enumerate(layers, start=1):
     rows = current[current["layer"] == layer]
-    decision = next(
-        (d for d in rows["decision"] if isinstance(d, str) and d), Q.KPI_LAYER_DECISIONS.get(layer, "")
-    )
+    decision = next((d for d in rows["decision"] if isinstance(d, str) and d), "")
     with st.container(border=True):
         left, right = st.columns([2, 3])
         with left:

@@ -9,9 +9,11 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_days, fmt_int
 from dashboards.queries import velocity as Q
-from dashboards.queries.common import stage_label
+from dashboards.queries.common import stage_label, step_label
 
-HEADLINE_STEPS = ["Lead → MQL", "MQL → SQL", "SQL → Opportunity", "SQL → Close"]
+HEADLINE_STEPS = [
+    step_label(a, b) for a, b in (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("sql", "closed"))
+]
 
 info = ui.require_warehouse()
 opts = ui.lead_filter_options(info)
@@ -61,7 +63,7 @@ st.caption(
             "computed from the leads)"
         )
     )
-    + ". Only leads that completed a step count; Close = won or lost."
+    + f". Only leads that completed a step count; {stage_label('closed')} = won or lost."
 )
 
 st.subheader("Where the funnel is slowest")

@@ -1,5 +1,5 @@
 """What every page's queries share: the query runner type, the sidebar Filters, the warehouse
-look-ups and the stage labels.
+look-ups and the one place stage names become labels.
 
 No Streamlit here: the pages pass the cached runner of `dashboards.data` (so every look-up below
 is cached per published file), the benchmark (`scripts/benchmark_dashboard_queries.py`) and the
@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+
+from dashboards.formatting import humanize
 
 Runner = Callable[[str, Sequence[Any]], pd.DataFrame]
 
@@ -107,35 +109,15 @@ def distinct_values(q: Runner, table: str, column: str) -> list[str]:
 
 # ---------------------------------------------------------------- stage labels
 
-# Stage order of the funnel; names not listed go after these, alphabetically.
-FUNNEL_STAGE_ORDER = ["capture", "lead", "inquiry", "triage", "mql", "sal", "sql", "opportunity", "won"]
-STAGE_LABELS = {
-    "capture": "Lead",
-    "lead": "Lead",
-    "inquiry": "Inquiry",
-    "triage": "Triage",
-    "nurture": "Nurture",
-    "warm": "Warm",
-    "mql": "MQL",
-    "sal": "SAL",
-    "sql": "SQL",
-    "opportunity": "Opportunity",
-    "won": "Won",
-    "lost": "Lost",
-    "close": "Close",
-    "closed": "Close",
-    "recycled": "Recycled",
-    "disqualified": "Disqualified",
-}
-
 
 def stage_label(stage: Any) -> str:
-    return STAGE_LABELS.get(str(stage), str(stage).replace("_", " ").title())
+    """How a stage name is shown: 'mql' -> 'MQL', 'opportunity' -> 'Opportunity'.
 
-
-def stage_rank(stage: Any) -> tuple[int, str]:
-    s = str(stage)
-    return (FUNNEL_STAGE_ORDER.index(s), s) if s in FUNNEL_STAGE_ORDER else (len(FUNNEL_STAGE_ORDER), s)
+    The lifecycle_stages seed has no label column, so every page derives labels here. Besides the
+    seed's stages this covers the step ends of marts.funnel_conversion and marts.stage_velocity
+    (`lead`: the lead's creation; `closed`: won or lost).
+    """
+    return humanize(stage)
 
 
 def step_label(from_stage: Any, to_stage: Any) -> str:

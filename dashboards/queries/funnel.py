@@ -1,4 +1,8 @@
-"""Queries of the Funnel page: stage-to-stage conversion by cohort month."""
+"""Queries of the Funnel page: stage-to-stage conversion by cohort month.
+
+Steps and their order come from marts.funnel_conversion (`step_order`); stages are shown in the
+order the steps reach them, so no stage order is restated here.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ import math
 
 import pandas as pd
 
-from dashboards.queries.common import Filters, Runner, stage_rank
+from dashboards.queries.common import Filters, Runner
 
+STEP_COLUMNS = ["cohort_month", "step_order", "from_stage", "to_stage", "entered", "converted"]
+
+# Before marts.funnel_conversion existed the page derived its first steps from marts.leads (an older
+# published warehouse still needs this): the mart's steps 1-6, in the mart's order.
 FUNNEL_STEPS_FROM_LEADS = [
     # (from_stage, to_stage, entered count column, converted count column)
     ("lead", "mql", "n_lead", "n_mql"),
@@ -20,7 +28,7 @@ FUNNEL_STEPS_FROM_LEADS = [
 
 
 def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
-    """Entered / converted per cohort month and stage step.
+    """Entered / converted per cohort month and stage step, with the step's order.
 
     `source` is 'funnel_conversion' (the mart, sliceable by team) or 'leads' (derived from the
     first time each lead reached each stage: a lead counts in the month it was created).
@@ -29,12 +37,12 @@ def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
         cond, params = f.where(period="cohort_month", team="team_id")
         return q(
             f"""
-            select cohort_month::date as cohort_month, from_stage, to_stage,
+            select cohort_month::date as cohort_month, min(step_order) as step_order, from_stage, to_stage,
                    sum(entered)::bigint as entered, sum(converted)::bigint as converted
             from marts.funnel_conversion
             where {cond}
-            group by all
-            order by 1, 2, 3
+            group by cohort_month, from_stage, to_stage
+            order by 1, 2
             """,
             params,
         )
@@ -62,15 +70,35 @@ def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
     rows = [
         {
             "cohort_month": r["cohort_month"],
+            "step_order": i,
             "from_stage": a,
             "to_stage": b,
             "entered": int(r[e]),
             "converted": int(r[c]),
         }
         for _, r in wide.iterrows()
-        for a, b, e, c in FUNNEL_STEPS_FROM_LEADS
+        for i, (a, b, e, c) in enumerate(FUNNEL_STEPS_FROM_LEADS, start=1)
     ]
-    return pd.DataFrame(rows, columns=["cohort_month", "from_stage", "to_stage", "entered", "converted"])
+    return pd.DataFrame(rows, columns=STEP_COLUMNS)
+
+
+def _step_order(steps: pd.DataFrame) -> pd.DataFrame:
+    """One row per step (from_stage, to_stage, step_order), in step order."""
+    return (
+        steps.groupby(["from_stage", "to_stage"], as_index=False)["step_order"]
+        .min()
+        .sort_values(["step_order", "from_stage", "to_stage"])
+    )
+
+
+def funnel_stages(steps: pd.DataFrame) -> list[str]:
+    """The stages of the steps in the order the steps reach them: each step's from-stage, then its
+    to-stage, by step_order (`lead`, every lead, comes first as the start of step 1)."""
+    order = _step_order(steps)
+    stages: list[str] = []
+    for a, b in zip(order["from_stage"], order["to_stage"], strict=True):
+        stages += [s for s in (a, b) if s not in stages]
+    return stages
 
 
 def funnel_stage_counts(steps: pd.DataFrame) -> pd.DataFrame:
@@ -80,19 +108,21 @@ def funnel_stage_counts(steps: pd.DataFrame) -> pd.DataFrame:
     t = steps.groupby(["from_stage", "to_stage"])[["entered", "converted"]].sum().reset_index()
     entered = t.groupby("from_stage")["entered"].max()  # the same leads enter every step out of a stage
     converted = t.groupby("to_stage")["converted"].max()
-    stages = sorted(set(entered.index) | set(converted.index), key=stage_rank)
+    stages = funnel_stages(steps)
     counts = [int(max(entered.get(s, 0), converted.get(s, 0))) for s in stages]
     return pd.DataFrame({"stage": stages, "leads": counts})
 
 
 def funnel_step_totals(steps: pd.DataFrame) -> pd.DataFrame:
-    """Conversion per step over the whole selection."""
+    """Conversion per step over the whole selection, in step order."""
     if steps.empty:
         return pd.DataFrame(columns=["from_stage", "to_stage", "entered", "converted", "rate"])
-    t = steps.groupby(["from_stage", "to_stage"], as_index=False)[["entered", "converted"]].sum()
+    t = steps.groupby(["from_stage", "to_stage"], as_index=False).agg(
+        step_order=("step_order", "min"), entered=("entered", "sum"), converted=("converted", "sum")
+    )
     t["rate"] = [c / e if e else math.nan for c, e in zip(t["converted"], t["entered"], strict=True)]
-    t["order"] = [(stage_rank(a), stage_rank(b)) for a, b in zip(t["from_stage"], t["to_stage"], strict=True)]
-    return t.sort_values("order").drop(columns="order").reset_index(drop=True)
+    t = t.sort_values(["step_order", "from_stage", "to_stage"]).drop(columns="step_order")
+    return t.reset_index(drop=True)
 
 
 def team_names(q: Runner) -> dict[str, str]:

@@ -1,4 +1,8 @@
-"""Queries of the KPI ladder page: every metric of a slice over time, layer by layer."""
+"""Queries of the KPI ladder page: every metric of a slice over time, layer by layer.
+
+The layers, their order and the decision each informs are the kpi_layers seed: marts.kpi_ladder
+carries them on every row (`layer_order`, `decision`) and config.kpi_layers holds the seed itself.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,10 @@ import pandas as pd
 
 from dashboards.queries.common import Runner
 
-KPI_LAYERS = ["top", "quality", "handoff", "velocity", "outcome", "efficiency"]
-KPI_LAYER_DECISIONS = {
-    "top": "channel mix",
-    "quality": "definition + targeting",
-    "handoff": "process & enablement",
-    "velocity": "bottlenecks",
-    "outcome": "ideal profile refinement",
-    "efficiency": "budget allocation",
-}
+
+def kpi_layers(q: Runner) -> pd.DataFrame:
+    """The ladder's layers in order, with the decision each informs (config.kpi_layers)."""
+    return q("select layer, layer_order, decision from config.kpi_layers order by layer_order, layer", [])
 
 
 def kpi_options(q: Runner) -> pd.DataFrame:
@@ -30,21 +29,19 @@ def kpi_options(q: Runner) -> pd.DataFrame:
 
 
 def kpi_series(q: Runner, grain: str, basis: str, dimension: str, value: str) -> pd.DataFrame:
-    """Every metric of one slice over time, in layer order."""
-    df = q(
+    """Every metric of one slice over time, in the mart's layer order."""
+    return q(
         """
         select layer, metric, any_value(decision) as decision, period_start::date as period_start,
                sum(numerator) as numerator, sum(denominator) as denominator,
-               any_value(value) as value, any_value(unit) as unit
+               any_value(value) as value, any_value(unit) as unit, min(layer_order) as layer_order
         from marts.kpi_ladder
         where period_grain = ? and basis = ? and slice_dimension = ? and slice_value::varchar = ?
         group by layer, metric, period_start
-        order by layer, metric, period_start
+        order by layer_order, layer, metric, period_start
         """,
         [grain, basis, dimension, value],
     )
-    df["layer_order"] = [KPI_LAYERS.index(x) if x in KPI_LAYERS else len(KPI_LAYERS) for x in df["layer"]]
-    return df.sort_values(["layer_order", "metric", "period_start"]).reset_index(drop=True)
 
 
 def kpi_current_vs_previous(series: pd.DataFrame, period: date) -> pd.DataFrame:

@@ -1,4 +1,8 @@
-"""Queries of the Velocity page: days between stages, by step and cohort month, and time in stage."""
+"""Queries of the Velocity page: days between stages, by step and cohort month, and time in stage.
+
+marts.stage_velocity holds the steps, their order (`step_order`) and their statistics by segment
+and cohort month; for other filters the same steps are computed from marts.leads.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ import pandas as pd
 from dashboards.queries.common import Filters, Runner, step_label
 
 VELOCITY_STEPS = [
-    # (from stage, to stage, from timestamp, to timestamp) on marts.leads; the same steps and
-    # definitions as marts.stage_velocity ("closed" = won or lost)
+    # (from stage, to stage, from timestamp, to timestamp) on marts.leads: steps 1-7 of
+    # marts.stage_velocity, in its order and with its definitions ("closed" = won or lost)
     ("lead", "mql", "created_at", "mql_at"),
     ("mql", "sal", "mql_at", "sal_at"),
     ("sal", "sql", "sal_at", "sql_at"),
@@ -143,7 +147,8 @@ def velocity_histogram(
 
 
 def time_in_stage(q: Runner, f: Filters) -> pd.DataFrame:
-    """Days spent in each stage (completed stays only), from marts.lead_stage_history."""
+    """Days spent in each stage (completed stays only), from marts.lead_stage_history; the entry
+    stage (the first of config.lifecycle_stages, left when the lead is created) is left out."""
     cond, params = f.where(period="created_at", alias="l")
     lead_filter = (
         "" if cond == "true" else f"and h.lead_id in (select l.lead_id from marts.leads l where {cond})"
@@ -155,7 +160,11 @@ def time_in_stage(q: Runner, f: Filters) -> pd.DataFrame:
                quantile_cont(h.hours_in_stage, 0.75) / 24 as p75_days,
                quantile_cont(h.hours_in_stage, 0.9) / 24 as p90_days
         from marts.lead_stage_history h
-        where h.exited_at is not null and h.stage not in ('capture') {lead_filter}
+        where h.exited_at is not null {lead_filter}
+          and h.stage not in (
+              select stage from config.lifecycle_stages
+              where stage_order = (select min(stage_order) from config.lifecycle_stages)
+          )
         group by 1
         order by median_days desc
         """,
