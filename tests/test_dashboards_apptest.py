@@ -8,6 +8,7 @@ built yet give a "not built yet" message. User input reaches SQL only as bound p
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import shutil
@@ -22,8 +23,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.data import execute
 from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
+from dashboards.queries import funnel as funnel_q
+from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
-from dashboards.queries.common import Filters, step_label
+from dashboards.queries import velocity as velocity_q
+from dashboards.queries.common import Filters, stage_label, step_label
 from leadwarehouse.build import build_warehouse
 from tests.tiny_crm import AS_OF
 
@@ -109,6 +113,13 @@ def runner(path: Path):
     return lambda sql, params=(): execute(path, sql, list(params))
 
 
+def seed(name: str) -> list[dict[str, str]]:
+    """The rows of a seed CSV (seeds/<folder>/<name>.csv)."""
+    (path,) = (PROJECT_DIR / "seeds").glob(f"*/{name}.csv")
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def has_table(path: Path, table: str) -> bool:
     return bool(
         run_sql(
@@ -189,6 +200,90 @@ def test_filter_values_are_bound_parameters_never_sql_text():
     assert evil not in cond and "smb" not in cond
     assert [evil] in params and ["smb"] in params and ["t1"] in params
     assert Filters().where(period="created_at") == ("true", [])
+
+
+# ---------------------------------------------------------------- stage and KPI layer look-ups
+
+
+def test_every_lifecycle_stage_of_the_seed_has_a_readable_label():
+    labels = {row["stage"]: stage_label(row["stage"]) for row in seed("lifecycle_stages")}
+    assert labels == {
+        "capture": "Capture",
+        "triage": "Triage",
+        "nurture": "Nurture",
+        "warm": "Warm",
+        "mql": "MQL",
+        "sal": "SAL",
+        "sql": "SQL",
+        "opportunity": "Opportunity",
+        "won": "Won",
+        "lost": "Lost",
+        "recycled": "Recycled",
+        "disqualified": "Disqualified",
+    }
+    # the step ends of the funnel / velocity marts that are not lifecycle stages
+    assert step_label("lead", "mql") == "Lead → MQL"
+    assert step_label("sql", "closed") == "SQL → Closed"
+
+
+def test_funnel_stages_and_steps_follow_the_marts_order_and_the_seed(dash):
+    q = runner(dash)
+    stage_order = {row["stage"]: int(row["stage_order"]) for row in seed("lifecycle_stages")}
+    mart_steps = run_sql(
+        dash, "select distinct step_order, from_stage, to_stage from marts.funnel_conversion order by 1"
+    )
+    steps = funnel_q.funnel_steps(q, Filters(), "funnel_conversion")
+    totals = funnel_q.funnel_step_totals(steps)
+    assert list(zip(totals["from_stage"], totals["to_stage"], strict=True)) == [
+        (a, b) for _, a, b in mart_steps
+    ]
+
+    stages = funnel_q.funnel_stage_counts(steps)["stage"].tolist()
+    assert stages == ["lead", "mql", "sal", "sql", "opportunity", "won"]
+    lifecycle = [s for s in stages if s in stage_order]  # `lead` (every lead) is no lifecycle stage
+    assert lifecycle == sorted(lifecycle, key=stage_order.__getitem__) and len(lifecycle) == len(stages) - 1
+
+    # the fallback for warehouses without the mart restates the mart's first steps, in its order
+    fallback = [(a, b) for a, b, _, _ in funnel_q.FUNNEL_STEPS_FROM_LEADS]
+    assert fallback == [(a, b) for _, a, b in mart_steps[: len(fallback)]]
+    leads_steps = funnel_q.funnel_steps(q, Filters(), "leads")
+    assert funnel_q.funnel_stage_counts(leads_steps)["stage"].tolist() == stages
+
+
+def test_velocity_steps_from_leads_are_the_marts_steps_and_time_in_stage_skips_the_seeds_entry_stage(dash):
+    q = runner(dash)
+    mart_steps = run_sql(
+        dash, "select distinct step_order, from_stage, to_stage from marts.stage_velocity order by 1"
+    )
+    from_leads = [(a, b) for a, b, _, _ in velocity_q.VELOCITY_STEPS]
+    assert from_leads == [(a, b) for _, a, b in mart_steps[: len(from_leads)]]
+    summary = velocity_q.velocity_summary(q, Filters(), "stage_velocity")
+    assert summary["step"].tolist() == [step_label(a, b) for _, a, b in mart_steps]
+
+    entry = min(seed("lifecycle_stages"), key=lambda row: int(row["stage_order"]))["stage"]
+    assert entry == "capture"
+    stays = velocity_q.time_in_stage(q, Filters())
+    assert entry not in set(stays["stage"]) and {"triage", "nurture", "mql"} <= set(stays["stage"])
+
+
+def test_kpi_layers_and_their_order_come_from_the_seed(dash):
+    q = runner(dash)
+    rows = seed("kpi_layers")
+    layers = kpi_q.kpi_layers(q)
+    assert layers["layer"].tolist() == ["top", "quality", "handoff", "velocity", "outcome", "efficiency"]
+    assert layers["layer"].tolist() == [r["layer"] for r in sorted(rows, key=lambda r: int(r["layer_order"]))]
+    assert dict(zip(layers["layer"], layers["decision"], strict=True)) == {
+        r["layer"]: r["decision"] for r in rows
+    }
+    assert layers["decision"].iloc[0] == "Channel mix: where to find more leads that match the ICP"
+
+    series = kpi_q.kpi_series(q, "month", "period", "all", "all")
+    seen = list(dict.fromkeys(series["layer"]))
+    assert seen == [x for x in layers["layer"] if x in seen] and len(seen) >= 5
+    current = kpi_q.kpi_current_vs_previous(series, series["period_start"].max())
+    assert list(dict.fromkeys(current["layer"])) == seen
+    decisions = dict(zip(layers["layer"], layers["decision"], strict=True))
+    assert all(d == decisions[x] for x, d in zip(current["layer"], current["decision"], strict=True))
 
 
 # ---------------------------------------------------------------- warehouse missing / broken
