@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadwarehouse.build import build_warehouse
 from leadwarehouse.landing import write_landing
+from tests.builds import build_fixture_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def tiny_warehouse(tmp_path_factory, tiny_landing) -> Path:
     warehouse = tmp_path_factory.mktemp("tiny_wh") / "build.duckdb"
     # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
     with data_quality_warns():
-        build_warehouse(
+        build_fixture_warehouse(
             tiny_landing, warehouse, as_of=AS_OF, command=os.environ.get("TINY_BUILD_COMMAND", "build")
         )
     return warehouse

@@ -9,8 +9,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from leadwarehouse.build import build_warehouse
 from leadwarehouse.landing import write_landing
+from tests.builds import build_fixture_warehouse
 from tests.crm_marked_export import AS_OF, CANONICAL_SOURCE, LEADS, crm_marked_export_rows
 
 pytestmark = pytest.mark.dbt
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.dbt
 def query(tmp_path_factory):
     base = tmp_path_factory.mktemp("crm_marked_export")
     warehouse = base / "build.duckdb"
-    build_warehouse(write_landing(base / "landing", crm_marked_export_rows()), warehouse, as_of=AS_OF)
+    build_fixture_warehouse(write_landing(base / "landing", crm_marked_export_rows()), warehouse, as_of=AS_OF)
 
     def run(sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(warehouse), read_only=True)

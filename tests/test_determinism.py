@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from leadwarehouse.build import build_warehouse
+from tests.builds import build_fixture_warehouse
 from tests.tiny_crm import AS_OF
 
 pytestmark = pytest.mark.dbt
@@ -29,7 +29,7 @@ def mart_fingerprints(warehouse) -> dict[str, tuple]:
 
 def test_rebuild_gives_identical_marts(tiny_landing, tiny_warehouse, tmp_path):
     rebuilt = tmp_path / "again.duckdb"
-    build_warehouse(tiny_landing, rebuilt, as_of=AS_OF, command="run")
+    build_fixture_warehouse(tiny_landing, rebuilt, as_of=AS_OF)
     assert mart_fingerprints(rebuilt) == mart_fingerprints(tiny_warehouse)
 
 
@@ -38,7 +38,7 @@ def test_earlier_as_of_sees_only_the_past(tiny_landing, tmp_path):
     # downloaded under it does not count either: fit 55 + first pricing view 15 = 70 (mql band); her
     # opportunity does not exist yet either.
     warehouse = tmp_path / "past.duckdb"
-    build_warehouse(tiny_landing, warehouse, as_of="2026-09-03 12:00:00", command="run")
+    build_fixture_warehouse(tiny_landing, warehouse, as_of="2026-09-03 12:00:00")
     con = duckdb.connect(str(warehouse), read_only=True)
     got = con.execute(
         "select total_score, score_band, current_stage, opportunity_at from marts.leads where email = 'jane.doe@acme.com'"

@@ -16,6 +16,7 @@ import pytest
 from leadwarehouse.build import run_build, run_dbt
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
+from tests.builds import at_fixed_path
 from tests.conftest import data_quality_warns
 
 pytestmark = pytest.mark.dbt
@@ -71,14 +72,21 @@ ROWS = {
 
 
 def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.CompletedProcess | None:
-    ingest_landing(landing, warehouse)
-    try:
-        run_dbt(["build", *SELECT], warehouse, AS_OF, quiet=True)
-    except subprocess.CalledProcessError as exc:
-        if check:
-            raise
-        return exc
+    with at_fixed_path(warehouse) as path:
+        ingest_landing(landing, path)
+        try:
+            run_dbt(["build", *SELECT], path, AS_OF, quiet=True)
+        except subprocess.CalledProcessError as exc:
+            if check:
+                raise
+            return exc
     return None
+
+
+def _run_build(landing: Path, warehouse: Path) -> None:
+    """The real path (lock, recorded build, last good counts), at the fixture build path."""
+    with at_fixed_path(warehouse) as path:
+        run_build(landing, path, ["build", *SELECT], as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -195,13 +203,13 @@ def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path
     monkeypatch.setenv("LEAD_DATA_QUALITY_SEVERITY", "error")
     # the real path: a successful build records its row counts, the next build is compared
     warehouse = tmp_path / "wh.duckdb"
-    run_build(_leads_landing(tmp_path / "ten", 10), warehouse, ["build", *SELECT], as_of=AS_OF)
+    _run_build(_leads_landing(tmp_path / "ten", 10), warehouse)
     assert q(
         warehouse,
         "select source_table, input_rows from meta.last_good_input_counts where source_table = 'leads'",
     ) == [("leads", 10)]
     with pytest.raises(subprocess.CalledProcessError):
-        run_build(_leads_landing(tmp_path / "four", 4), warehouse, ["build", *SELECT], as_of=AS_OF)
+        _run_build(_leads_landing(tmp_path / "four", 4), warehouse)
     assert q(
         warehouse,
         "select previous_raw_rows, drop_share, status from marts.data_quality_summary where source_table = 'leads'",
@@ -210,4 +218,4 @@ def test_losing_more_than_half_the_rows_since_the_last_good_build_fails(tmp_path
         ("failed",)
     ]
     # a 40 % drop against the last good build (still the 10-lead one) is within the 50 % default
-    run_build(_leads_landing(tmp_path / "six", 6), warehouse, ["build", *SELECT], as_of=AS_OF)
+    _run_build(_leads_landing(tmp_path / "six", 6), warehouse)

@@ -15,8 +15,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from leadwarehouse.build import build_warehouse
 from leadwarehouse.landing import write_landing
+from tests.builds import build_fixture_warehouse
 from tests.conftest import data_quality_warns
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
@@ -47,7 +47,7 @@ def query(tmp_path_factory):
     base = tmp_path_factory.mktemp("firmographic")
     warehouse = base / "build.duckdb"
     with data_quality_warns():  # a variant of the tiny CRM, bad on purpose
-        build_warehouse(write_landing(base / "landing", rows), warehouse, as_of=AS_OF)
+        build_fixture_warehouse(write_landing(base / "landing", rows), warehouse, as_of=AS_OF)
 
     def run(sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(warehouse), read_only=True)

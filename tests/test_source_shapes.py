@@ -22,11 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from leadwarehouse.build import build_warehouse, run_build, run_dbt
+from leadwarehouse.build import run_build, run_dbt
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.connectors import main as connectors_main
 from leadwarehouse.generator import generate
 from leadwarehouse.generator.shapes import convert_landing
+from tests.builds import build_fixture_warehouse
 
 LEADS, SEED = 1500, 7
 AS_OF = "2026-11-01 00:00:00"
@@ -65,7 +66,7 @@ def _connector_build(shape: str, landing: Path, base: Path) -> Path:
 
 def _contract_build(landing: Path, base: Path) -> Path:
     warehouse = base / "build.duckdb"
-    build_warehouse(landing, warehouse, as_of=AS_OF, command="run")
+    build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
     return warehouse
 
 
