@@ -1,26 +1,44 @@
--- One row per lead with everything the KPI ladder slices and counts: the slice dimensions,
--- the first time each funnel milestone happened, and the days between milestones. A stage first
+-- One row per lead with everything the KPI marts slice and count: the slice dimensions, the
+-- first time each funnel milestone happened, and the days between milestones. A stage first
 -- entered by a fact dated before the lead's creation (applied at the creation, flagged
 -- is_<stage>_out_of_order) still counts as reached but bounds no duration: a negative duration
--- is not a duration.
+-- is not a duration. Reads the intermediate models marts.leads is built from, never the marts.
 {%- set stages = ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost'] %}
 with
 
-leads as (
+inputs as (
 
-    select * from {{ ref('leads') }}
+    select * from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+fit as (
+
+    select * from {{ ref('int_lead_fit_scores') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('int_score_ledger') }}
+
+),
+
+score_triggers as (
+
+    select * from {{ ref('int_lifecycle_triggers__score') }}
+
+),
+
+lead_stages as (
+
+    select * from {{ ref('int_kpi_lead_stages') }}
 
 ),
 
 routing as (
 
     select * from {{ ref('int_lead_routing') }}
-
-),
-
-history as (
-
-    select * from {{ ref('lead_stage_history') }}
 
 ),
 
@@ -36,48 +54,39 @@ opportunities as (
 
 ),
 
-first_rejection as (
+peak_bands as (
 
-    -- the first time an SDR rejected or disqualified the lead after it became an MQL
+    -- the band of the highest score the lead had: band_after of the changes that reached it
     select
         lead_id,
-        entered_at as rejected_at,
-        reason_code as reject_reason,
-        row_number() over (partition by lead_id order by stage_sequence) as rejection_order
-    from history
-    where stage in ('recycled', 'disqualified') and from_stage in ('mql', 'sal', 'sql')
-
-),
-
-first_entries as (
-
-    select
-        lead_id,
-        stage,
-        is_out_of_order,
-        row_number() over (partition by lead_id, stage order by stage_sequence) as entry_order
-    from history
-    where stage in ('{{ stages | join("', '") }}')
-
-),
-
-out_of_order_entries as (
-
-    select
-        lead_id,
-        {%- for stage in stages %}
-            max(case when stage = '{{ stage }}' and is_out_of_order then 1 else 0 end) = 1
-                as is_{{ stage }}_out_of_order,
-        {%- endfor %}
-        -- closed_at is won_at when the lead was won, else lost_at
-        case
-            when max(case when stage = 'won' then 1 else 0 end) = 1
-                then max(case when stage = 'won' and is_out_of_order then 1 else 0 end) = 1
-            else max(case when stage = 'lost' and is_out_of_order then 1 else 0 end) = 1
-        end as is_closed_out_of_order
-    from first_entries
-    where entry_order = 1
+        max(band_after) as peak_band
+    from ledger
+    where score_after = peak_score
     group by lead_id
+
+),
+
+first_mql_crossing as (
+
+    select
+        lead_id,
+        min(trigger_at) as crossed_at
+    from score_triggers
+    where trigger_name = 'score_mql' and trigger_at <= {{ as_of() }}
+    group by lead_id
+
+),
+
+scores_until_crossing as (
+
+    -- the score after each change up to the first MQL crossing; the last one is the score at it
+    select
+        ledger.lead_id,
+        ledger.score_after,
+        row_number() over (partition by ledger.lead_id order by ledger.change_sequence desc) as recency
+    from ledger
+    inner join first_mql_crossing on ledger.lead_id = first_mql_crossing.lead_id
+    where ledger.changed_at <= first_mql_crossing.crossed_at
 
 ),
 
@@ -90,6 +99,35 @@ won_amounts as (
     inner join identity on opportunities.source_lead_id = identity.source_lead_id
     where opportunities.outcome = 'won'
     group by identity.lead_id
+
+),
+
+leads as (
+
+    select
+        inputs.lead_id,
+        inputs.created_at,
+        inputs.lead_source,
+        inputs.channel,
+        inputs.segment,
+        fit.fit_tier,
+        inputs.motion,
+        -- a lead without score changes has score 0, below every warm threshold
+        coalesce(peak_bands.peak_band, 'nurture') as peak_band,
+        cast(round(scores_until_crossing.score_after, 1) as decimal(9, 1)) as score_at_mql_crossing,
+        {%- for stage in stages %}
+            lead_stages.{{ stage }}_at,
+            coalesce(lead_stages.is_{{ stage }}_out_of_order, false) as is_{{ stage }}_out_of_order,
+        {%- endfor %}
+        coalesce(lead_stages.is_closed_out_of_order, false) as is_closed_out_of_order,
+        lead_stages.rejected_at,
+        lead_stages.reject_reason
+    from inputs
+    inner join fit on inputs.lead_id = fit.lead_id
+    left join peak_bands on inputs.lead_id = peak_bands.lead_id
+    left join scores_until_crossing
+        on inputs.lead_id = scores_until_crossing.lead_id and scores_until_crossing.recency = 1
+    left join lead_stages on inputs.lead_id = lead_stages.lead_id
 
 )
 
@@ -105,43 +143,36 @@ select
     coalesce(routing.owner_rep_id, 'unassigned') as rep,
     leads.peak_band,
     leads.fit_tier = 'A' as is_icp_match,
-    leads.mql_at,
-    leads.sal_at,
-    leads.sql_at,
-    leads.opportunity_at,
-    leads.won_at,
-    leads.lost_at,
+    {%- for stage in stages %}
+        leads.{{ stage }}_at,
+    {%- endfor %}
     coalesce(leads.won_at, leads.lost_at) as closed_at,
-    first_rejection.rejected_at,
-    first_rejection.reject_reason,
+    leads.rejected_at,
+    leads.reject_reason,
     leads.score_at_mql_crossing,
     won_amounts.won_amount,
     {%- for stage in stages %}
-        coalesce(out_of_order_entries.is_{{ stage }}_out_of_order, false) as is_{{ stage }}_out_of_order,
+        leads.is_{{ stage }}_out_of_order,
     {%- endfor %}
-    coalesce(out_of_order_entries.is_closed_out_of_order, false) as is_closed_out_of_order,
+    leads.is_closed_out_of_order,
     {%- for stage in ['mql', 'sal', 'sql', 'opportunity', 'won'] %}
         case
-            when not coalesce(out_of_order_entries.is_{{ stage }}_out_of_order, false)
+            when not leads.is_{{ stage }}_out_of_order
                 then {{ dbt.datediff('leads.created_at', 'leads.' ~ stage ~ '_at', 'second') }} / 86400.0  -- noqa: LT05
         end as days_created_to_{{ stage }},
     {%- endfor %}
     case
         when
             leads.mql_at is not null and leads.sql_at is not null
-            and not coalesce(out_of_order_entries.is_mql_out_of_order, false)
-            and not coalesce(out_of_order_entries.is_sql_out_of_order, false)
+            and not leads.is_mql_out_of_order and not leads.is_sql_out_of_order
             then {{ dbt.datediff('leads.mql_at', 'leads.sql_at', 'second') }} / 86400.0  -- noqa: LT05
     end as days_mql_to_sql,
     case
         when
             leads.sql_at is not null and coalesce(leads.won_at, leads.lost_at) is not null
-            and not coalesce(out_of_order_entries.is_sql_out_of_order, false)
-            and not coalesce(out_of_order_entries.is_closed_out_of_order, false)
+            and not leads.is_sql_out_of_order and not leads.is_closed_out_of_order
             then {{ dbt.datediff('leads.sql_at', 'coalesce(leads.won_at, leads.lost_at)', 'second') }} / 86400.0  -- noqa: LT05
     end as days_sql_to_close
 from leads
 left join routing on leads.lead_id = routing.lead_id
-left join first_rejection on leads.lead_id = first_rejection.lead_id and first_rejection.rejection_order = 1
 left join won_amounts on leads.lead_id = won_amounts.lead_id
-left join out_of_order_entries on leads.lead_id = out_of_order_entries.lead_id

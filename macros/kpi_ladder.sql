@@ -1,0 +1,130 @@
+{#- Building blocks of the KPI ladder (models/intermediate/kpi/int_kpi_ladder__*.sql). The metrics
+    themselves (name, label, layer, unit, numerator, denominator) are rows of
+    seeds/kpi/kpi_metrics.csv; these macros only say how a family's rows are dated, sliced and
+    divided. -#}
+
+{% macro kpi_milestones() -%}
+    {#- The funnel milestones int_kpi_events lists and int_kpi_milestone_counts counts (n_<name>):
+        (name, the column dating it, when a lead has it, its amount in USD, the int_kpi_lead_facts
+        duration in days that ends at it). -#}
+    {{ return([
+        ('created', 'created_at', 'true', none, none),
+        ('icp_match', 'created_at', 'is_icp_match', none, none),
+        ('mql', 'mql_at', 'mql_at is not null', none, 'days_created_to_mql'),
+        ('sal', 'sal_at', 'sal_at is not null', none, 'days_created_to_sal'),
+        ('sql', 'sql_at', 'sql_at is not null', none, 'days_created_to_sql'),
+        ('opportunity', 'opportunity_at', 'opportunity_at is not null', none, 'days_created_to_opportunity'),
+        ('sal_after_mql', 'sal_at', 'sal_at is not null and mql_at is not null', none, none),
+        ('sql_after_sal', 'sql_at', 'sql_at is not null and sal_at is not null', none, none),
+        ('sql_after_mql', 'sql_at', 'sql_at is not null and mql_at is not null', none, 'days_mql_to_sql'),
+        ('rejected', 'rejected_at', 'rejected_at is not null', none, none),
+        ('won', 'won_at', 'won_at is not null', 'won_amount', 'days_created_to_won'),
+        ('lost', 'lost_at', 'lost_at is not null', none, none),
+        ('won_after_mql', 'won_at', 'won_at is not null and mql_at is not null', none, none),
+        ('closed_after_sql', 'closed_at', 'closed_at is not null and sql_at is not null', none, 'days_sql_to_close'),
+    ]) }}
+{%- endmacro %}
+
+{% macro kpi_period_grains() -%}
+    {#- The period grains of the ladder. -#}
+    {{ return(['month', 'week']) }}
+{%- endmacro %}
+
+{% macro kpi_slice_dimensions(exclude=[]) -%}
+    {#- The dimensions a ladder metric is sliced by (besides slice `all`), less `exclude`. -#}
+    {%- set dimensions = ['lead_source', 'channel', 'segment', 'fit_tier', 'motion', 'team', 'rep', 'peak_band',
+                          'reject_reason'] %}
+    {{ return(dimensions | reject('in', exclude) | list) }}
+{%- endmacro %}
+
+{% macro kpi_dated(relation, dates) -%}
+    {#- Every row of `relation` once per period grain (kpi_period_grains) and basis: `dates` lists
+        (basis, column dating the row under it), e.g. [('cohort', 'created_at'), ('period', 'event_at')].
+        Adds period_grain, basis, dated_at and period_start (first day of the month, Monday of
+        the week). -#}
+    {%- for grain in kpi_period_grains() %}
+        {%- set outer_loop = loop %}
+        {%- for basis, column in dates %}
+            select
+                {{ relation }}.*,
+                '{{ grain }}' as period_grain,
+                '{{ basis }}' as basis,
+                {{ relation }}.{{ column }} as dated_at,
+                cast({{ dbt.date_trunc(grain, relation ~ '.' ~ column) }} as date) as period_start
+            from {{ relation }}
+            {% if not (outer_loop.last and loop.last) %}union all{% endif %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro kpi_slice_sets(keys, dimensions) -%}
+    {#- Grouping sets: `keys` alone (slice all), then `keys` with each dimension. (sqlfluff's
+        duckdb dialect does not parse GROUPING SETS: the `group by` line carries noqa: PRS.) -#}
+    ({{ keys | join(', ') }})
+    {%- for dimension in dimensions %},
+        ({{ keys | join(', ') }}, {{ dimension }})
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro kpi_slice_columns(dimensions) -%}
+    {#- slice_dimension and slice_value of a row aggregated by kpi_slice_sets(keys, dimensions). -#}
+    case
+        {%- for dimension in dimensions %}
+            when grouping({{ dimension }}) = 0 then '{{ dimension }}'
+        {%- endfor %}
+        else 'all'
+    end as slice_dimension,
+    case
+        {%- for dimension in dimensions %}
+            when grouping({{ dimension }}) = 0 then cast({{ dimension }} as {{ dbt.type_string() }})
+        {%- endfor %}
+        else 'all'
+    end as slice_value
+{%- endmacro %}
+
+{% macro kpi_measure(name, measures, measure_columns) -%}
+    {#- The measure column of `measures` a kpi_metrics numerator or denominator names. -#}
+    case {{ name }}
+        {%- for column in measure_columns %}
+            when '{{ column }}' then {{ measures }}.{{ column }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro kpi_ratio_metrics(measures, definitions, measure_columns, metric_suffix=none) -%}
+    {#- The ladder rows of the ratio metrics in `definitions` (rows of kpi_metrics) whose numerator
+        is one of `measure_columns`, for every row of `measures` (one per period grain, basis,
+        period and slice): numerator and denominator are the measures the seed names, value is
+        numerator / denominator (null when the denominator is 0; the numerator itself for a
+        metric without denominator). A metric is published for its seed slice_dimension only,
+        or, without one, for every slice but reject_reason. `metric_suffix`: an expression
+        appended to the metric name. -#}
+    {%- set numerator = kpi_measure(definitions ~ '.numerator', measures, measure_columns) %}
+    {%- set denominator = kpi_measure(definitions ~ '.denominator', measures, measure_columns) %}
+    select
+        {{ measures }}.period_grain,
+        {{ measures }}.basis,
+        {{ measures }}.period_start,
+        {{ measures }}.slice_dimension,
+        {{ measures }}.slice_value,
+        {% if metric_suffix -%}
+            {{ dbt.concat([definitions ~ '.metric', metric_suffix]) }}
+        {%- else -%}
+            {{ definitions }}.metric
+        {%- endif %} as metric,
+        cast({{ numerator }} as {{ type_double() }}) as numerator,
+        cast({{ denominator }} as {{ type_double() }}) as denominator,
+        case
+            when {{ definitions }}.denominator is null then cast({{ numerator }} as {{ type_double() }})
+            when {{ denominator }} > 0
+                then cast({{ numerator }} as {{ type_double() }}) / cast({{ denominator }} as {{ type_double() }})
+        end as value
+    from {{ measures }}
+    inner join {{ definitions }}
+        on
+            {{ definitions }}.numerator in ('{{ measure_columns | join("', '") }}')
+            and (
+                {{ definitions }}.slice_dimension = {{ measures }}.slice_dimension
+                or ({{ definitions }}.slice_dimension is null and {{ measures }}.slice_dimension != 'reject_reason')
+            )
+{%- endmacro %}
