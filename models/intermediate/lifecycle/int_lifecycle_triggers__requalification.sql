@@ -1,6 +1,6 @@
 -- Re-qualification triggers (`requalified`) of a lead recycled earlier: after its first recycle
 -- (an SDR rejection with a recycle disposition, or a lost opportunity), an event that completes a
--- seeds/sla/requalification_triggers.csv rule, or a later CRM record of the person that changed
+-- seeds/lifecycle/requalification_triggers.csv rule, or a later CRM record of the person that changed
 -- what the lead is (new seniority: `new_title`; another industry, region or segment:
 -- `firmographic_change`).
 with
