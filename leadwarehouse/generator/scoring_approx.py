@@ -23,7 +23,6 @@ from .refdata import SEEDS_DIR, read_csv
 
 DAY = 86400
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-EMAIL_TYPE_PRECEDENCE = ("competitor", "disposable", "student", "free_mail")
 
 
 def like_regex(pattern: str) -> re.Pattern:
@@ -159,8 +158,9 @@ class Scorer:
             (like_regex(r["title_pattern"]), r["job_function"])
             for r in sorted(read_csv(enrich / "title_function_rules.csv"), key=lambda r: int(r["priority"]))
         ]
+        # several rules may match one domain: the lowest type_precedence wins (seed column)
         self.email_rules = [
-            (like_regex(r["domain_pattern"]), r["email_type"])
+            (like_regex(r["domain_pattern"]), r["email_type"], float(r["type_precedence"]))
             for r in read_csv(enrich / "email_domain_rules.csv")
         ]
         self.segments = [
@@ -197,8 +197,8 @@ class Scorer:
 
     @cache  # noqa: B019
     def email_type_of_domain(self, domain: str) -> str:
-        types = {t for rx, t in self.email_rules if rx.match(domain)}
-        return next((t for t in EMAIL_TYPE_PRECEDENCE if t in types), "business")
+        matches = [(precedence, t) for rx, t, precedence in self.email_rules if rx.match(domain)]
+        return min(matches)[1] if matches else "business"
 
     def email_type(self, emails) -> np.ndarray:
         s = pd.Series(emails, dtype=object)

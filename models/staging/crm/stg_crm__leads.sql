@@ -103,19 +103,17 @@ function_matches as (
 
 ),
 
-email_types as (
+email_type_matches as (
 
-    -- several patterns may match one domain: the most telling type wins
+    -- several patterns may match one domain: the lowest type_precedence of the seed wins
     select
         records.source_lead_id,
-        min(
-            case domain_rules.email_type
-                when 'competitor' then 1 when 'disposable' then 2 when 'student' then 3 when 'free_mail' then 4
-            end
-        ) as type_rank
+        domain_rules.email_type,
+        row_number() over (
+            partition by records.source_lead_id order by domain_rules.type_precedence, domain_rules.email_type
+        ) as match_rank
     from records
     inner join domain_rules on records.email_domain like domain_rules.domain_pattern
-    group by records.source_lead_id
 
 )
 
@@ -123,10 +121,8 @@ select
     records.source_lead_id,
     records.email,
     records.email_domain,
-    case email_types.type_rank
-        when 1 then 'competitor' when 2 then 'disposable' when 3 then 'student' when 4 then 'free_mail'
-        else case when records.email is null then 'unknown' else 'business' end
-    end as email_type,
+    coalesce(email_type_matches.email_type, case when records.email is null then 'unknown' else 'business' end)
+        as email_type,
     records.first_name,
     records.last_name,
     records.title,
@@ -153,4 +149,5 @@ left join seniority_matches
     on records.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1
 left join function_matches
     on records.source_lead_id = function_matches.source_lead_id and function_matches.match_rank = 1
-left join email_types on records.source_lead_id = email_types.source_lead_id
+left join email_type_matches
+    on records.source_lead_id = email_type_matches.source_lead_id and email_type_matches.match_rank = 1
