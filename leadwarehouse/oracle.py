@@ -409,7 +409,9 @@ def derive_email(email: str | None, rules: Rules) -> tuple[str | None, str | Non
         return None, None
     domain = email.strip().lower().rsplit("@", 1)[1]
     # Several rules may match one domain: the lowest type_precedence of the seed wins.
-    matches = [(precedence, t) for pattern, t, precedence in rules.email_domain_rules if sql_like(domain, pattern)]
+    matches = [
+        (precedence, t) for pattern, t, precedence in rules.email_domain_rules if sql_like(domain, pattern)
+    ]
     return domain, (min(matches)[1] if matches else "business")
 
 
