@@ -4,7 +4,7 @@
 --   dbt compile --select lead_timeline --vars '{timeline_email: jane@acme.com}'
 with
 
-lead as (
+the_lead as (
 
     select lead_id
     from {{ ref('leads') }}
@@ -18,13 +18,14 @@ score_changes as (
         changes.lead_id,
         changes.changed_at as happened_at,
         'score' as kind,
+        changes.change_sequence as sequence_in_kind,
         changes.change_type as what,
         changes.signal as detail,
         changes.points,
         changes.score_after,
         changes.band_after as band_or_stage
     from {{ ref('lead_score_changes') }} as changes
-    inner join lead on changes.lead_id = lead.lead_id
+    inner join the_lead on changes.lead_id = the_lead.lead_id
 
 ),
 
@@ -34,17 +35,18 @@ stage_entries as (
         history.lead_id,
         history.entered_at as happened_at,
         'stage' as kind,
+        history.stage_sequence as sequence_in_kind,
         history.entered_by as what,
         history.reason_code as detail,
         cast(null as decimal(9, 1)) as points,
         cast(null as decimal(9, 1)) as score_after,
         history.stage as band_or_stage
     from {{ ref('lead_stage_history') }} as history
-    inner join lead on history.lead_id = lead.lead_id
+    inner join the_lead on history.lead_id = the_lead.lead_id
 
 )
 
 select * from score_changes
 union all
 select * from stage_entries
-order by happened_at, kind
+order by happened_at, kind, sequence_in_kind
