@@ -29,7 +29,6 @@ from pathlib import Path
 # Small helpers
 # --------------------------------------------------------------------------------------
 
-EMAIL_TYPE_PRECEDENCE = ("competitor", "disposable", "student", "free_mail")
 CHANGE_TYPE_ORDER = ("fit", "negative", "expiry", "intent", "velocity", "decay")
 
 
@@ -193,7 +192,7 @@ class Rules:
     fit_rules: tuple[FitRule, ...]
     intent_rules: tuple[IntentRule, ...]
     signal_map: tuple[SignalMapping, ...]
-    email_domain_rules: tuple[tuple[str, str], ...]  # (domain_pattern, email_type)
+    email_domain_rules: tuple[tuple[str, str, float], ...]  # (domain_pattern, email_type, type_precedence)
     title_seniority_rules: tuple[TitleRule, ...]
     title_function_rules: tuple[TitleRule, ...]
     segments: tuple[Segment, ...]
@@ -286,7 +285,8 @@ def load_rules(seeds_dir: Path | str) -> Rules:
         for r in _read_seed(seeds_dir, "signal_map")
     )
     email_rules = tuple(
-        (r["domain_pattern"], r["email_type"]) for r in _read_seed(seeds_dir, "email_domain_rules")
+        (r["domain_pattern"], r["email_type"], float(r["type_precedence"]))
+        for r in _read_seed(seeds_dir, "email_domain_rules")
     )
     seniority = tuple(
         TitleRule(float(r["priority"]), r["title_pattern"], r["seniority"], r["buying_role"])
@@ -408,12 +408,11 @@ def derive_email(email: str | None, rules: Rules) -> tuple[str | None, str | Non
     if email is None or "@" not in email:
         return None, None
     domain = email.strip().lower().rsplit("@", 1)[1]
-    types = {t for pattern, t in rules.email_domain_rules if sql_like(domain, pattern)}
-    for email_type in EMAIL_TYPE_PRECEDENCE:
-        if email_type in types:
-            return domain, email_type
-    # A type outside the precedence list (a custom seed row) still beats 'business'.
-    return domain, (min(types) if types else "business")
+    # Several rules may match one domain: the lowest type_precedence of the seed wins.
+    matches = [
+        (precedence, t) for pattern, t, precedence in rules.email_domain_rules if sql_like(domain, pattern)
+    ]
+    return domain, (min(matches)[1] if matches else "business")
 
 
 def derive_segment(employee_count: float | None, rules: Rules) -> str:

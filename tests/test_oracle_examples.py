@@ -153,7 +153,8 @@ def test_email_attributes(email, domain, email_type):
 def test_email_type_precedence_when_several_rules_match():
     # 'rivalcrm.edu' matches both a competitor and a student pattern: competitor comes first.
     rules = dataclasses.replace(
-        RULES, email_domain_rules=(("%.edu", "student"), ("rivalcrm.%", "competitor"), ("%", "free_mail"))
+        RULES,
+        email_domain_rules=(("%.edu", "student", 3), ("rivalcrm.%", "competitor", 1), ("%", "free_mail", 4)),
     )
     assert derive_attributes(lead(email="a@rivalcrm.edu"), rules).email_type == "competitor"
     assert derive_attributes(lead(email="a@mit.edu"), rules).email_type == "student"

@@ -999,7 +999,7 @@ TECH = (
 
 # Title catalog: (title, level, function) where level/function are the generator's *intended*
 # meaning (drives the latent propensity); the warehouse derives seniority/function from the
-# title with the LIKE rules in seeds/reference, which scoring_approx applies too.
+# title with the LIKE rules in seeds/enrichment, which scoring_approx applies too.
 TARGET_FUNCTIONS = frozenset({"marketing", "sales", "revenue_operations", "it", "engineering", "executive"})
 TITLES: tuple[tuple[str, str, str], ...] = (
     ("Chief Marketing Officer", "c_level", "marketing"),

@@ -63,7 +63,7 @@ def load_refdata(seeds_dir: Path | None = None) -> RefData:
         for r in read_csv(seeds / "reference" / "segments.csv")
     ]
     email_domains: dict[str, list[str]] = {}
-    for r in read_csv(seeds / "reference" / "email_domain_rules.csv"):
+    for r in read_csv(seeds / "enrichment" / "email_domain_rules.csv"):
         if "%" not in r["domain_pattern"] and "_" not in r["domain_pattern"]:
             email_domains.setdefault(r["email_type"], []).append(r["domain_pattern"])
     holidays: dict[str, set[dt.date]] = {}

@@ -23,7 +23,6 @@ from .refdata import SEEDS_DIR, read_csv
 
 DAY = 86400
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-EMAIL_TYPE_PRECEDENCE = ("competitor", "disposable", "student", "free_mail")
 
 
 def like_regex(pattern: str) -> re.Pattern:
@@ -78,7 +77,7 @@ class FitRule:
 class Scorer:
     def __init__(self, seeds_dir: Path | None = None):
         seeds = Path(seeds_dir) if seeds_dir else SEEDS_DIR
-        sc, ref = seeds / "scoring", seeds / "reference"
+        sc, enrich = seeds / "scoring", seeds / "enrichment"
         self.models = [
             Model(
                 r["model_id"],
@@ -153,19 +152,20 @@ class Scorer:
         ]
         self.seniority_rules = [
             (like_regex(r["title_pattern"]), r["seniority"], r["buying_role"])
-            for r in sorted(read_csv(ref / "title_seniority_rules.csv"), key=lambda r: int(r["priority"]))
+            for r in sorted(read_csv(enrich / "title_seniority_rules.csv"), key=lambda r: int(r["priority"]))
         ]
         self.function_rules = [
             (like_regex(r["title_pattern"]), r["job_function"])
-            for r in sorted(read_csv(ref / "title_function_rules.csv"), key=lambda r: int(r["priority"]))
+            for r in sorted(read_csv(enrich / "title_function_rules.csv"), key=lambda r: int(r["priority"]))
         ]
+        # several rules may match one domain: the lowest type_precedence wins (seed column)
         self.email_rules = [
-            (like_regex(r["domain_pattern"]), r["email_type"])
-            for r in read_csv(ref / "email_domain_rules.csv")
+            (like_regex(r["domain_pattern"]), r["email_type"], float(r["type_precedence"]))
+            for r in read_csv(enrich / "email_domain_rules.csv")
         ]
         self.segments = [
             (r["segment"], float(r["min_employees"]), _f(r["max_employees"]))
-            for r in read_csv(ref / "segments.csv")
+            for r in read_csv(seeds / "reference" / "segments.csv")
         ]
         arr = lambda f: np.array([f(m) for m in self.models])  # noqa: E731
         self.m_lookback = arr(lambda m: int(m.lookback_days * DAY)).astype(np.int64)
@@ -197,8 +197,8 @@ class Scorer:
 
     @cache  # noqa: B019
     def email_type_of_domain(self, domain: str) -> str:
-        types = {t for rx, t in self.email_rules if rx.match(domain)}
-        return next((t for t in EMAIL_TYPE_PRECEDENCE if t in types), "business")
+        matches = [(precedence, t) for rx, t, precedence in self.email_rules if rx.match(domain)]
+        return min(matches)[1] if matches else "business"
 
     def email_type(self, emails) -> np.ndarray:
         s = pd.Series(emails, dtype=object)

@@ -5,39 +5,20 @@ with
 
 records as (
 
-    select * from {{ ref('stg_crm__leads') }}
-
-),
-
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
-ranked as (
-
-    select
-        records.*,
-        identity.lead_id,
-        identity.record_order,
-        identity.person_email,
-        count(*) over (partition by identity.lead_id) as source_record_count
-    from records
-    inner join identity on records.source_lead_id = identity.source_lead_id
+    select * from {{ ref('int_lead_records_resolved') }}
 
 ),
 
 first_record as (
 
-    select * from ranked
+    select * from records
     where record_order = 1
 
 ),
 
 latest_record as (
 
-    select * from ranked
+    select * from records
     where record_order = source_record_count
 
 ),
@@ -47,7 +28,7 @@ source_ids as (
     select
         lead_id,
         {{ dbt.listagg('source_lead_id', "','", 'order by source_lead_id') }} as source_lead_ids
-    from ranked
+    from records
     group by lead_id
 
 )

@@ -14,8 +14,9 @@
 -- contact, an SDR activity or a CRM record before creation) still counts. It is applied at the
 -- creation instant (trigger_at = created_at, fact_at keeps its own date), flagged
 -- is_out_of_order, and listed in marts.out_of_order_facts. Facts after as_of have not happened.
--- Order: trigger_at, then trigger_order (creation before scoring and marketing stages before
--- sales), then the fact's own date (so facts applied at the creation keep their original order).
+-- Order: trigger_at, then trigger_order (seeds/lifecycle/lifecycle_trigger_order.csv: creation
+-- before scoring and marketing stages before sales), then the fact's own date (so facts applied at
+-- the creation keep their original order).
 with
 
 inputs as (
@@ -33,13 +34,18 @@ stage_triggers as (
 
 ),
 
+trigger_orders as (
+
+    select * from {{ ref('lifecycle_trigger_order') }}
+
+),
+
 creation_triggers as (
 
     select
         lead_id,
         created_at as trigger_at,
         'captured' as trigger_name,
-        0 as trigger_order,
         lead_id as source_id,
         cast(null as {{ dbt.type_string() }}) as reason_code
     from inputs
@@ -50,7 +56,6 @@ creation_triggers as (
         lead_id,
         created_at as trigger_at,
         'triaged' as trigger_name,
-        1 as trigger_order,
         lead_id as source_id,
         cast(null as {{ dbt.type_string() }}) as reason_code
     from inputs
@@ -78,7 +83,7 @@ happened as (
         all_triggers.lead_id,
         all_triggers.trigger_at as fact_at,
         all_triggers.trigger_name,
-        all_triggers.trigger_order,
+        trigger_orders.trigger_order,
         all_triggers.source_id,
         all_triggers.reason_code,
         inputs.created_at,
@@ -87,6 +92,7 @@ happened as (
         stage_triggers.trigger_source
     from all_triggers
     inner join inputs on all_triggers.lead_id = inputs.lead_id
+    left join trigger_orders on all_triggers.trigger_name = trigger_orders.trigger_name
     left join stage_triggers on all_triggers.trigger_name = stage_triggers.trigger_name
     where all_triggers.trigger_at <= {{ as_of() }}
 

@@ -1,17 +1,31 @@
 -- Re-qualification triggers (`requalified`) of a lead recycled earlier: after its first recycle
 -- (an SDR rejection with a recycle disposition, or a lost opportunity), an event that completes a
--- seeds/sla/requalification_triggers.csv rule, or a later CRM record of the person that changed
+-- seeds/lifecycle/requalification_triggers.csv rule, or a later CRM record of the person that changed
 -- what the lead is (new seniority: `new_title`; another industry, region or segment:
 -- `firmographic_change`).
 with
 
-identity as (
+records as (
 
-    select
-        source_lead_id,
-        lead_id,
-        record_order
-    from {{ ref('int_lead_identity') }}
+    select * from {{ ref('int_lead_records_resolved') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_marketing_events_resolved') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('segments') }}
 
 ),
 
@@ -42,14 +56,13 @@ recycle_starts as (
 signal_events as (
 
     select
-        identity.lead_id,
+        events.lead_id,
         events.event_id,
         events.signal,
         events.occurred_at
-    from {{ ref('stg_marketing__marketing_events') }} as events
-    inner join identity on events.source_lead_id = identity.source_lead_id
+    from events
     inner join recycle_starts
-        on identity.lead_id = recycle_starts.lead_id and events.occurred_at > recycle_starts.first_recycled_at
+        on events.lead_id = recycle_starts.lead_id and events.occurred_at > recycle_starts.first_recycled_at
     where events.signal in (select r.signal from requalification_rules as r)
 
 ),
@@ -84,7 +97,6 @@ signal_requalifications as (
         lead_id,
         occurred_at as trigger_at,
         'requalified' as trigger_name,
-        2 as trigger_order,
         event_id as source_id,
         min(trigger_id) as reason_code
     from rule_hits
@@ -96,18 +108,14 @@ title_changes as (
 
     -- a later record of the person with another seniority: new title
     select
-        identity.lead_id,
-        records.created_at as trigger_at,
+        lead_id,
+        created_at as trigger_at,
         'requalified' as trigger_name,
-        2 as trigger_order,
-        records.source_lead_id as source_id,
+        source_lead_id as source_id,
         'new_title' as reason_code,
-        records.seniority as attribute_value,
-        lag(records.seniority) over (
-            partition by identity.lead_id order by identity.record_order
-        ) as previous_attribute_value
-    from {{ ref('stg_crm__leads') }} as records
-    inner join identity on records.source_lead_id = identity.source_lead_id
+        seniority as attribute_value,
+        lag(seniority) over (partition by lead_id order by record_order) as previous_attribute_value
+    from records
 
 ),
 
@@ -115,17 +123,16 @@ record_firmographics as (
 
     -- each CRM record of the person with the firmographics of the account it names
     select
-        identity.lead_id,
-        identity.record_order,
+        records.lead_id,
+        records.record_order,
         records.created_at,
         records.source_lead_id,
         accounts.industry,
         accounts.region,
         segments.segment
-    from {{ ref('stg_crm__leads') }} as records
-    inner join identity on records.source_lead_id = identity.source_lead_id
-    inner join {{ ref('stg_crm__accounts') }} as accounts on records.account_id = accounts.account_id
-    left join {{ ref('segments') }} as segments
+    from records
+    inner join accounts on records.account_id = accounts.account_id
+    left join segments
         on
             accounts.employee_count >= segments.min_employees
             and (segments.max_employees is null or accounts.employee_count <= segments.max_employees)
@@ -140,7 +147,6 @@ firmographic_changes as (
         lead_id,
         created_at as trigger_at,
         'requalified' as trigger_name,
-        2 as trigger_order,
         source_lead_id as source_id,
         'firmographic_change' as reason_code,
         concat_ws('|', industry, region, segment) as attribute_value,
@@ -168,7 +174,6 @@ select
     record_changes.lead_id,
     record_changes.trigger_at,
     record_changes.trigger_name,
-    record_changes.trigger_order,
     record_changes.source_id,
     record_changes.reason_code
 from record_changes

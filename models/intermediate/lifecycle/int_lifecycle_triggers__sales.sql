@@ -13,38 +13,27 @@ inputs as (
 
 ),
 
-identity as (
-
-    select
-        source_lead_id,
-        lead_id
-    from {{ ref('int_lead_identity') }}
-
-),
-
 activities as (
 
-    select
-        identity.lead_id,
-        activities.*
-    from {{ ref('stg_crm__sales_activities') }} as activities
-    inner join identity on activities.source_lead_id = identity.source_lead_id
+    select * from {{ ref('int_sales_activities_resolved') }}
 
 ),
 
 opportunities as (
 
-    select
-        identity.lead_id,
-        opportunities.*
-    from {{ ref('stg_crm__opportunities') }} as opportunities
-    inner join identity on opportunities.source_lead_id = identity.source_lead_id
+    select * from {{ ref('int_opportunities_resolved') }}
 
 ),
 
 reason_codes as (
 
     select * from {{ ref('reason_codes') }}
+
+),
+
+first_confirmations as (
+
+    select * from {{ ref('int_lead_checklist_confirmations') }}
 
 ),
 
@@ -65,7 +54,6 @@ sdr_triggers as (
             when reason_codes.disposition = 'recycle' then 'sdr_reject_recycle'
             else 'sdr_disqualify'
         end as trigger_name,
-        case when activities.activity_type = 'accept' then 3 else 8 end as trigger_order,
         activities.activity_id as source_id,
         activities.reason_code
     from activities
@@ -81,7 +69,6 @@ recycle_date_triggers as (
         activities.lead_id,
         {{ dbt.dateadd('day', 'reason_codes.recycle_after_days', 'activities.occurred_at') }} as trigger_at,
         'recycle_date_reached' as trigger_name,
-        9 as trigger_order,
         activities.activity_id as source_id,
         activities.reason_code
     from activities
@@ -96,24 +83,11 @@ recycle_date_triggers as (
         {{ dbt.dateadd('day', recycle_days, 'opportunities.closed_at') }}
             as trigger_at,
         'recycle_date_reached' as trigger_name,
-        9 as trigger_order,
         opportunities.opportunity_id as source_id,
         opportunities.lost_reason as reason_code
     from opportunities
     left join reason_codes on opportunities.lost_reason = reason_codes.reason_code
     where opportunities.outcome = 'lost'
-
-),
-
-first_confirmations as (
-
-    select
-        lead_id,
-        checklist_item,
-        min(occurred_at) as first_confirmed_at
-    from activities
-    where activity_type = 'discovery_answer' and is_confirmed
-    group by lead_id, checklist_item
 
 ),
 
@@ -152,7 +126,6 @@ discovery_triggers as (
         lead_id,
         completed_at as trigger_at,
         'discovery_complete' as trigger_name,
-        4 as trigger_order,
         lead_id as source_id,
         cast(null as {{ dbt.type_string() }}) as reason_code
     from discovery
@@ -166,7 +139,6 @@ opportunity_triggers as (
         lead_id,
         created_at as trigger_at,
         'opportunity_created' as trigger_name,
-        5 as trigger_order,
         opportunity_id as source_id,
         cast(null as {{ dbt.type_string() }}) as reason_code
     from opportunities
@@ -177,7 +149,6 @@ opportunity_triggers as (
         lead_id,
         closed_at as trigger_at,
         case when outcome = 'won' then 'opportunity_won' else 'opportunity_lost' end as trigger_name,
-        6 as trigger_order,
         opportunity_id as source_id,
         lost_reason as reason_code
     from opportunities
@@ -189,7 +160,6 @@ opportunity_triggers as (
         lead_id,
         closed_at as trigger_at,
         'recycle_after_loss' as trigger_name,
-        7 as trigger_order,
         opportunity_id as source_id,
         lost_reason as reason_code
     from opportunities

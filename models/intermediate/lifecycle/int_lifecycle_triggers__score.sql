@@ -96,7 +96,6 @@ select
     lead_id,
     changed_at as trigger_at,
     trigger_name,
-    2 as trigger_order,
     cast(change_sequence as {{ dbt.type_string() }}) as source_id,
     cast(null as {{ dbt.type_string() }}) as reason_code
 from score_path_changes

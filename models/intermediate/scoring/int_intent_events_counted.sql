@@ -6,17 +6,8 @@ with
 
 events as (
 
-    select * from {{ ref('stg_marketing__marketing_events') }}
+    select * from {{ ref('int_marketing_events_resolved') }}
     where signal is not null and occurred_at <= {{ as_of() }}
-
-),
-
-identity as (
-
-    select
-        source_lead_id,
-        lead_id
-    from {{ ref('int_lead_identity') }}
 
 ),
 
@@ -38,7 +29,7 @@ intent_rules as (
 scored as (
 
     select
-        identity.lead_id,
+        events.lead_id,
         events.event_id,
         events.signal,
         events.occurred_at,
@@ -47,12 +38,11 @@ scored as (
         intent_rules.is_high_intent,
         intent_rules.label,
         row_number() over (
-            partition by identity.lead_id, events.signal, cast(events.occurred_at as date)
+            partition by events.lead_id, events.signal, cast(events.occurred_at as date)
             order by events.occurred_at, events.event_id
         ) as signal_day_order
     from events
-    inner join identity on events.source_lead_id = identity.source_lead_id
-    inner join inputs on identity.lead_id = inputs.lead_id
+    inner join inputs on events.lead_id = inputs.lead_id
     inner join intent_rules
         on inputs.scoring_model_id = intent_rules.model_id and events.signal = intent_rules.signal
 

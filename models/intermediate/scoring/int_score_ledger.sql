@@ -98,11 +98,6 @@ select
     intent_score_after,
     score_after,
     score_after - coalesce(lag(score_after) over (partition by lead_id order by change_sequence), 0) as points,
-    case
-        when score_after >= hot_threshold then 'hot'
-        when score_after >= mql_threshold then 'mql'
-        when score_after >= warm_threshold then 'warm'
-        else 'nurture'
-    end as band_after,
+    {{ score_band('score_after') }} as band_after,
     max(score_after) over (partition by lead_id) as peak_score
 from totals

@@ -10,15 +10,9 @@ leads as (
 
 ),
 
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
 activities as (
 
-    select * from {{ ref('stg_crm__sales_activities') }}
+    select * from {{ ref('int_sales_activities_resolved') }}
 
 ),
 
@@ -43,13 +37,12 @@ territories as (
 first_sdr as (
 
     select
-        identity.lead_id,
+        activities.lead_id,
         activities.rep_id,
         row_number() over (
-            partition by identity.lead_id order by activities.occurred_at, activities.activity_id
+            partition by activities.lead_id order by activities.occurred_at, activities.activity_id
         ) as activity_order
     from activities
-    inner join identity on activities.source_lead_id = identity.source_lead_id
     inner join reps on activities.rep_id = reps.rep_id
     where reps.role = 'sdr'
 

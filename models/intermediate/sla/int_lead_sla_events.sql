@@ -23,22 +23,15 @@ reps as (
 
 ),
 
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
 activities as (
 
     select
-        identity.lead_id,
-        activities.activity_id,
-        activities.activity_type,
-        activities.rep_id,
-        activities.occurred_at
-    from {{ ref('stg_crm__sales_activities') }} as activities
-    inner join identity on activities.source_lead_id = identity.source_lead_id
+        lead_id,
+        activity_id,
+        activity_type,
+        rep_id,
+        occurred_at
+    from {{ ref('int_sales_activities_resolved') }}
 
 ),
 

@@ -125,13 +125,7 @@ select
     crm_mql_at,
     score_mql_at,
     cast(round(score_at_crm_mql, 1) as decimal(9, 1)) as score_at_crm_mql,
-    case
-        when score_at_crm_mql is null then null
-        when score_at_crm_mql >= hot_threshold then 'hot'
-        when score_at_crm_mql >= mql_threshold then 'mql'
-        when score_at_crm_mql >= warm_threshold then 'warm'
-        else 'nurture'
-    end as band_at_crm_mql,
+    case when score_at_crm_mql is not null then {{ score_band('score_at_crm_mql') }} end as band_at_crm_mql,
     has_mandatory_fields,
     case
         when crm_mql_at is not null and score_mql_at is not null then 'both'

@@ -5,15 +5,6 @@
 -- out of the velocity durations; marketing events are the scoring's to handle.
 with
 
-identity as (
-
-    select
-        source_lead_id,
-        lead_id
-    from {{ ref('int_lead_identity') }}
-
-),
-
 leads as (
 
     select
@@ -29,10 +20,11 @@ facts as (
         'opportunities' as fact_table,
         opportunity_id as fact_id,
         {{ dbt.concat(["'opportunity_'", "outcome"]) }} as fact_type,
+        lead_id,
         source_lead_id,
         case when closed_at < created_at then closed_at else created_at end as fact_at,
         true as is_lifecycle_fact
-    from {{ ref('stg_crm__opportunities') }}
+    from {{ ref('int_opportunities_resolved') }}
 
     union all
 
@@ -40,10 +32,11 @@ facts as (
         'sales_activities' as fact_table,
         activity_id as fact_id,
         activity_type as fact_type,
+        lead_id,
         source_lead_id,
         occurred_at as fact_at,
         activity_type in ('accept', 'reject', 'disqualify', 'discovery_answer') as is_lifecycle_fact
-    from {{ ref('stg_crm__sales_activities') }}
+    from {{ ref('int_sales_activities_resolved') }}
 
     union all
 
@@ -51,10 +44,11 @@ facts as (
         'lifecycle_events' as fact_table,
         lifecycle_event_id as fact_id,
         stage as fact_type,
+        lead_id,
         source_lead_id,
         occurred_at as fact_at,
         stage not in ('lead', 'other') as is_lifecycle_fact
-    from {{ ref('stg_crm__lifecycle_events') }}
+    from {{ ref('int_lifecycle_events_resolved') }}
 
     union all
 
@@ -62,10 +56,11 @@ facts as (
         'marketing_events' as fact_table,
         event_id as fact_id,
         event_type as fact_type,
+        lead_id,
         source_lead_id,
         occurred_at as fact_at,
         false as is_lifecycle_fact
-    from {{ ref('stg_marketing__marketing_events') }}
+    from {{ ref('int_marketing_events_resolved') }}
 
 )
 
@@ -74,7 +69,7 @@ select
     facts.fact_table,
     facts.fact_id,
     facts.fact_type,
-    identity.lead_id,
+    facts.lead_id,
     facts.source_lead_id,
     facts.fact_at,
     leads.created_at as lead_created_at,
@@ -82,6 +77,5 @@ select
     facts.is_lifecycle_fact,
     'before_lead_created' as reason
 from facts
-inner join identity on facts.source_lead_id = identity.source_lead_id
-inner join leads on identity.lead_id = leads.lead_id
+inner join leads on facts.lead_id = leads.lead_id
 where facts.fact_at < leads.created_at and facts.fact_at <= {{ as_of() }}

@@ -27,12 +27,6 @@ stages as (
 
 ),
 
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
 checklists as (
 
     select * from {{ ref('qualification_checklists') }}
@@ -48,14 +42,7 @@ gates as (
 
 confirmations as (
 
-    select
-        identity.lead_id,
-        activities.checklist_item,
-        min(activities.occurred_at) as first_confirmed_at
-    from {{ ref('stg_crm__sales_activities') }} as activities
-    inner join identity on activities.source_lead_id = identity.source_lead_id
-    where activities.activity_type = 'discovery_answer' and activities.is_confirmed
-    group by identity.lead_id, activities.checklist_item
+    select * from {{ ref('int_lead_checklist_confirmations') }}
 
 ),
 

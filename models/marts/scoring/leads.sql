@@ -168,12 +168,8 @@ select
     cast(round(scored.negative_score, 1) as decimal(9, 1)) as negative_score,
     cast(round(scored.intent_score_raw, 1) as decimal(9, 1)) as intent_score,
     cast(round(scored.total_score_raw, 1) as decimal(9, 1)) as total_score,
-    case
-        when scored.total_score_raw >= scored.hot_threshold then 'hot'
-        when scored.total_score_raw >= scored.mql_threshold then 'mql'
-        when scored.total_score_raw >= scored.warm_threshold then 'warm'
-        else 'nurture'
-    end as score_band,
+    {{ score_band('scored.total_score_raw', 'scored.warm_threshold', 'scored.mql_threshold', 'scored.hot_threshold') }}
+        as score_band,
     cast(round(scored.icp_match_pct, 1) as decimal(5, 1)) as icp_match_pct,
     scored.fit_tier,
     case
@@ -187,12 +183,8 @@ select
         "coalesce(" ~ dbt.concat(["' · '", "reason_strings.top_reasons"]) ~ ", '')"
     ]) }} as score_reasons,
     cast(round(scored.peak_score_raw, 1) as decimal(9, 1)) as peak_score,
-    case
-        when scored.peak_score_raw >= scored.hot_threshold then 'hot'
-        when scored.peak_score_raw >= scored.mql_threshold then 'mql'
-        when scored.peak_score_raw >= scored.warm_threshold then 'warm'
-        else 'nurture'
-    end as peak_band,
+    {{ score_band('scored.peak_score_raw', 'scored.warm_threshold', 'scored.mql_threshold', 'scored.hot_threshold') }}
+        as peak_band,
     scored.has_mandatory_fields,
     first_crossing.first_mql_crossing_at,
     cast(round(score_at_crossing.score_at_mql_crossing, 1) as decimal(9, 1)) as score_at_mql_crossing,

@@ -1,0 +1,100 @@
+-- What a valid CRM lead record's title and email say about the person, one row per record
+-- (stg_crm__leads): the email domain and email type (seeds/enrichment/email_domain_rules.csv: of
+-- the matching rules, the lowest type_precedence wins), and the seniority, buying role and job
+-- function of the first matching title rule (seeds/enrichment/title_*_rules.csv, lowest
+-- priority). int_lead_records_resolved joins these to the record and its person.
+with
+
+records as (
+
+    select * from {{ ref('stg_crm__leads') }}
+
+),
+
+seniority_rules as (
+
+    select * from {{ ref('title_seniority_rules') }}
+
+),
+
+function_rules as (
+
+    select * from {{ ref('title_function_rules') }}
+
+),
+
+domain_rules as (
+
+    select * from {{ ref('email_domain_rules') }}
+
+),
+
+normalized as (
+
+    select
+        records.source_lead_id,
+        records.email,
+        {{ dbt.split_part('records.email', "'@'", 2) }} as email_domain,
+        -- words only, padded: the rule '% cto %' matches the word CTO, not "director"
+        {{ dbt.concat(["' '", "trim(" ~ regex_replace_all("lower(records.title)", "[^a-z0-9]+", " ") ~ ")", "' '"]) }}
+            as title_norm
+    from records
+
+),
+
+seniority_matches as (
+
+    select
+        normalized.source_lead_id,
+        seniority_rules.seniority,
+        seniority_rules.buying_role,
+        row_number() over (
+            partition by normalized.source_lead_id order by seniority_rules.priority
+        ) as match_rank
+    from normalized
+    inner join seniority_rules on normalized.title_norm like seniority_rules.title_pattern
+
+),
+
+function_matches as (
+
+    select
+        normalized.source_lead_id,
+        function_rules.job_function,
+        row_number() over (
+            partition by normalized.source_lead_id order by function_rules.priority
+        ) as match_rank
+    from normalized
+    inner join function_rules on normalized.title_norm like function_rules.title_pattern
+
+),
+
+email_type_matches as (
+
+    -- several patterns may match one domain: the lowest type_precedence of the seed wins
+    select
+        normalized.source_lead_id,
+        domain_rules.email_type,
+        row_number() over (
+            partition by normalized.source_lead_id order by domain_rules.type_precedence, domain_rules.email_type
+        ) as match_rank
+    from normalized
+    inner join domain_rules on normalized.email_domain like domain_rules.domain_pattern
+
+)
+
+select
+    normalized.source_lead_id,
+    normalized.email_domain,
+    coalesce(email_type_matches.email_type, case when normalized.email is null then 'unknown' else 'business' end)
+        as email_type,
+    coalesce(seniority_matches.seniority, 'unknown') as seniority,
+    coalesce(function_matches.job_function, 'unknown') as job_function,
+    coalesce(seniority_matches.buying_role, 'unknown') as buying_role
+from normalized
+left join seniority_matches
+    on normalized.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1
+left join function_matches
+    on normalized.source_lead_id = function_matches.source_lead_id and function_matches.match_rank = 1
+left join email_type_matches
+    on normalized.source_lead_id = email_type_matches.source_lead_id and email_type_matches.match_rank = 1
