@@ -399,9 +399,25 @@ def test_landing_sensor_starts_a_run_for_new_files_only(orch, tmp_path):
 
     # while a warehouse run is in progress the sensor waits (and keeps its cursor)
     os.utime(folder / "teams.parquet", (old + 120, old + 120))
-    with dg.instance_for_test() as instance:
-        from dagster._core.test_utils import create_run_for_test
+    started, release = threading.Event(), threading.Event()
 
-        create_run_for_test(instance, job_name="daily_full_build", status=dg.DagsterRunStatus.STARTED)
-        busy = evaluate(second.cursor, instance)
+    @dg.op
+    def hold():
+        started.set()
+        assert release.wait(60)
+
+    @dg.job(name="daily_full_build")
+    def stand_in():  # a run of a warehouse job, in progress while the sensor looks
+        hold()
+
+    with dg.instance_for_test() as instance:
+        runner = threading.Thread(target=stand_in.execute_in_process, kwargs={"instance": instance})
+        runner.start()
+        try:
+            assert started.wait(60)
+            busy = evaluate(second.cursor, instance)
+        finally:
+            release.set()
+            runner.join(60)
         assert busy.run_requests == [] and "in progress" in busy.skip_message
+        assert "in progress" not in (evaluate(second.cursor, instance).skip_message or "")
