@@ -29,7 +29,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -232,6 +232,11 @@ class LandingResource(dg.ConfigurableResource):
     def newest_mtime(self) -> float | None:
         files = self.files()
         return max(mtime for _, _, mtime in files) / 1e9 if files else None
+
+
+def landing_max_age() -> timedelta:
+    """How old the newest landing file may be before the freshness check warns."""
+    return timedelta(hours=float(os.environ.get("LEAD_LANDING_MAX_AGE_HOURS", "26") or 26))
 
 
 def default_resources() -> dict[str, object]:

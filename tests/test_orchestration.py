@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -129,6 +130,13 @@ def full_run(orch, paths) -> dg.ExecuteInProcessResult:
 def test_definitions_load(orch):
     defs = orch.definitions.defs
     dg.Definitions.validate_loadable(defs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        orch.definitions.build_definitions()
+    outdated = [
+        w for w in caught if w.category.__name__.endswith(("DeprecationWarning", "SupersessionWarning"))
+    ]
+    assert [str(w.message) for w in outdated] == []
     assert {job.name for job in defs.resolve_all_job_defs()} >= {"hourly_scoring_refresh", "daily_full_build"}
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
@@ -149,6 +157,12 @@ def test_definitions_load(orch):
     # dbt data tests are asset checks; error severity ones are blocking
     checks = list(orch.dbt.lead_warehouse_dbt.check_specs)
     assert len(checks) > 100 and any(spec.blocking for spec in checks)
+    # raw/*: the landing files' age is an asset check, the time since the last load a freshness policy
+    for key in orch.ingest.RAW_KEYS.values():
+        assert graph.get(key).freshness_policy == dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(hours=26)
+        )
+        assert dg.AssetCheckKey(key, orch.ingest.LANDING_FRESH_CHECK) in graph.asset_check_keys
 
 
 def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
@@ -174,6 +188,26 @@ def test_dbt_subsets_run_in_place(orch):
     from dagster_dbt import asset_utils
 
     assert asset_utils._SELECTION_ARGS_THRESHOLD >= 100_000
+
+
+def test_landing_freshness_check_warns_about_old_files(orch, tmp_path):
+    folder = write_landing(tmp_path / "landing", tiny_crm_rows())
+    check = orch.ingest.landing_freshness_check(timedelta(hours=26))
+
+    def evaluate() -> list[dg.AssetCheckResult]:
+        landing = orch.resources.LandingResource(landing_dir=str(folder))
+        return list(check(landing=landing))
+
+    results = evaluate()
+    assert {r.asset_key for r in results} == set(orch.ingest.RAW_KEYS.values())
+    assert all(r.passed for r in results)
+    old = time.time() - 27 * 3600
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    results = evaluate()
+    assert not any(r.passed for r in results)
+    assert all(r.severity == dg.AssetCheckSeverity.WARN for r in results)
+    assert results[0].metadata["age_hours"].value >= 27
 
 
 def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
