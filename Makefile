@@ -56,7 +56,8 @@ dashboards: install  ## serve the dashboards on http://localhost:8501 (reads the
 dagster: install  ## serve the Dagster UI on http://localhost:3000 (schedules, sensors, runs)
 	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	mkdir -p $(dir $(WAREHOUSE))
-	LEAD_DEMO_LEADS=$(DEMO_LEADS) LEAD_DEMO_SEED=$(SEED) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	# PATH: dagster-dbt parses the dbt project with the `dbt` on PATH when the code location loads
+	PATH="$(CURDIR)/$(BIN):$$PATH" LEAD_DEMO_LEADS=$(DEMO_LEADS) LEAD_DEMO_SEED=$(SEED) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 demo: build publish summary dashboards  ## set up, generate, build, publish, summarise, then serve the dashboards
 

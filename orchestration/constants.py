@@ -8,6 +8,9 @@ import dagster as dg
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
+# The build file when LEAD_WAREHOUSE_PATH is unset (relative to the project; profiles.yml has the same)
+DEFAULT_BUILD_PATH = "data/warehouse/build.duckdb"
+
 # Every asset that writes (or must read a quiet) build file is in this concurrency pool. The
 # instance config (orchestration/dagster.yaml, copied into DAGSTER_HOME by `make dagster`) sets
 # pool granularity to "run" with a default limit of 1: at most one run that touches the

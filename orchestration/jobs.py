@@ -8,10 +8,10 @@ from orchestration.assets.dbt import dbt_keys
 
 # The hourly refresh rebuilds every model, so that each publication is one consistent build
 # (a dashboard comparing leads with the KPI ladder or the SLA marts never sees two different
-# hours), and runs every dbt test except those of the intermediate views: they check the SQL
-# logic, which does not change between two refreshes (the daily build and CI run them), and each
-# recomputes a view: about three quarters of a full build's dbt time. Tests of the staged input
-# (quarantine, raw = staged + quarantined), the marts, the seeds and the export model run hourly.
+# hours), and runs every dbt test except those of the intermediate models: they check the SQL
+# logic, which does not change between two refreshes (the daily build and CI run them). Tests of
+# the staged input (quarantine, raw = staged + quarantined), the marts, the seeds and the export
+# model run hourly.
 hourly_refresh_selection = dg.AssetSelection.all() - dg.AssetSelection.checks_for_assets(
     *dbt_keys("intermediate")
 )
@@ -19,8 +19,9 @@ hourly_refresh_selection = dg.AssetSelection.all() - dg.AssetSelection.checks_fo
 hourly_scoring_refresh = dg.define_asset_job(
     name="hourly_scoring_refresh",
     selection=hourly_refresh_selection,
-    description="Ingest the landing folder, rebuild scores, stages and every mart and the export model (dbt tests "
-    "of intermediate views excepted), write the reverse-ETL files, publish the read-only copy.",
+    description="Ingest the landing folder, rebuild every dbt model (staging, intermediate, marts and export "
+    "tables) and run their dbt tests except those of the intermediate models, write the reverse-ETL files, "
+    "publish the read-only copy.",
     tags={"lead_warehouse/job_kind": "refresh"},
 )
 

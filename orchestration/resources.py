@@ -17,6 +17,9 @@ LEAD_LOCK_WAIT_SECONDS   how long a step waits for the warehouse's lock held by 
                          process (a build or publish from the command line; default 600)
 =======================  ============================================================
 
+This process's environment is only read, never changed: the dbt step hands the resource's build
+file and the run's as_of to its dbt command (orchestration/assets/dbt.py, dbt_target_args).
+
 The warehouse's lock (leadwarehouse/locking.py, ``build.duckdb.lock``) keeps command line builds
 and Dagster runs from overlapping: the ingest step takes it and, when the run's dbt step follows
 in the same process (the in-process executor), keeps it for that step, which releases it when dbt
@@ -28,15 +31,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from leadwarehouse.locking import FileLock, LockBusy, build_lock
-from orchestration.constants import AS_OF_TAG, PROJECT_DIR, SCHEDULED_AT_TAG
+from orchestration.constants import AS_OF_TAG, DEFAULT_BUILD_PATH, PROJECT_DIR, SCHEDULED_AT_TAG
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
 
@@ -145,26 +147,6 @@ class WarehouseResource(dg.ConfigurableResource):
             del _KEPT_BUILD_LOCKS[str(self.build_file)]
         lock.release()
 
-    @contextlib.contextmanager
-    def dbt_environment(self, as_of: str | None) -> Iterator[None]:
-        """Point dbt (profiles.yml reads LEAD_WAREHOUSE_PATH, the as_of macro LEAD_AS_OF) at this
-        warehouse while a dbt command is started; the previous environment is restored after."""
-        values = {"LEAD_WAREHOUSE_PATH": str(self.build_file), "LEAD_AS_OF": as_of}
-        saved = {key: os.environ.get(key) for key in values}
-        try:
-            for key, value in values.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-
 
 class LandingResource(dg.ConfigurableResource):
     """The landing folder (what an EL tool or CRM export drops), optionally filled by the generator."""
@@ -234,16 +216,21 @@ class LandingResource(dg.ConfigurableResource):
         return max(mtime for _, _, mtime in files) / 1e9 if files else None
 
 
+def landing_max_age() -> timedelta:
+    """How old the newest landing file may be before the freshness check warns."""
+    return timedelta(hours=float(os.environ.get("LEAD_LANDING_MAX_AGE_HOURS", "26") or 26))
+
+
 def default_resources() -> dict[str, object]:
     """Resources from the environment (see the module docstring)."""
     from dagster_dbt import DbtCliResource
 
-    from orchestration.assets.dbt import DBT_EXECUTABLE, dbt_project
+    from orchestration.project import DBT_EXECUTABLE, dbt_project
 
     env = os.environ
     return {
         "warehouse": WarehouseResource(
-            build_path=env.get("LEAD_WAREHOUSE_PATH", "data/warehouse/build.duckdb"),
+            build_path=env.get("LEAD_WAREHOUSE_PATH", DEFAULT_BUILD_PATH),
             published_path=env.get("LEAD_PUBLISHED_PATH", ""),
             exports_dir=env.get("LEAD_EXPORTS_DIR", ""),
             as_of=env.get("LEAD_AS_OF", ""),
@@ -254,7 +241,5 @@ def default_resources() -> dict[str, object]:
             demo_leads=int(env.get("LEAD_DEMO_LEADS", "0") or 0),
             demo_seed=int(env.get("LEAD_DEMO_SEED", "42") or 42),
         ),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project, profiles_dir=str(PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
-        ),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

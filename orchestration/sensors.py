@@ -1,4 +1,4 @@
-"""Sensors: start a refresh when new landing files arrive; evaluate the freshness checks."""
+"""Sensor: start a refresh when new landing files arrive."""
 
 import hashlib
 import json
@@ -30,9 +30,9 @@ def _warehouse_run_active(context: dg.SensorEvaluationContext) -> bool:
         return False
     if instance is None:
         return False
-    filters = dg.RunsFilter(statuses=ACTIVE_STATUSES, job_name=None)
     return any(
-        run.job_name in {job.name for job in WAREHOUSE_JOBS} for run in instance.get_runs(filters, limit=20)
+        instance.get_run_records(dg.RunsFilter(job_name=job.name, statuses=ACTIVE_STATUSES), limit=1)
+        for job in WAREHOUSE_JOBS
     )
 
 

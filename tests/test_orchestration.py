@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from leadwarehouse.build import run_dbt
+from leadwarehouse.build import DEFAULT_AS_OF, run_dbt
 from leadwarehouse.contract import TABLES
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
@@ -36,8 +37,11 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 def parse_project(build: Path) -> None:
-    """`dbt parse` with the run's warehouse path (and as_of), so every later dbt run reuses the partial parse."""
-    run_dbt(["parse", "--quiet"], build, as_of=AS_OF)
+    """`dbt parse` as the runs' dbt commands see the project, so that they reuse the partial parse:
+    with the run's warehouse path (the dbt step names it with a copied profile, resolved, as
+    run_dbt does) and no LEAD_AS_OF (AS_OF is dbt's default: the step passes no --vars for it)."""
+    assert AS_OF == DEFAULT_AS_OF
+    run_dbt(["parse", "--quiet"], build)
 
 
 def file_sha(path: Path) -> str:
@@ -60,12 +64,13 @@ def dbt_parsed(paths):
 @pytest.fixture(scope="module")
 def orch(dbt_parsed):
     """The orchestration modules, imported after the manifest exists."""
-    from orchestration import definitions, jobs, resources, schedules, sensors
+    from orchestration import definitions, jobs, project, resources, schedules, sensors
     from orchestration.assets import dbt, exports, ingest, publish
 
     return SimpleNamespace(
         definitions=definitions,
         jobs=jobs,
+        project=project,
         resources=resources,
         schedules=schedules,
         sensors=sensors,
@@ -112,9 +117,11 @@ def newest_build_run(path: Path) -> dict:
     )
 
 
-def execute(defs: dg.Definitions, job_name: str, skip_tests: bool = False) -> dg.ExecuteInProcessResult:
+def execute(
+    defs: dg.Definitions, job_name: str, skip_tests: bool = False, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     return defs.resolve_job_def(job_name).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": skip_tests}}}},
         raise_on_error=False,
     )
@@ -129,6 +136,15 @@ def full_run(orch, paths) -> dg.ExecuteInProcessResult:
 def test_definitions_load(orch):
     defs = orch.definitions.defs
     dg.Definitions.validate_loadable(defs)
+    # the manifest comes from the DbtProject's target path (parsed above, not on import)
+    assert orch.project.dbt_project.manifest_path.is_file()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        orch.definitions.build_definitions()
+    outdated = [
+        w for w in caught if w.category.__name__.endswith(("DeprecationWarning", "SupersessionWarning"))
+    ]
+    assert [str(w.message) for w in outdated] == []
     assert {job.name for job in defs.resolve_all_job_defs()} >= {"hourly_scoring_refresh", "daily_full_build"}
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
@@ -149,6 +165,12 @@ def test_definitions_load(orch):
     # dbt data tests are asset checks; error severity ones are blocking
     checks = list(orch.dbt.lead_warehouse_dbt.check_specs)
     assert len(checks) > 100 and any(spec.blocking for spec in checks)
+    # raw/*: the landing files' age is an asset check, the time since the last load a freshness policy
+    for key in orch.ingest.RAW_KEYS.values():
+        assert graph.get(key).freshness_policy == dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(hours=26)
+        )
+        assert dg.AssetCheckKey(key, orch.ingest.LANDING_FRESH_CHECK) in graph.asset_check_keys
 
 
 def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
@@ -170,10 +192,61 @@ def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
 
 
 def test_dbt_subsets_run_in_place(orch):
-    # a subset of > 200 dbt nodes would otherwise run against a copy of the whole repository
-    from dagster_dbt import asset_utils
+    # dagster-dbt runs a subset of > 200 dbt nodes against a copy of the project folder that
+    # @dbt_assets(project=...) names; here that is the repository (data/, .venv/): none is named,
+    # the dbt resource has the project (the hourly run below checks where dbt ran)
+    assert all("dagster_dbt/project" not in spec.metadata for spec in orch.dbt.lead_warehouse_dbt.specs)
+    resource = orch.definitions.defs.resources["dbt"]
+    assert Path(resource.project_dir) == PROJECT_DIR and Path(resource.profiles_dir) == PROJECT_DIR
 
-    assert asset_utils._SELECTION_ARGS_THRESHOLD >= 100_000
+
+def test_dbt_gets_the_build_file_and_as_of_by_flags_only_when_they_differ(orch, tmp_path, monkeypatch):
+    def flags(build_file: Path, as_of: str) -> tuple[list[str], dict | None]:
+        before = dict(os.environ)
+        with orch.dbt.dbt_target_args(build_file, as_of) as args:
+            folder = Path(args[args.index("--profiles-dir") + 1]) if "--profiles-dir" in args else None
+            profiles = yaml.safe_load((folder / "profiles.yml").read_text()) if folder else None
+        assert dict(os.environ) == before  # this process's environment is never changed
+        assert folder is None or not folder.exists()  # the copied profile is gone after the dbt command
+        return args, profiles
+
+    build = tmp_path / "build.duckdb"
+    monkeypatch.setenv("LEAD_WAREHOUSE_PATH", str(build))
+    monkeypatch.setenv("LEAD_AS_OF", "2026-11-02 00:00:00")
+    # what dbt inherits is right: no flag (a flag would cost a full re-parse)
+    assert flags(build, "2026-11-02 00:00:00") == ([], None)
+    assert flags(build, "2026-11-02 05:00:00") == (["--vars", '{"as_of": "2026-11-02 05:00:00"}'], None)
+    monkeypatch.delenv("LEAD_AS_OF")
+    assert flags(build, DEFAULT_AS_OF) == ([], None)
+    other = tmp_path / "other" / "build.duckdb"
+    args, profiles = flags(other, DEFAULT_AS_OF)
+    assert args[0] == "--profiles-dir" and len(args) == 2
+    # the project's profile, every other setting still rendered by dbt, naming the other file
+    project = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["lead_warehouse"]
+    assert profiles["lead_warehouse"]["target"] == project["target"]
+    assert profiles["lead_warehouse"]["outputs"] == {
+        "duckdb": {**project["outputs"]["duckdb"], "path": str(other.resolve())}
+    }
+
+
+def test_landing_freshness_check_warns_about_old_files(orch, tmp_path):
+    folder = write_landing(tmp_path / "landing", tiny_crm_rows())
+    check = orch.ingest.landing_freshness_check(timedelta(hours=26))
+
+    def evaluate() -> list[dg.AssetCheckResult]:
+        landing = orch.resources.LandingResource(landing_dir=str(folder))
+        return list(check(landing=landing))
+
+    results = evaluate()
+    assert {r.asset_key for r in results} == set(orch.ingest.RAW_KEYS.values())
+    assert all(r.passed for r in results)
+    old = time.time() - 27 * 3600
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    results = evaluate()
+    assert not any(r.passed for r in results)
+    assert all(r.severity == dg.AssetCheckSeverity.WARN for r in results)
+    assert results[0].metadata["age_hours"].value >= 27
 
 
 def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
@@ -225,8 +298,22 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
     # no event, decay step or stage change of the tiny CRM falls between 00:00 and 01:00, so the
     # export rows (rounded scores, updated_at = the last change, no build time) are identical
     later = (datetime.fromisoformat(AS_OF) + timedelta(hours=1)).isoformat(sep=" ")
-    result = execute(make_defs(orch, paths, as_of=later), "hourly_scoring_refresh", skip_tests=True)
+    instance = dg.DagsterInstance.ephemeral()
+    result = execute(
+        make_defs(orch, paths, as_of=later), "hourly_scoring_refresh", skip_tests=True, instance=instance
+    )
     assert result.success
+    # dbt built as of the run's as_of (given with --vars: dbt's environment has no LEAD_AS_OF)
+    con = duckdb.connect(str(paths["build"]), read_only=True)
+    assert str(con.execute("select max(as_of) from marts.leads").fetchone()[0]) == later
+    con.close()
+    # the hourly job runs a subset of more than 200 dbt nodes (all but the intermediate models'
+    # tests), in the project folder itself
+    dbt_assets = orch.dbt.lead_warehouse_dbt
+    hourly_checks = [key for key in dbt_assets.check_keys if key.asset_key.path[0] != "intermediate"]
+    assert 200 < len(dbt_assets.keys) + len(hourly_checks) < len(dbt_assets.keys) + len(dbt_assets.check_keys)
+    logged = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert f"dbt runs in {PROJECT_DIR} " in "\n".join(logged)
     latest = json.loads((paths["exports"] / "lead_scores_v1" / "latest.json").read_text())
     assert latest["as_of"] == later and latest["sequence"] == 2
     leads = latest["row_counts"]["full"]
@@ -399,9 +486,25 @@ def test_landing_sensor_starts_a_run_for_new_files_only(orch, tmp_path):
 
     # while a warehouse run is in progress the sensor waits (and keeps its cursor)
     os.utime(folder / "teams.parquet", (old + 120, old + 120))
-    with dg.instance_for_test() as instance:
-        from dagster._core.test_utils import create_run_for_test
+    started, release = threading.Event(), threading.Event()
 
-        create_run_for_test(instance, job_name="daily_full_build", status=dg.DagsterRunStatus.STARTED)
-        busy = evaluate(second.cursor, instance)
+    @dg.op
+    def hold():
+        started.set()
+        assert release.wait(60)
+
+    @dg.job(name="daily_full_build")
+    def stand_in():  # a run of a warehouse job, in progress while the sensor looks
+        hold()
+
+    with dg.instance_for_test() as instance:
+        runner = threading.Thread(target=stand_in.execute_in_process, kwargs={"instance": instance})
+        runner.start()
+        try:
+            assert started.wait(60)
+            busy = evaluate(second.cursor, instance)
+        finally:
+            release.set()
+            runner.join(60)
         assert busy.run_requests == [] and "in progress" in busy.skip_message
+        assert "in progress" not in (evaluate(second.cursor, instance).skip_message or "")

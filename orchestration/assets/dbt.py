@@ -3,78 +3,84 @@ data test is an asset check on the model it tests (error severity = a blocking c
 
 The dbt step holds the warehouse's lock (kept for it by the run's ingest step, else taken here)
 and completes the run's meta.build_runs row (started here if the run had no ingest step):
-`succeeded` or `failed` with dbt's return code. Publish reads that row."""
+`succeeded` or `failed` with dbt's return code. Publish reads that row.
+
+dbt reads the build file from LEAD_WAREHOUSE_PATH (profiles.yml) and the as_of from the var
+`as_of`, else LEAD_AS_OF (macros/parsing.sql). This process's environment is never changed (and
+dagster-dbt has no public way to give dbt an environment of its own): when the environment dbt
+inherits names another build file or as_of than this run's, the dbt command says so with flags
+(dbt_target_args)."""
 
 import contextlib
 import json
 import os
 import shlex
-import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    DbtProject,
-    dbt_assets,
-)
-from dagster_dbt import asset_utils as dbt_asset_utils
+import yaml
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from pydantic import Field
 
 from leadwarehouse.build import BUILD_RUNS_DDL, DEFAULT_AS_OF, finish_build_run, start_build_run
 from leadwarehouse.locking import LockBusy
 from leadwarehouse.publish import last_build
 from orchestration.constants import (
+    DEFAULT_BUILD_PATH,
     EXPORTS_PREFIX,
     PROJECT_DIR,
     RAW_PREFIX,
     TRANSIENT_RETRY,
     WAREHOUSE_POOL,
 )
+from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource, lock_busy_failure
-
-# the dbt next to this Python (a venv need not be activated), else the one on PATH
-DBT_EXECUTABLE = (
-    str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
-)
-
-dbt_project = DbtProject(
-    project_dir=PROJECT_DIR,
-    profiles_dir=PROJECT_DIR,
-    # the test suite keeps dbt artefacts apart with DBT_TARGET_PATH; dbt and dagster-dbt honour it
-    target_path=Path(os.environ.get("DBT_TARGET_PATH", "target")),
-)
-
-
-def prepare_manifest(project: DbtProject) -> None:
-    """`dbt parse` into the project's target path (what DbtProject.prepare_if_dev does under
-    `dagster dev`, with the venv's dbt)."""
-    DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-        ["parse", "--quiet"], target_path=project.target_path
-    ).wait()
-
-
-# `dagster dev` re-parses the project on every load; elsewhere (dagster definitions validate, a
-# deployed code server, pytest) the manifest of the last `dbt parse` is used, and made if missing.
-if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
-    prepare_manifest(dbt_project)
-
-# dagster-dbt runs a subset of more than 200 dbt nodes (the hourly job, a large UI selection)
-# against a temporary copy of the whole project folder, to hold a generated selectors.yml. The
-# project folder here is the repository, with data/ (warehouse and landing files, gigabytes at
-# scale) and .venv/: copying it per run is not an option. Above the threshold dagster-dbt would
-# otherwise pass the node names on the command line, which works for every subset of this project
-# (a few thousand names), so the threshold is raised. tests/test_orchestration.py guards it.
-if hasattr(dbt_asset_utils, "_SELECTION_ARGS_THRESHOLD"):
-    dbt_asset_utils._SELECTION_ARGS_THRESHOLD = 100_000
 
 # Substrings of dbt/DuckDB errors that a later attempt can cure.
 TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "resource temporarily unavailable")
+
+
+def write_profile(folder: Path, build_file: Path) -> Path:
+    """A profiles.yml in folder: the project's own (every other setting, still rendered by dbt)
+    with the DuckDB path set to build_file."""
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    for profile in profiles.values():
+        outputs = profile.get("outputs", {}) if isinstance(profile, dict) else {}
+        for output in outputs.values():
+            if output.get("type") == "duckdb":
+                output["path"] = str(build_file)
+    path = folder / "profiles.yml"
+    path.write_text(yaml.safe_dump(profiles, sort_keys=False))
+    return path
+
+
+@contextlib.contextmanager
+def dbt_target_args(build_file: Path, as_of: str) -> Iterator[list[str]]:
+    """The dbt flags that make a dbt command build build_file as of as_of, usable while the
+    context is open.
+
+    Without flags dbt builds the file of LEAD_WAREHOUSE_PATH as of LEAD_AS_OF (else their
+    defaults) of the environment it inherits from this process. Each differing value gets a flag:
+    as_of `--vars '{"as_of": ...}'` (the var comes before LEAD_AS_OF), the build file
+    `--profiles-dir` of a temporary copy of profiles.yml naming it (profiles.yml reads the path
+    from the environment only). No flag when nothing differs, since dbt re-parses the whole
+    project when its vars or its connection differ from the parse it saved (partial parsing):
+    a --vars flag or a copied profile naming the same values would cost that re-parse for
+    nothing. The file is named by its resolved path, as `python -m leadwarehouse.build` does."""
+    args: list[str] = []
+    if as_of != os.environ.get("LEAD_AS_OF", DEFAULT_AS_OF):
+        args += ["--vars", json.dumps({"as_of": as_of})]
+    inherited = Path(os.environ.get("LEAD_WAREHOUSE_PATH", DEFAULT_BUILD_PATH)).expanduser()
+    if (PROJECT_DIR / inherited).resolve() == build_file.resolve():  # dbt runs in PROJECT_DIR
+        yield args
+        return
+    with tempfile.TemporaryDirectory(prefix="lead-dbt-profile-") as folder:
+        write_profile(Path(folder), build_file.resolve())
+        yield [*args, "--profiles-dir", folder]
 
 
 # The build's own bookkeeping (source build_meta: the last good build's counts, written when a
@@ -148,14 +154,17 @@ def _begin_build_run(warehouse: WarehouseResource, run_id: str, as_of: str, dbt_
 def _failure_of(invocation) -> Exception:
     """Turn a failed dbt invocation into a retryable error (transient) or a final dg.Failure."""
     returncode = invocation.process.returncode
-    messages = list(getattr(invocation, "_error_messages", []))
+    error = invocation.get_error()
+    # dagster-dbt's description: the dbt command, then the error lines of dbt's log
+    logged = str(error.description or "") if error is not None else ""
     failed_nodes: list[str] = []
-    run_results = invocation.target_path / "run_results.json"
-    if run_results.is_file():
-        results = json.loads(run_results.read_text()).get("results", [])
-        failed_nodes = [r["unique_id"] for r in results if r.get("status") in ("error", "fail")]
-        messages += [r.get("message") or "" for r in results if r.get("status") in ("error", "fail")]
-    text = "\n".join(m for m in messages if m)
+    messages: list[str] = []
+    if (invocation.target_path / "run_results.json").is_file():
+        results = invocation.get_artifact("run_results.json").get("results", [])
+        failed = [r for r in results if r.get("status") in ("error", "fail")]
+        failed_nodes = [r["unique_id"] for r in failed]
+        messages = [r.get("message") or "" for r in failed]
+    text = "\n".join(m for m in messages if m) or logged[-4000:]
     metadata = {
         "dbt_command": invocation.dbt_command,
         "exit_code": returncode,
@@ -167,7 +176,7 @@ def _failure_of(invocation) -> Exception:
             metadata=metadata,
             allow_retries=False,
         )
-    if any(marker in text.lower() for marker in TRANSIENT_MARKERS):
+    if any(marker in f"{text}\n{logged}".lower() for marker in TRANSIENT_MARKERS):
         return dg.Failure(
             description=f"dbt could not open the warehouse (transient, will retry):\n{text[:4000]}",
             metadata=metadata,
@@ -180,9 +189,14 @@ def _failure_of(invocation) -> Exception:
     )
 
 
+# No `project=` here: given the project folder, dagster-dbt runs a subset of more than 200 dbt nodes
+# (the hourly job, a large UI selection) against a temporary copy of that folder, to hold a
+# generated selectors.yml. The folder is the repository, with data/ (warehouse and landing files,
+# gigabytes at scale) and .venv/: copying it per run is not an option. Without it dagster-dbt
+# passes the selected node names on the command line (a few thousand names at most here) and dbt
+# runs in the dbt resource's project folder. The dbt resource gets the DbtProject instead.
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    project=dbt_project,
     dagster_dbt_translator=translator,
     name="lead_warehouse_dbt",
     pool=WAREHOUSE_POOL,
@@ -208,27 +222,33 @@ def lead_warehouse_dbt(
     except LockBusy as exc:
         raise lock_busy_failure(exc) from exc
     try:
-        _begin_build_run(warehouse, context.run_id, as_of, shlex.join(["dbt", *args]))
-        outcome: dict = {"succeeded": False, "message": "the dbt step stopped before dbt ran"}
-        try:
-            with warehouse.dbt_environment(as_of):
-                invocation = dbt.cli(args, context=context, raise_on_error=False)
-            if not config.stream_live:
-                # let dbt finish first, then replay its events: on a small machine, turning ~600 events
-                # into Dagster events while dbt runs competes with dbt for the CPU (a third slower)
-                invocation.is_successful()
-            yield from invocation.stream()
-            succeeded = invocation.is_successful()
-            returncode = invocation.process.returncode
-            failure = None if succeeded else _failure_of(invocation)
-            outcome = {
-                "succeeded": succeeded,
-                "returncode": returncode,
-                "message": None if failure is None else str(getattr(failure, "description", failure))[:2000],
-            }
-        finally:
-            with contextlib.suppress(Exception):  # best effort: else the row stays 'running'
-                finish_build_run(warehouse.build_file, context.run_id, **outcome)
+        with dbt_target_args(warehouse.build_file, as_of) as target_args:
+            command = [*args, *target_args]
+            _begin_build_run(warehouse, context.run_id, as_of, shlex.join(["dbt", *command]))
+            outcome: dict = {"succeeded": False, "message": "the dbt step stopped before dbt ran"}
+            try:
+                invocation = dbt.cli(command, context=context, raise_on_error=False)
+                context.log.info(
+                    f"dbt runs in {invocation.project_dir} ({len(invocation.process.args)} arguments)"
+                )
+                if not config.stream_live:
+                    # let dbt finish first, then replay its events: on a small machine, turning ~600
+                    # events into Dagster events while dbt runs competes with dbt for the CPU (a third slower)
+                    invocation.is_successful()
+                yield from invocation.stream()
+                succeeded = invocation.is_successful()
+                returncode = invocation.process.returncode
+                failure = None if succeeded else _failure_of(invocation)
+                outcome = {
+                    "succeeded": succeeded,
+                    "returncode": returncode,
+                    "message": None
+                    if failure is None
+                    else str(getattr(failure, "description", failure))[:2000],
+                }
+            finally:
+                with contextlib.suppress(Exception):  # best effort: else the row stays 'running'
+                    finish_build_run(warehouse.build_file, context.run_id, **outcome)
     finally:
         warehouse.release_build_lock(lock)
     if failure is not None:

@@ -5,7 +5,6 @@ what that build read; it holds the warehouse's lock while copying. The copy's me
 names the build's run id and as_of."""
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
 
 from leadwarehouse.publish import PublishError, publish
 from orchestration.assets.dbt import dbt_keys
@@ -20,11 +19,11 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     """Asset checks of this run that failed with error severity (dbt tests of severity error,
     the export file check)."""
     records = context.instance.get_records_for_run(
-        context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     failed = []
     for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             failed.append(evaluation.asset_check_key.to_user_string())
     return sorted(failed)
