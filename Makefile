@@ -73,8 +73,8 @@ lint: install  ## ruff and sqlfluff
 browser:  ## headless Chromium + chromedriver for the browser test (Debian packages; idempotent)
 	bash scripts/install_browser.sh
 
-test: install lint browser  ## set up and run every test
-	$(BIN)/python -m pytest -q
+test: install lint browser  ## set up and run every test (both cores: one pytest worker per core)
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 docs: install  ## build the dbt docs site into target/
 	$(BIN)/dbt docs generate

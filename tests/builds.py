@@ -21,11 +21,18 @@ from pathlib import Path
 from leadwarehouse.build import BuildResult, dbt_build_args, run_build
 
 
-def _stable_path() -> Path:
+def _fixed_dir(shape: str) -> Path:
     # DBT_TARGET_PATH is this test process's own folder (conftest.isolated_dbt_artifacts)
-    base = Path(os.environ["DBT_TARGET_PATH"]).parent / "fixture_build"
+    base = Path(os.environ["DBT_TARGET_PATH"]).parent / "fixture_build" / shape
     base.mkdir(parents=True, exist_ok=True)
-    return base / "build.duckdb"
+    return base
+
+
+def shape_dbt_dirs(shape: str) -> list[str]:
+    """dbt's target and log folders for builds of a connector shape: the source shape is read in
+    dbt_project.yml, so each shape keeps its own parsed project."""
+    base = _fixed_dir(shape)
+    return ["--target-path", str(base / "target"), "--log-path", str(base / "logs")]
 
 
 def _move(source: Path, target: Path) -> None:
@@ -41,10 +48,10 @@ def _move(source: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def at_fixed_path(warehouse: Path | str) -> Iterator[Path]:
-    """The fixed path to build at: holds `warehouse` (when it exists) while the block runs, and is
-    moved back to `warehouse` afterwards, also when the block fails."""
-    stable, target = _stable_path(), Path(warehouse)
+def at_fixed_path(warehouse: Path | str, shape: str = "contract") -> Iterator[Path]:
+    """The fixed path to build at (one per source shape): holds `warehouse` (when it exists) while
+    the block runs, and is moved back to `warehouse` afterwards, also when the block fails."""
+    stable, target = _fixed_dir(shape) / "build.duckdb", Path(warehouse)
     _move(target, stable)
     try:
         yield stable
@@ -66,5 +73,7 @@ def build_fixture_warehouse(
     `command` defaults to ``run`` (models and seeds): dbt's data tests run once, on the tiny CRM
     (conftest.tiny_warehouse), not on every scenario."""
     args = dbt_args if dbt_args is not None else dbt_build_args(command, select, False)
-    with at_fixed_path(warehouse) as path:
+    if shape not in (None, "contract"):
+        args = [*args, *shape_dbt_dirs(shape)]
+    with at_fixed_path(warehouse, shape or "contract") as path:
         return run_build(landing, path, args, as_of=as_of, shape=shape)

@@ -87,3 +87,24 @@ def query(tiny_warehouse):
             con.close()
 
     return run
+
+
+# The slowest modules first (measured, pytest --durations): with one pytest worker per core
+# (`make test`: pytest -n auto --dist loadfile) a long module started last would leave the other
+# core idle at the end.
+SLOWEST_MODULES = (
+    "test_source_shapes.py",
+    "test_orchestration.py",
+    "test_publish.py",
+    "test_dashboards_apptest.py",
+    "test_build_lock.py",
+    "test_input_parsing_faults.py",
+    "test_scoring_matches_oracle.py",
+    "test_dashboards_browser.py",
+    "test_demo_scale.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

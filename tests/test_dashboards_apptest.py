@@ -81,8 +81,7 @@ def dash_warehouse(tmp_path_factory) -> Path:
         check=True,
     )
     warehouse = base / "published.duckdb"
-    # with dbt's data tests: the one build of generated (not hand-made) data that runs them
-    build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="build")
+    build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
     return warehouse
 
 

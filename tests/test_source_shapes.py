@@ -22,12 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from leadwarehouse.build import run_build, run_dbt
+from leadwarehouse.build import run_dbt
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.connectors import main as connectors_main
 from leadwarehouse.generator import generate
 from leadwarehouse.generator.shapes import convert_landing
-from tests.builds import build_fixture_warehouse
+from tests.builds import at_fixed_path, build_fixture_warehouse, shape_dbt_dirs
 
 LEADS, SEED = 1500, 7
 AS_OF = "2026-11-01 00:00:00"
@@ -51,16 +51,12 @@ RECORD_LIST_COLUMNS = {
 }
 
 
-def _dbt_dirs(base: Path) -> list[str]:
-    """Own target and log folders: the three builds run at the same time."""
-    return ["--target-path", str(base / "target"), "--log-path", str(base / "logs")]
-
-
 def _connector_build(shape: str, landing: Path, base: Path) -> Path:
     # the real path: python -m leadwarehouse.build --shape <shape> (lock, connector loader, dbt in
-    # that shape, the build recorded so publish accepts it)
+    # that shape, the build recorded so publish accepts it); each shape has its own dbt target
+    # folder and fixed build path (tests/builds.py), so the three builds run side by side
     warehouse = base / "build.duckdb"
-    run_build(landing, warehouse, [*BUILD, *_dbt_dirs(base)], as_of=AS_OF, shape=shape)
+    build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=BUILD, shape=shape)
     return warehouse
 
 
@@ -210,8 +206,10 @@ def test_row_counts_account_for_every_connector_row(warehouses, shape):
 @pytest.mark.parametrize("shape", ["salesforce", "hubspot"])
 def test_adapter_data_tests_pass(warehouses, shape, tmp_path):
     """The dbt data tests of the adapter folder (unique stg keys, one row per source row, …)."""
-    selection = ["--select", f"path:models/staging/{shape}", "--vars", f"{{source_shape: {shape}}}"]
-    run_dbt(["test", *selection, *_dbt_dirs(tmp_path)], warehouses[shape], AS_OF, quiet=True)
+    # the build's own shape, path and target folder: dbt reuses the parsed project
+    with at_fixed_path(warehouses[shape], shape) as path:
+        args = ["test", "--select", f"path:models/staging/{shape}", *shape_dbt_dirs(shape)]
+        run_dbt(args, path, AS_OF, quiet=True, shape=shape)
 
 
 # ---- hand-made connector rows ----------------------------------------------------------------
@@ -428,13 +426,12 @@ def _hand_build(tmp_path: Path, shape: str, tables: dict, contract_events: list[
     if contract_events:
         _write(landing, "marketing_events", contract_events)
     warehouse = tmp_path / "build.duckdb"
-    load_connector_landing(shape, landing, warehouse)
     selection = [f"path:models/staging/{shape}", "+int_lead_identity", "+stg_crm__lifecycle_events"]
     selection += ["+stg_marketing__marketing_events", "+stg_crm__sales_activities", "+stg_crm__opportunities"]
     args = ["build", "--select", *selection, "--exclude", "resource_type:test", "resource_type:unit_test"]
-    run_dbt(
-        [*args, "--vars", f"{{source_shape: {shape}}}", *_dbt_dirs(tmp_path)], warehouse, AS_OF, quiet=True
-    )
+    with at_fixed_path(warehouse, shape) as path:
+        load_connector_landing(shape, landing, path)
+        run_dbt([*args, *shape_dbt_dirs(shape)], path, AS_OF, quiet=True, shape=shape)
     return warehouse
 
 
