@@ -24,8 +24,19 @@ import pytest
 from leadwarehouse.build import (
     BUILD_RUNS_DDL,
     build_warehouse,
+    dbt_env,
     raw_row_counts,
     resolve_as_of,
+)
+from leadwarehouse.duckdb_resources import (
+    MEMORY_CAP_BYTES,
+    MEMORY_FRACTION,
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    THREADS_ENV,
+    duckdb_resources,
+    machine_cores,
+    machine_memory_bytes,
 )
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
@@ -206,6 +217,41 @@ def test_as_of_is_resolved_once_to_a_concrete_timestamp(monkeypatch):
         resolve_as_of("yesterday-ish")
     out = run_cli("leadwarehouse.build", "--as-of", "yesterday-ish")
     assert out.returncode == 2 and "not a timestamp" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path, monkeypatch):
+    for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV):
+        monkeypatch.delenv(name, raising=False)
+    warehouse = tmp_path / "wh" / "build.duckdb"
+    env = dbt_env(warehouse)
+    limit = int(env[MEMORY_LIMIT_ENV].removesuffix("MiB")) * 2**20  # half the memory, at most 4 GiB
+    memory = machine_memory_bytes() or MEMORY_CAP_BYTES / MEMORY_FRACTION
+    assert min(MEMORY_CAP_BYTES, memory * MEMORY_FRACTION) - 2**20 < limit <= min(MEMORY_CAP_BYTES, memory)
+    assert env[THREADS_ENV] == str(machine_cores()) and int(env[THREADS_ENV]) >= 1
+    assert env[TEMP_DIRECTORY_ENV] == str(warehouse.resolve()) + ".tmp"
+    assert dbt_env(warehouse) == env  # stable from run to run: dbt keeps its partial parse
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
+    monkeypatch.setenv(THREADS_ENV, "1")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(tmp_path / "spill"))
+    env = dbt_env(warehouse)
+    assert (env[MEMORY_LIMIT_ENV], env[THREADS_ENV], env[TEMP_DIRECTORY_ENV]) == (
+        "1GB",
+        "1",
+        str(tmp_path / "spill"),
+    )
+    con = duckdb.connect()
+    try:
+        duckdb_resources(warehouse).apply(con)
+        assert con.execute(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        ).fetchone() == ("953.6 MiB", 1, str(tmp_path / "spill"))
+    finally:
+        con.close()
+    monkeypatch.setenv(THREADS_ENV, "many")
+    out = run_cli("leadwarehouse.build", "--landing", str(tmp_path), "--warehouse", str(warehouse))
+    assert out.returncode == 2 and "DUCKDB_THREADS must be a whole number" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 # ------------------------------------------------------------------ real builds of the tiny CRM
