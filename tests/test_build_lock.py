@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
+from dashboards.queries.common import available_tables
 from leadwarehouse.build import (
     BUILD_RUNS_DDL,
     build_warehouse,
@@ -41,7 +42,15 @@ from leadwarehouse.duckdb_resources import (
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock, exports_lock
-from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
+from leadwarehouse.publish import (
+    PUBLISHED_RELATIONS,
+    REQUIRED_RELATIONS,
+    PublishError,
+    open_published,
+    publish,
+)
+from leadwarehouse.quality import read_summary as read_quality_summary
+from leadwarehouse.summary import summarize
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -365,6 +374,44 @@ def test_a_successful_build_is_recorded_and_published_with_its_as_of_and_run_id(
             "select run_id, cast(as_of as varchar), landing_fingerprint from meta.publication"
         ).fetchone()
     assert stamp == (run["run_id"], AS_OF, run["landing_fingerprint"])  # not null after a hand build
+
+
+@pytest.mark.dbt
+def test_the_published_copy_holds_what_readers_read_and_nothing_else(built, warehouse):
+    """From a real build: the copy holds PUBLISHED_RELATIONS (a real build has every one) and the
+    stamp, no raw / staging / intermediate table, with the build's rows, in less space; the
+    summary, the data-quality report and every dashboard page's queries read it."""
+    from scripts.benchmark_dashboard_queries import page_plans
+
+    result = publish(warehouse)
+    in_build = {
+        f"{s}.{t}" for s, t in query(warehouse, "select schema_name, table_name from duckdb_tables()")
+    }
+    wanted = {r.name for r in PUBLISHED_RELATIONS}
+    assert wanted <= in_build
+    held = {f"{s}.{t}" for s, t in query(result.path, "select schema_name, table_name from duckdb_tables()")}
+    assert held == wanted | {"meta.publication"}
+    assert {name.split(".")[0] for name in held} == {"marts", "exports", "config", "meta"}
+    left_out = {name.split(".")[0] for name in in_build - held}
+    assert {"raw", "staging", "intermediate", "marts", "config", "meta"} <= left_out
+    for relation in wanted:
+        counted = f"select count(*) from {relation}"
+        assert query(result.path, counted) == query(warehouse, counted), relation
+    assert result.bytes < warehouse.stat().st_size
+
+    assert "leads" in summarize(result.path)
+    tables, _ = read_quality_summary(result.path)
+    assert tables
+    ran = []
+
+    def runner(sql: str, params=()):
+        with open_published(result.path) as con:
+            ran.append(sql)
+            return con.execute(sql, list(params)).df()
+
+    for page in page_plans(runner, set(available_tables(runner))).values():
+        page()
+    assert len(ran) > 20
 
 
 @pytest.mark.dbt
