@@ -57,6 +57,7 @@ import duckdb
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
+from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 from leadwarehouse.quality import print_summary as print_quality_summary
@@ -123,10 +124,14 @@ def resolve_as_of(as_of: str | None = None, started: datetime | None = None) -> 
 
 
 def dbt_env(warehouse_path: Path | str, as_of: str | None = None, shape: str | None = None) -> dict[str, str]:
+    """dbt's environment: this process's, plus the warehouse path, as_of and shape profiles.yml and
+    the models read, and DuckDB's memory limit, threads and spill folder (leadwarehouse/duckdb_resources.py:
+    DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine)."""
     env = dict(os.environ)
     if shape:
         env["LEAD_SOURCE_SHAPE"] = shape
     env["LEAD_WAREHOUSE_PATH"] = str(Path(warehouse_path).resolve())
+    env.update(duckdb_resources(warehouse_path, env).env())
     env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if as_of:
@@ -442,8 +447,9 @@ def run_build(
     record the outcome.
     Raises LockBusy (nothing done), ContractError (ingest), subprocess.CalledProcessError (dbt),
     Interrupted (SIGTERM/SIGINT; dbt stopped); every failure after the lock is recorded."""
-    resolve_as_of(as_of)  # a bad as_of or shape fails before waiting for the lock
+    resolve_as_of(as_of)  # a bad as_of, shape or DUCKDB_THREADS fails before waiting for the lock
     shape = source_shape(shape)
+    duckdb_resources(warehouse_path)
     timer = time.perf_counter()
     lock = build_lock(warehouse_path)
     with stop_on_termination():
@@ -537,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         resolve_as_of(args.as_of)
         source_shape(args.shape)
+        duckdb_resources(args.warehouse)
     except ValueError as exc:
         parser.error(str(exc))
     dbt_args = dbt_build_args("run" if args.skip_tests else "build", args.select, args.full_refresh)

@@ -34,6 +34,7 @@ import duckdb
 
 from leadwarehouse.contract import TABLES, Table
 from leadwarehouse.csv_reading import count_csv_records, csv_encoding, duckdb_csv_reader, scan_csv
+from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.ingest_report import FileReport, IngestReport, TableReport, write_manifest
 from leadwarehouse.landing_files import ContractError, LandingFile, LandingTable, example, select_landing
 from leadwarehouse.parquet_reading import (
@@ -196,6 +197,7 @@ def ingest_landing(
     con = duckdb.connect(str(warehouse_path))
     in_transaction = False
     try:
+        duckdb_resources(warehouse_path).apply(con)
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")
         con.execute("begin transaction")

@@ -1,9 +1,15 @@
-"""Publish the built warehouse for readers: an atomic, consistent, read-only copy.
+"""Publish the built warehouse for readers: an atomic, consistent, read-only, compact copy of
+what they read.
 
 Builds write one DuckDB file (``data/warehouse/build.duckdb``). DuckDB allows one writer *or*
 many readers per file, so dashboards never open that file: after a successful build whose
-checks passed, ``publish`` copies it to ``published.duckdb`` beside it, and readers open the
-copy with ``read_only=True``:
+checks passed, ``publish`` writes ``published.duckdb`` beside it, and readers open the copy with
+``read_only=True``. The copy holds exactly the relations readers read (PUBLISHED_RELATIONS below:
+the marts of the dashboards and the summary, the export model, the config and meta tables they
+read) plus the ``meta.publication`` stamp, and nothing else: no raw, staging or intermediate
+tables. It is a new file written table by table (the build's CREATE TABLE, with its types,
+constraints and comments, then INSERT … SELECT from the attached build), so it has no free blocks
+however often the build file was rebuilt in place.
 
 0. take the warehouse's build lock (leadwarehouse/locking.py), so that no build starts while we
    copy (a build in progress makes publish fail at once with "busy", or wait with ``--wait``), and
@@ -11,17 +17,20 @@ copy with ``read_only=True``:
    that build read (same ``meta.landing_snapshot`` fingerprint, same row counts as
    ``meta.last_good_raw_counts``): a failed, killed or half-done build is never published;
 1. checkpoint the build file (folds the write-ahead log into the file; fails if a writer holds it);
-2. open it read-only (a shared lock: no writer can start while we copy) and copy the bytes to a
-   temporary file in the same folder;
+2. open it read-only (a shared lock: no writer can start while we copy), refuse it unless it holds
+   every required relation, count the rows of each relation to publish, and write them into a new
+   temporary file in the same folder, in one transaction;
 3. stamp the copy with a ``meta.publication`` row (when; the as_of, run id and landing
-   fingerprint of the build; row counts);
-4. verify the copy opens read-only, holds every required mart, and has the build's row counts;
+   fingerprint of the build; row counts), in the same transaction;
+4. verify the copy as a reader opens it (read-only): it holds the relations to publish and the
+   stamp, nothing else, with the build's row counts;
 5. fsync it, make it read-only, and ``os.replace`` it over the published file (atomic on POSIX),
    then fsync the folder.
 
 A failure at any step removes the temporary file and leaves the last good copy in place. A reader
 that opened the previous copy keeps reading it (it holds the old inode) until it reconnects; a new
 connection sees the new copy. Readers therefore always see one complete build, never a mix.
+DuckDB's memory limit, threads and spill folder are the build's (leadwarehouse/duckdb_resources.py).
 
 python -m leadwarehouse.publish --warehouse data/warehouse/build.duckdb
 
@@ -35,7 +44,6 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
 import time
 import uuid
@@ -47,27 +55,58 @@ from pathlib import Path
 import duckdb
 
 from leadwarehouse.build import landing_fingerprint, raw_row_counts
+from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 
 PUBLISHED_NAME = "published.duckdb"
 TMP_MARKER = ".publishing-"
-# The marts readers rely on (the dashboards' pages and the export). Publishing refuses a build
-# that lacks any of them.
-REQUIRED_RELATIONS: tuple[str, ...] = (
-    "marts.leads",
-    "marts.lead_score_changes",
-    "marts.lead_stage_history",
-    "marts.lead_score_reasons",
-    "marts.quarantined_rows",
-    "marts.raw_row_reconciliation",
-    "marts.lead_sla",
-    "marts.funnel_conversion",
-    "marts.stage_velocity",
-    "marts.kpi_ladder",
-    "exports.export_lead_scores_v1",
+PUBLICATION = "meta.publication"  # the stamp publish writes into the copy (not copied from the build)
+COPY_ALIAS = "published_copy"  # the new file, attached to the build's connection while it is written
+
+
+@dataclass(frozen=True)
+class PublishedRelation:
+    name: str  # schema.table in the build, and in the copy
+    read_by: str  # who reads it in the published copy: the reason it is published
+    required: bool = True  # publishing refuses a build that lacks it (its readers would fail)
+
+
+# What the published copy holds: every relation a reader of published.duckdb reads, and only
+# those. Readers: the dashboards (dashboards/queries/, dashboards/pages/), `python -m
+# leadwarehouse.summary` and `… quality`, the reverse-ETL export (leadwarehouse/exports.py), and
+# publish's own verification. A reader that needs another relation adds it here.
+PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
+    PublishedRelation("marts.leads", "every dashboard page (filters, as_of); summary; the export's as_of"),
+    PublishedRelation("marts.lead_score_changes", "dashboards: lead explorer, scoring health"),
+    PublishedRelation("marts.lead_stage_history", "dashboards: velocity, lead explorer"),
+    PublishedRelation("marts.lead_score_reasons", "dashboards: lead explorer; summary (top reasons)"),
+    PublishedRelation("marts.quarantined_rows", "summary (top quarantine reasons)"),
+    PublishedRelation("marts.raw_row_reconciliation", "summary (raw = staged + quarantined)"),
+    PublishedRelation("marts.lead_sla", "dashboards: SLA; funnel (team names)"),
+    PublishedRelation("marts.funnel_conversion", "dashboards: funnel"),
+    PublishedRelation("marts.stage_velocity", "dashboards: velocity"),
+    PublishedRelation("marts.kpi_ladder", "dashboards: KPI ladder"),
+    PublishedRelation("exports.export_lead_scores_v1", "the reverse-ETL export (leadwarehouse/exports.py)"),
+    PublishedRelation("config.scoring_models", "dashboards: lead explorer, scoring health (model names)"),
+    PublishedRelation("config.lifecycle_stages", "dashboards: velocity; summary (stage order)"),
+    PublishedRelation(
+        "config.kpi_layers", "dashboards: KPI ladder (layer order; the page works without it)", required=False
+    ),
+    PublishedRelation(
+        "marts.data_quality_summary",
+        "python -m leadwarehouse.quality --warehouse <published>",
+        required=False,
+    ),
+    PublishedRelation(
+        "marts.data_quality_issues", "python -m leadwarehouse.quality --warehouse <published>", required=False
+    ),
+    # not marked required: check_publishable already refuses a build without it
+    PublishedRelation(
+        "meta.build_runs", "which build the copy holds and how it ended (provenance)", required=False
+    ),
 )
-# Schemas whose row counts are compared between the build and the copy (and reported).
-COUNTED_SCHEMAS: tuple[str, ...] = ("marts", "exports")
+# The relations a build must have to be published (the required ones above).
+REQUIRED_RELATIONS: tuple[str, ...] = tuple(r.name for r in PUBLISHED_RELATIONS if r.required)
 
 
 class PublishError(Exception):
@@ -139,12 +178,64 @@ def _row_counts(con: duckdb.DuckDBPyConnection, relations: Sequence[str]) -> dic
     return {rel: con.execute(f"select count(*) from {rel}").fetchone()[0] for rel in sorted(relations)}
 
 
-def _counted(con: duckdb.DuckDBPyConnection, required: Sequence[str]) -> list[str]:
+def _to_publish(con: duckdb.DuckDBPyConnection, required: Sequence[str]) -> list[str]:
+    """The relations of the build to publish: PUBLISHED_RELATIONS (and `required`) that it holds.
+    Raise PublishError when it lacks a required one."""
     present = _relations(con)
     missing = sorted(set(required) - present)
     if missing:
         raise PublishError(f"the build lacks {', '.join(missing)}: not publishing it")
-    return sorted(r for r in present if r.split(".", 1)[0] in COUNTED_SCHEMAS or r in required)
+    wanted = {r.name for r in PUBLISHED_RELATIONS} | set(required)
+    return sorted(wanted & present)
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_relations(con: duckdb.DuckDBPyConnection, relations: Sequence[str], into: str) -> None:
+    """Create each relation of the open build (`con`'s current database) in the attached database
+    `into` as the build declares it (columns, types, constraints, comments), then fill it with
+    INSERT … SELECT. Runs inside the caller's transaction."""
+    source = con.execute("select current_database()").fetchone()[0]
+    tables = {
+        f"{schema}.{table}": (schema, table, ddl, comment)
+        for schema, table, ddl, comment in con.execute(
+            "select schema_name, table_name, sql, comment from duckdb_tables() where database_name = ?",
+            [source],
+        ).fetchall()
+    }
+    columns = con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = ? and comment is not null",
+        [source],
+    ).fetchall()
+    con.execute(f"use {_ident(into)}")  # the build's CREATE TABLE statements name schema.table only
+    try:
+        for relation in relations:
+            if relation not in tables:
+                raise PublishError(f"{relation} is not a table of the build (a view?): not publishing it")
+            schema, table, ddl, comment = tables[relation]
+            target = f"{_ident(into)}.{_ident(schema)}.{_ident(table)}"
+            con.execute(f"create schema if not exists {_ident(into)}.{_ident(schema)}")
+            con.execute(ddl)
+            con.execute(
+                f"insert into {target} select * from {_ident(source)}.{_ident(schema)}.{_ident(table)}"
+            )
+            if comment:
+                con.execute(f"comment on table {target} is {_sql_text(comment)}")
+        for schema, table, column, comment in columns:
+            if f"{schema}.{table}" in relations:
+                con.execute(
+                    f"comment on column {_ident(into)}.{_ident(schema)}.{_ident(table)}.{_ident(column)} "
+                    f"is {_sql_text(comment)}"
+                )
+    finally:
+        con.execute(f"use {_ident(source)}")
 
 
 UNCHANGED = "the published copy is unchanged"
@@ -240,8 +331,9 @@ def publish(
     run_id: str | None = None,
     wait: bool | float = False,
 ) -> PublishResult:
-    """Copy the build file to the published file atomically; raise PublishError (leaving the
-    published file as it was) when the build cannot be published. as_of and run_id of the
+    """Write what readers read (PUBLISHED_RELATIONS, and `required`) from the build file into a
+    new, compact published file, atomically; raise PublishError (leaving the published file as it
+    was) when the build cannot be published or lacks a `required` relation. as_of and run_id of the
     stamp default to those of the build (meta.build_runs). wait: how long to wait for a build
     holding the warehouse (False: fail at once with a busy PublishError; True: as long as it takes)."""
     started = time.perf_counter()
@@ -292,27 +384,24 @@ def _publish_locked(
                 f"{_wal(build_path)} is not empty after a checkpoint: a writer is active", transient=True
             )
 
-        # 2. check the build, then copy under a shared (read-only) lock, recording the counts the
-        # copy must have
+        # 2. check the build, then copy what readers read under a shared (read-only) lock, recording
+        # the counts the copy must have; 3. stamp the copy, in the same transaction
+        published_at = datetime.now(UTC).replace(microsecond=0).isoformat()
         con = duckdb.connect(str(build_path), read_only=True)
         try:
+            duckdb_resources(build_path).apply(con)
             build = check_publishable(con, build_path)
             as_of = as_of or build["as_of"]
             run_id = run_id or build["run_id"]
             fingerprint = build["landing_fingerprint"]
-            relations = _counted(con, required)
+            relations = _to_publish(con, required)
             expected = _row_counts(con, relations)
-            shutil.copyfile(build_path, tmp)
-        finally:
-            con.close()
-
-        # 3. stamp the copy
-        published_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("create schema if not exists meta")
+            con.execute(f"attach {_sql_text(str(tmp))} as {COPY_ALIAS} (read_write)")
+            con.execute("begin transaction")
+            _copy_relations(con, relations, COPY_ALIAS)
+            con.execute(f"create schema if not exists {COPY_ALIAS}.meta")
             con.execute(
-                "create or replace table meta.publication as select "
+                f"create table {COPY_ALIAS}.{PUBLICATION} as select "
                 "cast(? as timestamp) as published_at, cast(? as timestamp) as as_of, "
                 "cast(? as varchar) as run_id, cast(? as varchar) as build_file, "
                 "cast(? as varchar) as row_counts, cast(? as varchar) as landing_fingerprint",
@@ -325,7 +414,9 @@ def _publish_locked(
                     fingerprint,
                 ],
             )
-            con.execute("force checkpoint")
+            con.execute("commit")
+            con.execute(f"checkpoint {COPY_ALIAS}")
+            con.execute(f"detach {COPY_ALIAS}")
         finally:
             con.close()
         _wal(tmp).unlink(missing_ok=True)
@@ -336,10 +427,15 @@ def _publish_locked(
         except duckdb.Error as exc:
             raise PublishError(f"the copy {tmp} does not open: {exc}") from exc
         try:
-            got = _row_counts(con, relations)
-            stamped = con.execute("select count(*) from meta.publication").fetchone()[0]
+            held = _relations(con)
+            got = _row_counts(con, relations) if held >= set(relations) else {}
+            stamped = con.execute(f"select count(*) from {PUBLICATION}").fetchone()[0]
         finally:
             con.close()
+        if held != {*relations, PUBLICATION}:
+            raise PublishError(
+                f"the copy holds {sorted(held)}, not the relations to publish {sorted({*relations, PUBLICATION})}"
+            )
         if got != expected or stamped != 1:
             raise PublishError(f"the copy differs from the build: {got} != {expected}")
 
@@ -368,9 +464,11 @@ def _publish_locked(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.publish",
-        description="Publish the built warehouse as an atomic, read-only copy for dashboards and exports. "
-        "Refuses unless the last build (meta.build_runs) succeeded and the raw tables are still the ones "
-        "it read; holds the warehouse's lock while copying, so no build starts meanwhile.",
+        description="Publish the built warehouse as an atomic, read-only, compact copy of what dashboards, "
+        "the summary and exports read (the marts, the export model, the config and meta tables they read; "
+        "no raw, staging or intermediate tables). Refuses unless the last build (meta.build_runs) succeeded "
+        "and the raw tables are still the ones it read; holds the warehouse's lock while copying, so no "
+        "build starts meanwhile.",
         epilog="exit codes: 0 published; 1 refused or failed (the published copy is unchanged); "
         f"{EXIT_BUSY} busy: a build or another publish holds the warehouse (see --wait)",
     )

@@ -21,16 +21,36 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
+from dashboards.queries.common import available_tables
 from leadwarehouse.build import (
     BUILD_RUNS_DDL,
     build_warehouse,
+    dbt_env,
     raw_row_counts,
     resolve_as_of,
+)
+from leadwarehouse.duckdb_resources import (
+    MEMORY_CAP_BYTES,
+    MEMORY_FRACTION,
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    THREADS_ENV,
+    duckdb_resources,
+    machine_cores,
+    machine_memory_bytes,
 )
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock, exports_lock
-from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
+from leadwarehouse.publish import (
+    PUBLISHED_RELATIONS,
+    REQUIRED_RELATIONS,
+    PublishError,
+    open_published,
+    publish,
+)
+from leadwarehouse.quality import read_summary as read_quality_summary
+from leadwarehouse.summary import summarize
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -208,6 +228,41 @@ def test_as_of_is_resolved_once_to_a_concrete_timestamp(monkeypatch):
     assert out.returncode == 2 and "not a timestamp" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path, monkeypatch):
+    for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV):
+        monkeypatch.delenv(name, raising=False)
+    warehouse = tmp_path / "wh" / "build.duckdb"
+    env = dbt_env(warehouse)
+    limit = int(env[MEMORY_LIMIT_ENV].removesuffix("MiB")) * 2**20  # half the memory, at most 4 GiB
+    memory = machine_memory_bytes() or MEMORY_CAP_BYTES / MEMORY_FRACTION
+    assert min(MEMORY_CAP_BYTES, memory * MEMORY_FRACTION) - 2**20 < limit <= min(MEMORY_CAP_BYTES, memory)
+    assert env[THREADS_ENV] == str(machine_cores()) and int(env[THREADS_ENV]) >= 1
+    assert env[TEMP_DIRECTORY_ENV] == str(warehouse.resolve()) + ".tmp"
+    assert dbt_env(warehouse) == env  # stable from run to run: dbt keeps its partial parse
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
+    monkeypatch.setenv(THREADS_ENV, "1")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(tmp_path / "spill"))
+    env = dbt_env(warehouse)
+    assert (env[MEMORY_LIMIT_ENV], env[THREADS_ENV], env[TEMP_DIRECTORY_ENV]) == (
+        "1GB",
+        "1",
+        str(tmp_path / "spill"),
+    )
+    con = duckdb.connect()
+    try:
+        duckdb_resources(warehouse).apply(con)
+        assert con.execute(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        ).fetchone() == ("953.6 MiB", 1, str(tmp_path / "spill"))
+    finally:
+        con.close()
+    monkeypatch.setenv(THREADS_ENV, "many")
+    out = run_cli("leadwarehouse.build", "--landing", str(tmp_path), "--warehouse", str(warehouse))
+    assert out.returncode == 2 and "DUCKDB_THREADS must be a whole number" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 # ------------------------------------------------------------------ real builds of the tiny CRM
 
 
@@ -319,6 +374,44 @@ def test_a_successful_build_is_recorded_and_published_with_its_as_of_and_run_id(
             "select run_id, cast(as_of as varchar), landing_fingerprint from meta.publication"
         ).fetchone()
     assert stamp == (run["run_id"], AS_OF, run["landing_fingerprint"])  # not null after a hand build
+
+
+@pytest.mark.dbt
+def test_the_published_copy_holds_what_readers_read_and_nothing_else(built, warehouse):
+    """From a real build: the copy holds PUBLISHED_RELATIONS (a real build has every one) and the
+    stamp, no raw / staging / intermediate table, with the build's rows, in less space; the
+    summary, the data-quality report and every dashboard page's queries read it."""
+    from scripts.benchmark_dashboard_queries import page_plans
+
+    result = publish(warehouse)
+    in_build = {
+        f"{s}.{t}" for s, t in query(warehouse, "select schema_name, table_name from duckdb_tables()")
+    }
+    wanted = {r.name for r in PUBLISHED_RELATIONS}
+    assert wanted <= in_build
+    held = {f"{s}.{t}" for s, t in query(result.path, "select schema_name, table_name from duckdb_tables()")}
+    assert held == wanted | {"meta.publication"}
+    assert {name.split(".")[0] for name in held} == {"marts", "exports", "config", "meta"}
+    left_out = {name.split(".")[0] for name in in_build - held}
+    assert {"raw", "staging", "intermediate", "marts", "config", "meta"} <= left_out
+    for relation in wanted:
+        counted = f"select count(*) from {relation}"
+        assert query(result.path, counted) == query(warehouse, counted), relation
+    assert result.bytes < warehouse.stat().st_size
+
+    assert "leads" in summarize(result.path)
+    tables, _ = read_quality_summary(result.path)
+    assert tables
+    ran = []
+
+    def runner(sql: str, params=()):
+        with open_published(result.path) as con:
+            ran.append(sql)
+            return con.execute(sql, list(params)).df()
+
+    for page in page_plans(runner, set(available_tables(runner))).values():
+        page()
+    assert len(ran) > 20
 
 
 @pytest.mark.dbt

@@ -274,3 +274,47 @@ def test_a_killed_export_leaves_the_state_at_the_last_complete_run(setup):
     assert [p.name for p in (root / "state").iterdir() if p.name != "state.json"] == [
         state_of(out)["snapshot"]
     ]
+
+
+def test_an_export_of_the_published_copy_equals_the_export_of_the_build(setup, tmp_path):
+    """Publish writes the export model into a new file (leadwarehouse/publish.py): same columns,
+    types, key and rows, so the files a consumer gets do not depend on which one was read."""
+    from leadwarehouse.build import BUILD_RUNS_DDL
+    from leadwarehouse.publish import REQUIRED_RELATIONS, publish
+
+    warehouse, _ = setup
+    load(warehouse, [ANN_HOT, BEN, CAT, DAN])
+    con = duckdb.connect(str(warehouse))
+    try:
+        for relation in set(REQUIRED_RELATIONS) - {"exports.export_lead_scores_v1", "marts.leads"}:
+            con.execute(f"create schema if not exists {relation.split('.')[0]}")
+            con.execute(f"create table {relation} as select 1 as id")
+        con.execute("create schema if not exists meta")
+        con.execute(BUILD_RUNS_DDL)
+        con.execute(
+            "insert into meta.build_runs (run_id, started_at, finished_at, as_of, status) "
+            "values ('run-1', now(), now(), timestamp '2026-11-01 00:00:00', 'succeeded')"
+        )
+    finally:
+        con.close()
+    published = publish(warehouse, tmp_path / "published.duckdb").path
+
+    from_build = write_export(warehouse, tmp_path / "from_build", run_id="run-1")
+    from_copy = write_export(published, tmp_path / "from_copy", run_id="run-1")
+    assert from_copy["columns"] == from_build["columns"]
+    assert from_copy["as_of"] == from_build["as_of"] == "2026-11-01 00:00:00"
+    assert (
+        from_copy["row_counts"]
+        == from_build["row_counts"]
+        == {
+            "full": 4,
+            "inserted": 4,
+            "updated": 0,
+            "deleted": 0,
+            "unchanged": 0,
+        }
+    )
+    for name in ("lead_scores_v1.csv", "lead_scores_v1_changes.csv"):
+        assert (Path(from_copy["run_dir"]) / name).read_text() == (
+            Path(from_build["run_dir"]) / name
+        ).read_text()

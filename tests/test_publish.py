@@ -17,6 +17,8 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -27,7 +29,13 @@ from leadwarehouse import publish as publish_module
 from leadwarehouse.build import BUILD_RUNS_DDL, LAST_GOOD_RAW_COUNTS_DDL, run_dbt
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import build_lock
-from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError, open_published, publish
+from leadwarehouse.publish import (
+    PUBLISHED_RELATIONS,
+    REQUIRED_RELATIONS,
+    PublishError,
+    open_published,
+    publish,
+)
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -198,6 +206,84 @@ def test_an_incomplete_build_never_replaces_the_last_good_copy(tmp_path):
         publish(build)
     assert file_sha(tmp_path / "published.duckdb") == good
     assert not list(tmp_path.glob("*publishing*"))
+
+
+def relations_of(path: Path) -> set[str]:
+    with open_published(path) as con:
+        return {
+            f"{schema}.{table}"
+            for schema, table in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        }
+
+
+def test_the_copy_holds_what_readers_read_and_nothing_else(tmp_path):
+    """Raw, staging, intermediate and marts no reader reads stay in the build; what is published
+    keeps its types, constraints and comments, in a file without free blocks, smaller than a build
+    file that was rebuilt in place."""
+    build = small_build(tmp_path / "build.duckdb", leads=3)
+    con = duckdb.connect(str(build))
+    for schema in ("raw", "staging", "intermediate"):
+        con.execute(f"create schema {schema}")
+        con.execute(
+            f"create table {schema}.events as select range as id, md5(range::varchar) as v from range(200000)"
+        )
+    con.execute("create table marts.lead_qualification as select 1 as lead_id")  # no reader reads it
+    con.execute("create table config.signal_map as select 1 as priority")  # a seed no reader reads
+    con.execute("create table config.kpi_layers as select 'top' as layer, 1 as layer_order")  # optional
+    con.execute(
+        "create or replace table exports.export_lead_scores_v1 "
+        "(lead_id varchar primary key, total_score decimal(9, 1) not null, mql_at timestamp)"
+    )
+    con.execute(
+        "insert into exports.export_lead_scores_v1 values ('a', 61.5, null), ('b', 0, timestamp '2026-10-01')"
+    )
+    con.execute("comment on table exports.export_lead_scores_v1 is 'lead scores for the CRM'")
+    con.execute("comment on column exports.export_lead_scores_v1.total_score is 'fit + intent'")
+    for _ in range(3):  # a rebuild in place leaves free blocks behind
+        con.execute("create or replace table intermediate.events as select * from intermediate.events")
+    con.execute("checkpoint")
+    con.close()
+
+    result = publish(build)
+    published = result.path
+    expected = {*REQUIRED_RELATIONS, "config.kpi_layers", "meta.build_runs"}
+    assert relations_of(published) == expected | {"meta.publication"}
+    assert set(result.row_counts) == expected
+    assert {r.name for r in PUBLISHED_RELATIONS} >= expected
+    assert result.row_counts["exports.export_lead_scores_v1"] == 2 and result.row_counts["marts.leads"] == 3
+    with open_published(published) as con:
+        assert con.execute(
+            "select count(*) from duckdb_schemas() where schema_name in ('raw', 'staging', 'intermediate')"
+        ).fetchone() == (0,)
+        assert con.execute("select free_blocks from pragma_database_size()").fetchone() == (0,)
+        assert con.execute(
+            "select sql, comment from duckdb_tables() where table_name = 'export_lead_scores_v1'"
+        ).fetchone() == (
+            "CREATE TABLE exports.export_lead_scores_v1(lead_id VARCHAR PRIMARY KEY, "
+            "total_score DECIMAL(9,1) NOT NULL, mql_at TIMESTAMP);",
+            "lead scores for the CRM",
+        )
+        assert con.execute(
+            "select comment from duckdb_columns() where table_name = 'export_lead_scores_v1' "
+            "and column_name = 'total_score'"
+        ).fetchone() == ("fit + intent",)
+        assert con.execute("select * from exports.export_lead_scores_v1 order by lead_id").fetchall() == [
+            ("a", Decimal("61.5"), None),
+            ("b", Decimal("0.0"), datetime(2026, 10, 1)),
+        ]
+        stamped = json.loads(con.execute("select row_counts from meta.publication").fetchone()[0])
+    assert stamped == result.row_counts
+    assert result.bytes == published.stat().st_size < build.stat().st_size / 2
+
+
+def test_a_build_without_a_required_config_table_is_not_published(tmp_path):
+    build = small_build(tmp_path / "build.duckdb")
+    con = duckdb.connect(str(build))
+    con.execute("drop table config.scoring_models")  # the lead explorer joins it
+    con.close()
+    with pytest.raises(PublishError, match=r"the build lacks config.scoring_models: not publishing it"):
+        publish(build)
+    assert not (tmp_path / "published.duckdb").exists()
 
 
 def test_a_failure_after_the_copy_leaves_no_partial_file(tmp_path, monkeypatch):
