@@ -1,0 +1,153 @@
+-- When each SLA clock started and stopped: one row per policy whose start event happened for a
+-- lead in its scope (motion, segment, and the score band at the start). The clock stops at the
+-- first stop event at or after the start; an open clock is measured up to as_of.
+-- int_sla_instances turns these spans into due times, elapsed time and a status.
+with
+
+policies as (
+
+    select * from {{ ref('int_sla_policies') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_lead_sla_events') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+routing as (
+
+    select * from {{ ref('int_lead_routing') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('int_score_ledger') }}
+
+),
+
+starts as (
+
+    select
+        events.lead_id,
+        policies.sla_id,
+        policies.sla_name,
+        policies.owner_role,
+        policies.stop_event,
+        policies.target_minutes,
+        policies.time_basis,
+        policies.band_scope,
+        events.event_at as started_at,
+        routing.territory_id,
+        routing.time_zone,
+        routing.owner_rep_id,
+        routing.team_id
+    from events
+    inner join policies on events.event_name = policies.start_event
+    inner join leads on events.lead_id = leads.lead_id
+    inner join routing on events.lead_id = routing.lead_id
+    where
+        policies.motion_scope in ('any', leads.motion)
+        and policies.segment_scope in ('any', leads.segment)
+
+),
+
+band_at_start as (
+
+    -- the score band at the instant the clock started (hot leads get the faster SLA)
+    select
+        starts.lead_id,
+        starts.sla_id,
+        starts.started_at,
+        ledger.band_after,
+        row_number() over (
+            partition by starts.lead_id, starts.sla_id, starts.started_at
+            order by ledger.change_sequence desc
+        ) as recency
+    from starts
+    inner join ledger on starts.lead_id = ledger.lead_id and ledger.changed_at <= starts.started_at
+
+),
+
+scoped as (
+
+    select
+        starts.*,
+        coalesce(band_at_start.band_after, 'nurture') as band_at_start
+    from starts
+    left join band_at_start
+        on
+            starts.lead_id = band_at_start.lead_id
+            and starts.sla_id = band_at_start.sla_id
+            and starts.started_at = band_at_start.started_at
+            and band_at_start.recency = 1
+    where
+        starts.band_scope = 'any'
+        or (starts.band_scope = 'hot' and band_at_start.band_after = 'hot')
+        or (starts.band_scope = 'mql' and coalesce(band_at_start.band_after, 'nurture') != 'hot')
+
+),
+
+stops as (
+
+    select
+        scoped.lead_id,
+        scoped.sla_id,
+        scoped.started_at,
+        events.event_at as stopped_at,
+        events.rep_id as stopped_by_rep_id,
+        row_number() over (
+            partition by scoped.lead_id, scoped.sla_id, scoped.started_at
+            order by events.event_at, events.source_id
+        ) as stop_order
+    from scoped
+    inner join events
+        on
+            scoped.lead_id = events.lead_id
+            and scoped.stop_event = events.event_name
+            and events.event_at >= scoped.started_at
+
+),
+
+clocked as (
+
+    select
+        scoped.*,
+        stops.stopped_at,
+        stops.stopped_by_rep_id,
+        coalesce(stops.stopped_at, {{ as_of() }}) as measured_until
+    from scoped
+    left join stops
+        on
+            scoped.lead_id = stops.lead_id
+            and scoped.sla_id = stops.sla_id
+            and scoped.started_at = stops.started_at
+            and stops.stop_order = 1
+
+)
+
+select
+    lead_id,
+    sla_id,
+    sla_name,
+    owner_role,
+    target_minutes,
+    time_basis,
+    band_at_start,
+    started_at,
+    stopped_at,
+    stopped_by_rep_id,
+    measured_until,
+    territory_id,
+    time_zone,
+    owner_rep_id,
+    team_id
+from clocked
