@@ -1,0 +1,215 @@
+-- The floor: every lead's current total score, written by hand as one query over the staged
+-- events, the identity map and the per-lead scoring inputs (the lead's model and attributes).
+-- The dbt scoring models compute the whole score history (the ledger: every instant a score
+-- changes) and read the current score off its last row; this query computes only the score at
+-- as_of, so it is a lower bound for what the scoring models could cost. It must give
+-- marts.leads.total_score for every lead (scripts/benchmark.py asserts that).
+--
+-- DuckDB SQL, run against a build file (it reads staging, intermediate and config tables):
+--   set variable as_of = timestamp '2026-11-01 00:00:00';   -- marts.leads.as_of
+--   .read benchmarks/floor_current_totals.sql
+--
+-- The rules (docs/scoring.md, seeds/scoring/): total = clamp(fit + negative + intent, 0, max_score)
+--   fit / negative  the points of every rule whose conditions all hold (attributes of the lead)
+--   intent          points of the counted events of the last lookback_days (90): an event counts
+--                   when it is among the first daily_cap of its lead, signal and UTC day;
+--                 + velocity_points while a velocity window is open: a counted high-intent event
+--                   with velocity_min_actions (3) counted high-intent events in the
+--                   velocity_window_days (7) up to it opens one for lookback_days;
+--                 × (1 − decay_rate)^(whole decay_period_days (14) since the last counted event)
+with
+
+inputs as (
+
+    select * from intermediate.int_lead_scoring_inputs
+
+),
+
+-- fit and negative rules ------------------------------------------------------------------
+
+attribute_values as (
+
+    -- one row per attribute value; text attributes in lower case, technologies one per tool
+    select lead_id, attribute, lower(text_value) as text_value, null::double as number_value
+    from (
+        unpivot (
+            select
+                lead_id, industry, region, country, seniority, job_function, buying_role,
+                email_type, segment, lead_source, channel, motion
+            from inputs
+        )
+        on industry, region, country, seniority, job_function, buying_role, email_type, segment,
+            lead_source, channel, motion
+        into name attribute value text_value
+    )
+
+    union all
+
+    select lead_id, attribute, null, number_value
+    from (
+        unpivot (
+            select lead_id, employee_count::double as employee_count, annual_revenue::double as annual_revenue
+            from inputs
+        )
+        on employee_count, annual_revenue
+        into name attribute value number_value
+    )
+
+    union all
+
+    select distinct lead_id, 'technology', trim(tool), null
+    from (select lead_id, unnest(string_split(tech_stack, ';')) as tool from inputs)
+    where trim(tool) != ''
+
+),
+
+conditions_met as (
+
+    -- a missing attribute fails every condition; `not_in` holds when no value is listed
+    select
+        inputs.lead_id,
+        conditions.model_id,
+        conditions.rule_id,
+        case
+            when count(attribute_values.attribute) = 0 then false
+            when conditions.operator = 'not_in' then not coalesce(bool_or(
+                '|' || lower(conditions.match_values) || '|' like '%|' || attribute_values.text_value || '|%'
+            ), false)
+            when conditions.operator = 'in' then coalesce(bool_or(
+                '|' || lower(conditions.match_values) || '|' like '%|' || attribute_values.text_value || '|%'
+            ), false)
+            when conditions.operator = 'between' then coalesce(bool_or(
+                attribute_values.number_value
+                between coalesce(conditions.min_value, attribute_values.number_value)
+                and coalesce(conditions.max_value, attribute_values.number_value)
+            ), false)
+            else false
+        end as is_met
+    from inputs
+    inner join config.scoring_fit_conditions as conditions on inputs.scoring_model_id = conditions.model_id
+    left join attribute_values
+        on inputs.lead_id = attribute_values.lead_id and conditions.attribute = attribute_values.attribute
+    group by
+        inputs.lead_id, conditions.model_id, conditions.rule_id, conditions.attribute, conditions.operator,
+        conditions.match_values, conditions.min_value, conditions.max_value
+
+),
+
+fit as (
+
+    select matched.lead_id, sum(rules.points) as fit_points
+    from (
+        select lead_id, model_id, rule_id from conditions_met group by all having bool_and(is_met)
+    ) as matched
+    inner join config.scoring_fit_rules as rules using (model_id, rule_id)
+    group by matched.lead_id
+
+),
+
+-- intent: daily caps, lookback, velocity, decay ---------------------------------------------
+
+events as (
+
+    -- only the whole UTC days that can still count at as_of: the lookback window and the
+    -- velocity window before it (an award inside the lookback looks back that far)
+    select
+        identity.lead_id,
+        events.event_id,
+        events.signal,
+        events.occurred_at,
+        rules.points,
+        rules.daily_cap,
+        rules.is_high_intent,
+        inputs.lookback_days,
+        inputs.velocity_window_days,
+        inputs.velocity_min_actions
+    from staging.stg_marketing__marketing_events as events
+    inner join intermediate.int_lead_identity as identity on events.source_lead_id = identity.source_lead_id
+    inner join inputs on identity.lead_id = inputs.lead_id
+    inner join config.scoring_intent_rules as rules
+        on inputs.scoring_model_id = rules.model_id and events.signal = rules.signal
+    where
+        events.occurred_at <= getvariable('as_of')
+        and events.occurred_at
+        >= cast(getvariable('as_of') - to_days(inputs.lookback_days + inputs.velocity_window_days) as date)
+
+),
+
+counted as (
+
+    select *
+    from events
+    qualify row_number() over (
+        partition by lead_id, signal, cast(occurred_at as date) order by occurred_at, event_id
+    ) <= daily_cap
+
+),
+
+intent as (
+
+    select
+        lead_id,
+        sum(points) filter (where occurred_at + to_days(lookback_days) > getvariable('as_of')) as base_points,
+        max(occurred_at) as last_event_at
+    from counted
+    group by lead_id
+
+),
+
+velocity as (
+
+    -- the latest award: the (N-1)th earlier counted high-intent event is inside the window
+    -- (evaluated on the last of events at the same instant, which counts them all)
+    select lead_id, max(occurred_at) as last_award_at
+    from (
+        select
+            lead_id,
+            occurred_at,
+            velocity_window_days,
+            lag(occurred_at, velocity_min_actions - 1) over (
+                partition by lead_id order by occurred_at, event_id
+            ) as earlier_at
+        from counted
+        where is_high_intent
+    )
+    where earlier_at > occurred_at - to_days(velocity_window_days)
+    group by lead_id
+
+),
+
+scores as (
+
+    select
+        inputs.lead_id,
+        inputs.max_score,
+        coalesce(fit.fit_points, 0) as fit_points,
+        case
+            when intent.last_event_at is null then 0
+            else
+                (
+                    coalesce(intent.base_points, 0)
+                    + case
+                        when velocity.last_award_at + to_days(inputs.lookback_days) > getvariable('as_of')
+                            then inputs.velocity_points
+                        else 0
+                    end
+                )
+                * power(
+                    1 - inputs.decay_rate,
+                    floor(
+                        date_diff('microsecond', intent.last_event_at, getvariable('as_of'))
+                        / (inputs.decay_period_days * 86400000000.0)
+                    )
+                )
+        end as intent_points
+    from inputs
+    left join fit on inputs.lead_id = fit.lead_id
+    left join intent on inputs.lead_id = intent.lead_id
+    left join velocity on inputs.lead_id = velocity.lead_id
+
+)
+
+select
+    lead_id,
+    least(max_score, greatest(0, fit_points + intent_points)) as total_score
+from scores

@@ -1,0 +1,613 @@
+"""Build, refresh and publish the warehouse at two scales and report what it costs (a benchmark,
+not a test: figures, plus one assertion that the floor query gives the built scores).
+
+    python scripts/benchmark.py                          # 100k and 1M leads (make benchmark)
+    python scripts/benchmark.py --leads 100000           # one scale
+    python scripts/benchmark.py --leads 20000 100000 --work /tmp/bench
+
+For each scale, on the same generated data (kept in the work folder, generated once per
+leads/seed):
+
+1. full build: ``python -m leadwarehouse.build`` into a fresh DuckDB file, as of the landing's
+   as_of: wall time, ingest time, dbt's model and test time (the sums of the node times in
+   run_results.json: with several dbt threads they add up to more than the wall time), the peak
+   RSS of the build and its dbt child (wait4's rusage of the build process, which reaps dbt),
+   and the warehouse file's size;
+2. publish (leadwarehouse/publish.py): its time and the published copy's size;
+3. the floor: benchmarks/floor_current_totals.sql, the hand-written query for every lead's current
+   total score, run on the build file; it must equal marts.leads.total_score for every lead
+   (asserted; the match count is reported). The scoring models' time (the models in
+   models/intermediate/scoring/ but int_lead_scoring_inputs, which the floor reads too) is
+   compared with it;
+4. an hourly refresh: new events for ``--refresh-share`` of the leads (0.5 %) in the hour after
+   as_of, appended as one more part of marketing_events, then ``leadwarehouse.build`` as of one
+   hour later into the same file (today that is a full rebuild), and publish again.
+
+Then one table with a column per scale and the ratio of the last scale to the first. The figures
+are also written to ``<work>/benchmark-<leads>-<time>.json``. DuckDB's memory limit, threads and
+spill folder are the build's defaults (leadwarehouse/duckdb_resources.py) unless DUCKDB_* are set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from leadwarehouse.build import dbt_env, landing_as_of, source_shape  # noqa: E402
+from leadwarehouse.duckdb_resources import duckdb_resources, machine_cores, machine_memory_bytes  # noqa: E402
+from leadwarehouse.publish import publish  # noqa: E402
+
+FLOOR_SQL = ROOT / "benchmarks" / "floor_current_totals.sql"
+SCORING_DIR = "models/intermediate/scoring/"
+FLOOR_INPUT_MODELS = {"int_lead_scoring_inputs"}  # read by the floor too: not counted as scoring work
+# dbt's "12 of 520 OK created sql table model marts.leads ..... [OK in 1.20s]"
+DBT_NODE_LINE = re.compile(
+    r"\b(\d+) of (\d+) (?:START|OK|PASS|WARN|ERROR|FAIL|SKIP)\b(.*?)(?:\s\.{2,}|\s*\[|$)"
+)
+
+
+# ------------------------------------------------------------------ progress and child processes
+
+
+class Progress:
+    """One status line per running step: rewritten in place on a terminal, a line a minute otherwise."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.label = ""
+        self.detail = ""
+        self.started = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, label: str) -> None:
+        self.label, self.detail, self.started = label, "", time.perf_counter()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+
+    def feed(self, line: str) -> None:
+        """A line of the child's output: dbt's "12 of 520 OK created … model marts.leads" moves it on."""
+        found = DBT_NODE_LINE.search(line)
+        if found:
+            done, total, what = found.groups()
+            node = what.split()[-1].rsplit(".", 1)[-1] if what.split() else ""
+            self.detail = f"dbt {done}/{total} {node}"
+        elif line.startswith("ingested "):
+            self.detail = "ingested, dbt parsing"
+
+    def _line(self) -> str:
+        elapsed = time.perf_counter() - self.started
+        return f"  {self.label}: {int(elapsed // 60)}:{int(elapsed % 60):02d}  {self.detail}"
+
+    def _tick(self) -> None:
+        last = 0.0
+        while not self._stop.wait(1.0):
+            if self.tty:
+                self.stream.write("\r\033[K" + self._line()[:150])
+                self.stream.flush()
+            elif time.perf_counter() - last >= 60:
+                last = time.perf_counter()
+                print(self._line(), file=self.stream, flush=True)
+
+    def done(self, summary: str) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        prefix = "\r\033[K" if self.tty else ""
+        print(f"{prefix}  {self.label}: {summary}", file=self.stream, flush=True)
+
+
+@dataclass
+class Child:
+    seconds: float
+    peak_rss_bytes: int
+    output: str
+    returncode: int = 0
+
+
+def run_child(
+    cmd: list[str],
+    env: dict[str, str],
+    log: Path,
+    progress: Progress,
+    label: str,
+    ok_codes: tuple[int, ...] = (0,),
+) -> Child:
+    """Run `cmd`, its output to `log` (and the progress line); its peak RSS includes every
+    descendant it waited for (Linux wait4: the rusage of the child and its reaped children).
+    Another exit code than `ok_codes` stops the benchmark."""
+    progress.start(label)
+    started = time.perf_counter()
+    lines: list[str] = []
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+        def pump() -> None:
+            for line in proc.stdout:
+                out.write(line)
+                lines.append(line)
+                progress.feed(line)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        reader.join()
+    seconds = time.perf_counter() - started
+    if proc.returncode not in ok_codes:
+        progress.done(f"FAILED (exit {proc.returncode}) after {seconds:.0f} s; see {log}")
+        sys.stderr.write("".join(lines[-40:]))
+        raise SystemExit(1)
+    progress.done(f"{seconds:,.1f} s" + (f" (exit {proc.returncode})" if proc.returncode else ""))
+    return Child(seconds, usage.ru_maxrss * 1024, "".join(lines), proc.returncode)
+
+
+# ------------------------------------------------------------------ the steps
+
+
+@dataclass
+class BuildFigures:
+    models_wall_s: float  # `leadwarehouse.build --skip-tests`: ingest, seeds, models
+    ingest_s: float | None
+    models_s: float  # sums of dbt's node times
+    seeds_s: float
+    scoring_s: float
+    scoring_models: list[str]
+    tests_wall_s: float  # `dbt test`: data and unit tests
+    tests_s: float
+    tests: int
+    tests_failed: list[str]
+    peak_rss_bytes: int  # the larger of the two, each with its dbt child
+    file_bytes: int
+    full_parse: bool  # dbt parsed the whole project (no partial parse) in the models step
+
+    @property
+    def wall_s(self) -> float:
+        return self.models_wall_s + self.tests_wall_s
+
+
+@dataclass
+class ScaleFigures:
+    leads: int
+    as_of: str
+    generate_s: float | None = None
+    raw_events: int | None = None
+    build: BuildFigures | None = None
+    publish_s: float | None = None
+    published_bytes: int | None = None
+    floor_s: float | None = None
+    floor_matches: int | None = None
+    floor_leads: int | None = None
+    refresh_events: int | None = None
+    refresh_leads: int | None = None
+    refresh: BuildFigures | None = None
+    refresh_publish_s: float | None = None
+    refresh_published_bytes: int | None = None
+
+
+def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, list[str], list[str]]:
+    """From run_results.json: summed node times and node counts per resource type, the scoring
+    models' time and names, the failed nodes."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    times: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    scoring_s, scoring, failed = 0.0, [], []
+    for r in results:
+        kind = r["unique_id"].split(".", 1)[0]
+        times[kind] = times.get(kind, 0.0) + r["execution_time"]
+        counts[kind] = counts.get(kind, 0) + 1
+        if r["status"] in ("fail", "error"):
+            failed.append(r["unique_id"].split(".")[2])
+        node = nodes.get(r["unique_id"], {})
+        if (
+            kind == "model"
+            and node.get("original_file_path", "").startswith(SCORING_DIR)
+            and node.get("name") not in FLOOR_INPUT_MODELS
+        ):
+            scoring_s += r["execution_time"]
+            scoring.append(node["name"])
+    return times, counts, scoring_s, sorted(scoring), failed
+
+
+def build(
+    landing: Path,
+    warehouse: Path,
+    as_of: str,
+    env: dict,
+    logs: Path,
+    progress: Progress,
+    label: str,
+    tests: bool,
+) -> BuildFigures:
+    """`leadwarehouse.build --skip-tests` (ingest, seeds, models; recorded, so publishable), then
+    `dbt test` on the result: model and test time are two wall times. A failing dbt test is
+    reported, not fatal (publish reads the build record of the first step)."""
+    stem = label.replace(" ", "-")
+    cmd = [sys.executable, "-m", "leadwarehouse.build", "--as-of", as_of, "--skip-tests"]
+    cmd += ["--landing", str(landing), "--warehouse", str(warehouse)]
+    child = run_child(cmd, env, logs / f"{stem}-models.log", progress, f"{label}: ingest + models")
+    ingest = re.search(r"^ingested [\d,]+ raw rows in ([\d.]+)s", child.output, re.M)
+    target = Path(env["DBT_TARGET_PATH"])
+    times, _, scoring_s, scoring, _ = dbt_results(target)
+    shutil.copy(target / "run_results.json", logs / f"{stem}-models-run_results.json")
+    figures = BuildFigures(
+        models_wall_s=child.seconds,
+        ingest_s=float(ingest.group(1)) if ingest else None,
+        models_s=times.get("model", 0.0),
+        seeds_s=times.get("seed", 0.0),
+        scoring_s=scoring_s,
+        scoring_models=scoring,
+        tests_wall_s=0.0,
+        tests_s=0.0,
+        tests=0,
+        tests_failed=[],
+        peak_rss_bytes=child.peak_rss_bytes,
+        file_bytes=warehouse.stat().st_size,
+        full_parse="Unable to do partial parsing" in child.output
+        or "Partial parse save file not found" in child.output,
+    )
+    if tests:
+        dbt = Path(sys.executable).with_name("dbt")
+        tested = run_child(
+            [str(dbt), "test", "--project-dir", str(ROOT)],
+            {
+                # the build's environment (shape included: a changed env var of dbt_project.yml
+                # would make dbt parse the whole project again)
+                **dbt_env(warehouse, as_of, shape=source_shape()),
+                "DBT_TARGET_PATH": env["DBT_TARGET_PATH"],
+                "DBT_LOG_PATH": env["DBT_LOG_PATH"],
+            },
+            logs / f"{stem}-tests.log",
+            progress,
+            f"{label}: dbt tests",
+            ok_codes=(0, 1),  # 1: a test failed; reported
+        )
+        times, counts, _, _, failed = dbt_results(target)
+        shutil.copy(target / "run_results.json", logs / f"{stem}-tests-run_results.json")
+        figures.tests_wall_s = tested.seconds
+        figures.tests_s = times.get("test", 0.0) + times.get("unit_test", 0.0)
+        figures.tests = counts.get("test", 0) + counts.get("unit_test", 0)
+        figures.tests_failed = failed
+        figures.peak_rss_bytes = max(figures.peak_rss_bytes, tested.peak_rss_bytes)
+        if failed:
+            print(f"  {label}: {len(failed)} dbt test(s) FAILED: {', '.join(failed[:5])}", file=sys.stderr)
+    return figures
+
+
+def timed_publish(warehouse: Path, progress: Progress, label: str) -> tuple[float, int]:
+    progress.start(label)
+    result = publish(warehouse)
+    progress.done(f"{result.seconds:,.1f} s, {result.bytes / 1e6:,.1f} MB")
+    return result.seconds, result.bytes
+
+
+def run_floor(warehouse: Path, progress: Progress) -> tuple[float, int, int]:
+    """Time the floor query on the build file; return (seconds, leads matching, leads)."""
+    progress.start("floor query (current totals)")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        duckdb_resources(warehouse).apply(con)
+        con.execute("set variable as_of = (select max(as_of) from marts.leads)")
+        started = time.perf_counter()
+        con.execute(f"create temp table floor_totals as {FLOOR_SQL.read_text()}")
+        seconds = time.perf_counter() - started
+        leads, matches, missing = con.execute(
+            "select count(*), count(*) filter (where cast(round(f.total_score, 1) as decimal(9, 1)) = l.total_score), "
+            "count(*) filter (where f.lead_id is null) "
+            "from marts.leads as l left join floor_totals as f using (lead_id)"
+        ).fetchone()
+        examples = con.execute(
+            "select l.lead_id, l.total_score, round(f.total_score, 1) from marts.leads as l "
+            "left join floor_totals as f using (lead_id) "
+            "where f.total_score is null or cast(round(f.total_score, 1) as decimal(9, 1)) <> l.total_score limit 5"
+        ).fetchall()
+    finally:
+        con.close()
+    progress.done(f"{seconds:,.2f} s, {matches:,} of {leads:,} leads match marts.leads.total_score")
+    if matches != leads:
+        raise AssertionError(
+            f"the floor differs from marts.leads.total_score for {leads - matches:,} leads "
+            f"({missing:,} missing), e.g. (lead, built, floor) {examples}"
+        )
+    return seconds, matches, leads
+
+
+def refresh_landing(landing: Path, out: Path, as_of: str, share: float, seed: int) -> tuple[Path, int, int]:
+    """A landing folder = `landing` (hard links) + one more marketing_events part: events of
+    `share` of the leads in the hour after `as_of`. Returns (folder, events, leads)."""
+    import numpy as np
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from leadwarehouse.generator.writer import build_table
+
+    shutil.rmtree(out, ignore_errors=True)
+    for src in landing.rglob("*"):
+        dst = out / src.relative_to(landing)
+        if src.is_dir():
+            dst.mkdir(parents=True, exist_ok=True)
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+    fmt = json.loads((landing / "_manifest.json").read_text()).get("format", "parquet")
+    events_dir = out / "marketing_events"
+    single = out / f"marketing_events.{fmt}"
+    if single.exists():  # one file: make it the first part of a folder
+        events_dir.mkdir(exist_ok=True)
+        single.rename(events_dir / f"part-00000.{fmt}")
+    leads_glob = str(out / "leads" / f"*.{fmt}") if (out / "leads").is_dir() else str(out / f"leads.{fmt}")
+    reader = "read_parquet" if fmt == "parquet" else "read_csv"
+    options = "" if fmt == "parquet" else ", all_varchar = true"
+    con = duckdb.connect()
+    try:
+        ids = [
+            r[0]
+            for r in con.execute(
+                f"select distinct lead_id from {reader}('{leads_glob}'{options}) "
+                "where lead_id is not null and lead_id <> '' order by hash(lead_id, ?)",
+                [seed],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    chosen = ids[: max(1, round(len(ids) * share))]
+    rng = np.random.default_rng(seed)
+    kinds = [  # (event_type, page_url, asset_name): what a returning lead does in an hour
+        ("page_view", "/pricing", None),
+        ("page_view", "/demo", None),
+        ("page_view", "/blog/why-lead-scoring", None),
+        ("content_download", None, "case-study-acme"),
+        ("email_click", None, "nurture-3"),
+        ("demo_request", None, None),
+    ]
+    start = datetime.fromisoformat(as_of)
+    rows: dict[str, list] = {
+        c: [] for c in ("event_id", "lead_id", "event_type", "page_url", "asset_name", "occurred_at")
+    }
+    for lead in chosen:
+        for _ in range(int(rng.integers(1, 4))):
+            event_type, url, asset = kinds[int(rng.integers(len(kinds)))]
+            moment = start + timedelta(seconds=int(rng.integers(1, 3600)))
+            rows["event_id"].append(f"EVREFRESH{len(rows['event_id']):09d}")
+            rows["lead_id"].append(lead)
+            rows["event_type"].append(event_type)
+            rows["page_url"].append(url)
+            rows["asset_name"].append(asset)
+            rows["occurred_at"].append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    table = build_table("marketing_events", rows)
+    part = events_dir / f"part-refresh-{start:%Y%m%dT%H%M}.{fmt}"
+    if fmt == "parquet":
+        pq.write_table(table, part, compression="zstd")
+    else:
+        pacsv.write_csv(table, part)
+    return out, len(rows["event_id"]), len(chosen)
+
+
+# ------------------------------------------------------------------ one scale
+
+
+def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> ScaleFigures:
+    work = Path(args.work).resolve()
+    landing = work / f"landing-{leads}-seed-{args.seed}"
+    scale_dir = work / f"leads-{leads}"
+    warehouse = scale_dir / "warehouse" / "build.duckdb"
+    logs = scale_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = dict(
+        os.environ,
+        DBT_TARGET_PATH=str(scale_dir / "dbt-target"),
+        DBT_LOG_PATH=str(scale_dir / "dbt-logs"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    env.pop("LEAD_AS_OF", None)
+    print(f"\n{leads:,} leads (work folder {scale_dir})", file=sys.stderr)
+
+    figures = ScaleFigures(leads=leads, as_of="")
+    if not (landing / "_manifest.json").is_file():
+        cmd = [
+            sys.executable,
+            "-m",
+            "leadwarehouse.generator",
+            "--leads",
+            str(leads),
+            "--seed",
+            str(args.seed),
+        ]
+        cmd += ["--format", args.format, "--out", str(landing)]
+        figures.generate_s = run_child(
+            cmd, env, logs / "generate.log", progress, "generate landing files"
+        ).seconds
+    manifest = json.loads((landing / "_manifest.json").read_text())
+    figures.raw_events = manifest.get("row_counts", {}).get("marketing_events")
+    figures.as_of = landing_as_of(landing) or "2026-11-01 00:00:00"
+
+    for stale in warehouse.parent.glob("*"):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.chmod(0o644)
+            stale.unlink()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    figures.build = build(
+        landing, warehouse, figures.as_of, env, logs, progress, "full build", not args.skip_tests
+    )
+    figures.publish_s, figures.published_bytes = timed_publish(warehouse, progress, "publish")
+    figures.floor_s, figures.floor_matches, figures.floor_leads = run_floor(warehouse, progress)
+
+    refresh_as_of = (datetime.fromisoformat(figures.as_of) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    progress.start("hourly refresh: new events")
+    refresh, figures.refresh_events, figures.refresh_leads = refresh_landing(
+        landing, scale_dir / "landing-refresh", figures.as_of, args.refresh_share, args.seed
+    )
+    progress.done(
+        f"{figures.refresh_events:,} events of {figures.refresh_leads:,} leads, as of {refresh_as_of}"
+    )
+    figures.refresh = build(
+        refresh, warehouse, refresh_as_of, env, logs, progress, "hourly refresh", not args.skip_tests
+    )
+    figures.refresh_publish_s, figures.refresh_published_bytes = timed_publish(warehouse, progress, "publish")
+    return figures
+
+
+# ------------------------------------------------------------------ the report
+
+
+def mb(value: float | None) -> str:
+    return "" if value is None else f"{value / 1e6:,.0f} MB"
+
+
+def sec(value: float | None) -> str:
+    return "" if value is None else f"{value:,.1f} s"
+
+
+def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
+    resources = duckdb_resources(Path(args.work).resolve() / "build.duckdb")
+    memory = machine_memory_bytes()
+    head = (
+        f"lead warehouse benchmark — {machine_cores()} cores, {memory / 2**30:.1f} GiB RAM; "
+        f"DuckDB memory_limit {resources.memory_limit}, threads {resources.threads}; "
+        f"dbt threads {os.environ.get('DBT_THREADS', '2')}; {'without' if args.skip_tests else 'with'} dbt tests"
+    )
+
+    def rows_for(s: ScaleFigures) -> list[tuple[str, str, float | None]]:
+        """(label, shown, value for the ratio) of one scale."""
+        b, r = s.build, s.refresh
+        ratio = b.scoring_s / s.floor_s if s.floor_s else None
+        return [
+            ("raw marketing events", f"{s.raw_events:,}" if s.raw_events else "", s.raw_events),
+            ("generate landing files", sec(s.generate_s) or "(reused)", s.generate_s),
+            ("FULL BUILD wall", sec(b.wall_s), b.wall_s),
+            ("  ingest + seeds + models (wall)", sec(b.models_wall_s), b.models_wall_s),
+            ("    ingest", sec(b.ingest_s), b.ingest_s),
+            ("    dbt models (sum of node times)", sec(b.models_s), b.models_s),
+            ("  dbt tests (wall)", sec(b.tests_wall_s), b.tests_wall_s),
+            ("    dbt tests (sum of node times)", sec(b.tests_s), b.tests_s),
+            ("    tests run / failed", f"{b.tests:,} / {len(b.tests_failed)}", None),
+            ("  peak RSS (build + dbt)", mb(b.peak_rss_bytes), b.peak_rss_bytes),
+            ("  dbt parsed the whole project", "yes" if b.full_parse else "no (partial)", None),
+            ("  warehouse file", mb(b.file_bytes), b.file_bytes),
+            ("  publish", sec(s.publish_s), s.publish_s),
+            ("  published copy", mb(s.published_bytes), s.published_bytes),
+            ("FLOOR query (current totals)", f"{s.floor_s:,.2f} s", s.floor_s),
+            ("  matches marts.leads.total_score", f"{s.floor_matches:,}/{s.floor_leads:,}", s.floor_matches),
+            (f"scoring models ({len(b.scoring_models)}, sum)", sec(b.scoring_s), b.scoring_s),
+            ("  scoring models / floor", f"{ratio:,.0f}×" if ratio else "", ratio),
+            (
+                f"HOURLY REFRESH (+{args.refresh_share:.1%} leads)",
+                f"{s.refresh_events:,} events",
+                s.refresh_events,
+            ),
+            ("  wall (a full rebuild today)", sec(r.wall_s), r.wall_s),
+            ("  ingest + seeds + models (wall)", sec(r.models_wall_s), r.models_wall_s),
+            ("  dbt tests (wall)", sec(r.tests_wall_s), r.tests_wall_s),
+            ("  peak RSS (build + dbt)", mb(r.peak_rss_bytes), r.peak_rss_bytes),
+            ("  dbt parsed the whole project", "yes" if r.full_parse else "no (partial)", None),
+            ("  warehouse file after (rebuilt in place)", mb(r.file_bytes), r.file_bytes),
+            ("  publish", sec(s.refresh_publish_s), s.refresh_publish_s),
+            ("  published copy", mb(s.refresh_published_bytes), s.refresh_published_bytes),
+        ]
+
+    tables = [rows_for(s) for s in scales]
+    names = [f"{s.leads:,} leads" for s in scales]
+    show_ratio = len(scales) > 1
+    ratio_name = f"{scales[-1].leads // 1000:,}k/{scales[0].leads // 1000:,}k" if show_ratio else ""
+    width = max(len(row[0]) for row in tables[0]) + 2
+    lines = [head, ""]
+    lines.append(
+        f"{'':<{width}}" + "".join(f"{n:>18}" for n in names) + (f"{ratio_name:>12}" if show_ratio else "")
+    )
+    for i, (label, _, _) in enumerate(tables[0]):
+        line = f"{label:<{width}}" + "".join(f"{t[i][1]:>18}" for t in tables)
+        first, last = tables[0][i][2], tables[-1][i][2]
+        if show_ratio and first and last:
+            line += f"{last / first:>11.1f}×"
+        lines.append(line)
+    lines.append("")
+    lines.append("scoring models: " + ", ".join(scales[0].build.scoring_models))
+    for s in scales:
+        for name, figures in (("full build", s.build), ("hourly refresh", s.refresh)):
+            if figures.tests_failed:
+                lines.append(
+                    f"{s.leads:,} leads, {name}: failed dbt tests: {', '.join(figures.tests_failed)}"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python scripts/benchmark.py",
+        description="Full build, hourly refresh, publish and the floor query for current scores, at two "
+        "scales on the same generated data; a table of times, peak memory and file sizes.",
+        epilog="Takes a few minutes at 100k leads and 15+ minutes at 1M (and up to the DuckDB memory "
+        "limit, plus dbt's own memory). Set DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DBT_THREADS to "
+        "benchmark other resources.",
+    )
+    parser.add_argument(
+        "--leads", type=int, nargs="+", default=[100_000, 1_000_000], help="scales (default: 100000 1000000)"
+    )
+    parser.add_argument("--seed", type=int, default=42, help="generator seed (default: %(default)s)")
+    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="landing format")
+    parser.add_argument(
+        "--work",
+        default="data/bench",
+        help="work folder, relative to the project: landing files (kept and reused), warehouses, logs "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--refresh-share",
+        type=float,
+        default=0.005,
+        help="share of the leads with new events in the hourly refresh (default: %(default)s)",
+    )
+    parser.add_argument("--skip-tests", action="store_true", help="build without dbt's data and unit tests")
+    args = parser.parse_args(argv)
+    args.work = str(ROOT / args.work)  # an absolute --work stays as it is
+    if not FLOOR_SQL.is_file():
+        parser.error(f"{FLOOR_SQL} is missing")
+
+    progress = Progress()
+    scales = [run_scale(leads, args, progress) for leads in sorted(args.leads)]
+    text = report(scales, args)
+    print("\n" + text)
+    out = Path(args.work).resolve() / (
+        f"benchmark-{'-'.join(str(s.leads) for s in scales)}-{datetime.now():%Y%m%dT%H%M%S}.json"
+    )
+    out.write_text(
+        json.dumps(
+            {"report": text.splitlines(), "scales": [s.__dict__ for s in scales]},
+            indent=2,
+            default=lambda o: o.__dict__,
+        )
+        + "\n"
+    )
+    print(f"\nfigures: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
