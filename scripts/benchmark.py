@@ -485,6 +485,14 @@ def sec(value: float | None) -> str:
     return "" if value is None else f"{value:,.1f} s"
 
 
+def short(leads: int) -> str:
+    """1000000 → 1M, 100000 → 100k, 2500 → 2.5k."""
+    for size, unit in ((1_000_000, "M"), (1_000, "k")):
+        if leads >= size:
+            return f"{leads / size:g}{unit}"
+    return str(leads)
+
+
 def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
     resources = duckdb_resources(Path(args.work).resolve() / "build.duckdb")
     memory = machine_memory_bytes()
@@ -535,7 +543,7 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
     tables = [rows_for(s) for s in scales]
     names = [f"{s.leads:,} leads" for s in scales]
     show_ratio = len(scales) > 1
-    ratio_name = f"{scales[-1].leads // 1000:,}k/{scales[0].leads // 1000:,}k" if show_ratio else ""
+    ratio_name = f"{short(scales[-1].leads)}/{short(scales[0].leads)}" if show_ratio else ""
     width = max(len(row[0]) for row in tables[0]) + 2
     lines = [head, ""]
     lines.append(
