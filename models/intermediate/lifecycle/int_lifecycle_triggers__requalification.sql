@@ -2,7 +2,9 @@
 -- (an SDR rejection with a recycle disposition, or a lost opportunity), an event that completes a
 -- seeds/lifecycle/requalification_triggers.csv rule, or a later CRM record of the person that changed
 -- what the lead is (new seniority: `new_title`; another industry, region or segment:
--- `firmographic_change`).
+-- `firmographic_change`). A recycle dated before the lead's creation is applied at the creation
+-- (int_lifecycle_triggers), so re-qualification watches from then: a marketing event dated before
+-- the lead existed never re-qualifies it.
 with
 
 records as (
@@ -29,6 +31,15 @@ segments as (
 
 ),
 
+leads as (
+
+    select
+        lead_id,
+        created_at
+    from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
 sales_triggers as (
 
     select * from {{ ref('int_lifecycle_triggers__sales') }}
@@ -45,11 +56,12 @@ recycle_starts as (
 
     -- re-qualification only watches leads that have been recycled at least once
     select
-        lead_id,
-        min(trigger_at) as first_recycled_at
+        sales_triggers.lead_id,
+        greatest(min(sales_triggers.trigger_at), min(leads.created_at)) as first_recycled_at
     from sales_triggers
-    where trigger_name in ('sdr_reject_recycle', 'recycle_after_loss')
-    group by lead_id
+    inner join leads on sales_triggers.lead_id = leads.lead_id
+    where sales_triggers.trigger_name in ('sdr_reject_recycle', 'recycle_after_loss')
+    group by sales_triggers.lead_id
 
 ),
 
