@@ -234,11 +234,18 @@ def source_shape(shape: str | None = None) -> str:
     return value
 
 
-def load_inputs(landing_dir: Path | str, warehouse_path: Path | str, shape: str) -> dict[str, int]:
-    """Contract files through ingest; a Salesforce / HubSpot export through the connector loader
-    (its connector tables into their schema, the contract files beside them through ingest)."""
+def load_inputs(
+    landing_dir: Path | str,
+    warehouse_path: Path | str,
+    shape: str,
+    full: bool = False,
+    run_id: str | None = None,
+) -> dict[str, int]:
+    """Contract files through ingest (only new or changed files unless `full`); a Salesforce /
+    HubSpot export through the connector loader (its connector tables into their schema, the
+    contract files beside them through ingest)."""
     if shape == "contract":
-        return ingest_landing(landing_dir, warehouse_path, raw_schema())
+        return ingest_landing(landing_dir, warehouse_path, raw_schema(), batch_id=run_id, full=full)
     try:
         return load_connector_landing(shape, landing_dir, warehouse_path, raw_schema())
     except ConnectorError as exc:
@@ -460,7 +467,8 @@ def run_build(
             run_id = run_id or new_run_id(started)
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
-                counts = load_inputs(landing_dir, warehouse_path, shape)
+                full = "--full-refresh" in dbt_args
+                counts = load_inputs(landing_dir, warehouse_path, shape, full=full, run_id=run_id)
                 fingerprint = record_landing(warehouse_path, run_id)
                 if log:
                     log(
@@ -534,7 +542,11 @@ def main(argv: list[str] | None = None) -> int:
         "(default: $LEAD_SOURCE_SHAPE, else contract)",
     )
     parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
-    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="reload every landing file and rebuild incremental models from scratch",
+    )
     parser.add_argument(
         "--skip-tests", action="store_true", help="build models and seeds without dbt's tests"
     )

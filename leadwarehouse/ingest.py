@@ -8,14 +8,22 @@ value. Which files are read is decided by ``landing_files``, how they are read b
 
 1. every table is selected and every file checked (columns, types, encoding, structure)
    before anything is written;
-2. then, in one transaction, each contract table is replaced by ``raw.<table>``: every contract
-   column as text, plus ``_source_file`` (path relative to the landing folder) and
-   ``_source_row``. Each part contributes the columns it has (an optional column a part lacks
-   is null for that part's rows only); an absent optional table lands empty. The rows loaded
-   per file must equal the rows the file holds (Parquet metadata, the csv module's count), and
-   a typed column in which not a single value parses is a mistyped column;
-3. ``meta.landing_files`` and ``meta.landing_snapshot`` record what was loaded (sha256 per
-   file, a fingerprint of the whole landing folder); ``meta.last_good_raw_counts`` is created.
+2. then, in one transaction, ``raw.<table>`` is brought to the landing folder's files: every
+   contract column as text, plus ``_source_file`` (path relative to the landing folder),
+   ``_source_row`` (the row's number within its file, from 1) and ``_batch_id`` (the ingest
+   that loaded the file). Each part contributes the columns it has (an optional column a part
+   lacks is null for that part's rows only); an absent optional table lands empty. The rows
+   loaded per file must equal the rows the file holds (Parquet metadata, the csv module's
+   count), and a typed column in which not a single value parses is a mistyped column;
+3. ``meta.landing_files`` and ``meta.landing_snapshot`` record what was loaded (sha256 and
+   batch per file, a fingerprint of the whole landing folder); ``meta.last_good_raw_counts`` is
+   created.
+
+Incremental: a file whose sha256 (and the contract of its table) is the one already loaded is
+not read again; its rows stay. Rows of changed or removed files are deleted, new and changed
+files are appended under this ingest's batch id, and every table is then checked to hold
+exactly the rows its files hold, per file. ``full=True`` (or a raw table of another layout)
+reloads a table from scratch. Either way raw ends up with the same rows.
 
 Row-level problems (a bad email, an unparseable timestamp) are not file errors: staging
 quarantines such rows with a reason.
@@ -27,7 +35,9 @@ import argparse
 import hashlib
 import re
 import sys
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -35,7 +45,14 @@ import duckdb
 from leadwarehouse.contract import TABLES, Table
 from leadwarehouse.csv_reading import count_csv_records, csv_encoding, duckdb_csv_reader, scan_csv
 from leadwarehouse.duckdb_resources import duckdb_resources
-from leadwarehouse.ingest_report import FileReport, IngestReport, TableReport, write_manifest
+from leadwarehouse.ingest_report import (
+    FileReport,
+    IngestReport,
+    TableReport,
+    contract_fingerprint,
+    loaded_files,
+    write_manifest,
+)
 from leadwarehouse.landing_files import ContractError, LandingFile, LandingTable, example, select_landing
 from leadwarehouse.parquet_reading import (
     check_parquet_types,
@@ -65,6 +82,19 @@ class PartPlan:
     rows: int  # rows the file holds (Parquet metadata / csv module count)
     size: int
     sha256: str
+
+    def report(self, table: str, batch_id: str, contract: str) -> FileReport:
+        return FileReport(
+            table,
+            self.file.rel,
+            self.file.fmt,
+            self.size,
+            self.sha256,
+            self.rows,
+            self.missing_optional,
+            batch_id,
+            contract,
+        )
 
 
 def _sql_str(value: object) -> str:
@@ -104,11 +134,22 @@ def _sha256(file: LandingFile) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _unreadable(file: LandingFile, exc: OSError) -> ContractError:
+    return ContractError(f"{file.rel}: cannot be read ({exc.strerror or type(exc).__name__})")
+
+
+def _file_sha256(file: LandingFile) -> str:
+    try:
+        return _sha256(file)
+    except OSError as exc:  # unreadable (permissions, vanished while reading, …)
+        raise _unreadable(file, exc) from None
+
+
 def _plan_part(lt: LandingTable, file: LandingFile, encoding: str) -> PartPlan:
     try:
         return _read_part(lt.table, file, encoding)
-    except OSError as exc:  # unreadable (permissions, vanished while reading, …)
-        raise ContractError(f"{file.rel}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except OSError as exc:
+        raise _unreadable(file, exc) from None
 
 
 def _read_part(table: Table, file: LandingFile, encoding: str) -> PartPlan:
@@ -134,14 +175,42 @@ def _duckdb_failure(file: LandingFile, exc: duckdb.Error) -> ContractError:
     return ContractError(f"{file.rel}: could not be read{where} ({type(exc).__name__})")
 
 
+RAW_COLUMNS = ("_source_file varchar", "_source_row bigint", "_batch_id varchar")
+
+
+def _raw_layout(table: Table) -> list[tuple[str, str]]:
+    extra = [tuple(c.upper().split()) for c in RAW_COLUMNS]
+    return [(c, "VARCHAR") for c in table.column_names] + [(n.lower(), t) for n, t in extra]
+
+
+def _has_layout(con: duckdb.DuckDBPyConnection, raw: str, table: Table) -> bool:
+    found = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [raw, table.name],
+    ).fetchall()
+    return [(n.lower(), t) for n, t in found] == _raw_layout(table)
+
+
 def _load_table(
-    con: duckdb.DuckDBPyConnection, lt: LandingTable | None, table: Table, parts: list[PartPlan], raw: str
+    con: duckdb.DuckDBPyConnection,
+    lt: LandingTable | None,
+    table: Table,
+    parts: list[PartPlan],
+    raw: str,
+    batch_id: str,
+    kept: list[FileReport],
+    dropped: list[str],
 ) -> int:
-    columns = ", ".join(f"{c} varchar" for c in table.column_names)
-    con.execute(
-        f"create or replace table {raw}.{table.name} ({columns}, _source_file varchar, _source_row bigint)"
-    )
-    loaded = 0
+    """Bring raw.<table> to `kept` (files already loaded, left as they are) plus `parts` (read
+    now): the rows of `dropped` files (changed or gone) are deleted first. Without `kept` the
+    table is created afresh. Returns the rows of the table."""
+    relation = f"{raw}.{table.name}"
+    if not kept:
+        columns = ", ".join(f"{c} varchar" for c in table.column_names)
+        con.execute(f"create or replace table {relation} ({columns}, {', '.join(RAW_COLUMNS)})")
+    elif dropped:
+        con.execute(f"delete from {relation} where _source_file in ({', '.join(map(_sql_str, dropped))})")
     for part in parts:
         select = ", ".join(
             f"cast({part.sources[c]} as varchar)" if c in part.sources else "cast(null as varchar)"
@@ -149,17 +218,31 @@ def _load_table(
         )
         try:
             n = con.execute(
-                f"insert into {raw}.{table.name} select {select}, {_sql_str(part.file.rel)}, "
-                f"{loaded} + row_number() over () from {part.reader}"
+                f"insert into {relation} select {select}, {_sql_str(part.file.rel)}, "
+                f"row_number() over (), {_sql_str(batch_id)} from {part.reader}"
             ).fetchall()[0][0]
         except duckdb.Error as exc:
             raise _duckdb_failure(part.file, exc) from None
         if n != part.rows:
             raise ContractError(f"{part.file.rel}: loaded {n:,} rows but the file holds {part.rows:,}")
-        loaded += n
-    if lt is not None:
-        _check_text_columns_parse(con, lt, f"{raw}.{table.name}")
-    return loaded
+    if lt is not None and parts:
+        loaded = ", ".join(_sql_str(p.file.rel) for p in parts)
+        _check_text_columns_parse(con, lt, f"(select * from {relation} where _source_file in ({loaded}))")
+    return _check_rows_per_file(
+        con, relation, {f.file: f.rows for f in kept} | {p.file.rel: p.rows for p in parts}
+    )
+
+
+def _check_rows_per_file(con: duckdb.DuckDBPyConnection, relation: str, expected: dict[str, int]) -> int:
+    """The table holds exactly the rows of its files: nothing kept twice, nothing lost."""
+    held = dict(con.execute(f"select _source_file, count(*) from {relation} group by 1").fetchall())
+    for file in sorted(set(held) | set(expected)):
+        if held.get(file, 0) != expected.get(file, 0):
+            raise ContractError(
+                f"{relation}: holds {held.get(file, 0):,} rows of {file} but the file holds "
+                f"{expected.get(file, 0):,}; run ingest with --full to reload"
+            )
+    return sum(held.values())
 
 
 def _check_text_columns_parse(con: duckdb.DuckDBPyConnection, lt: LandingTable, relation: str) -> None:
@@ -185,14 +268,53 @@ def _check_text_columns_parse(con: duckdb.DuckDBPyConnection, lt: LandingTable, 
             )
 
 
+def _loaded_before(
+    warehouse_path: Path, raw_schema: str
+) -> tuple[dict[str, dict[str, FileReport]], dict[str, bool]]:
+    """The files the last ingest loaded, and which raw tables have this version's layout."""
+    if not warehouse_path.exists():
+        return {}, {}
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return loaded_files(con), {name: _has_layout(con, raw_schema, t) for name, t in TABLES.items()}
+
+
+def new_batch_id() -> str:
+    """When the ingest ran (UTC, sortable) and a random suffix: 20261202T210501Z-1a2b3c4d."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+
+
 def ingest_landing(
-    landing_dir: Path | str, warehouse_path: Path | str, raw_schema: str = "raw"
+    landing_dir: Path | str,
+    warehouse_path: Path | str,
+    raw_schema: str = "raw",
+    *,
+    batch_id: str | None = None,
+    full: bool = False,
 ) -> IngestReport:
-    """Check every landing table against the contract, then replace the raw schema in one
-    transaction. Returns the row counts per table (an IngestReport: a dict with notes)."""
+    """Check the landing folder against the contract, then bring the raw schema to it in one
+    transaction: files loaded before and unchanged are kept, the others (re)loaded (all of
+    them with ``full``). Returns the row counts per table (an IngestReport: a dict with notes)."""
+    batch_id = batch_id or new_batch_id()
     landing = select_landing(landing_dir)
     encoding = csv_encoding()
-    plans = {name: [_plan_part(lt, f, encoding) for f in lt.files] for name, lt in landing.tables.items()}
+    previous, layouts = ({}, {}) if full else _loaded_before(Path(warehouse_path), raw_schema)
+    plans, kept = {}, {}
+    for name, table in TABLES.items():
+        lt = landing.tables.get(name)
+        contract = contract_fingerprint(table)
+        reusable = previous.get(name, {}) if layouts.get(name) else {}
+        kept[name], plans[name] = [], []
+        for file in lt.files if lt else ():
+            before = reusable.get(file.rel)
+            if (
+                before
+                and before.contract == contract
+                and before.fmt == file.fmt
+                and before.sha256 == _file_sha256(file)
+            ):
+                kept[name].append(before)
+            else:
+                plans[name].append(_plan_part(lt, file, encoding))
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
     in_transaction = False
@@ -205,14 +327,14 @@ def ingest_landing(
         con.execute(f"create schema if not exists {raw_schema}")
         tables = {}
         for name, table in TABLES.items():
-            lt, parts = landing.tables.get(name), plans.get(name, [])
-            rows = _load_table(con, lt, table, parts, raw_schema)
-            files = [
-                FileReport(name, p.file.rel, p.file.fmt, p.size, p.sha256, p.rows, p.missing_optional)
-                for p in parts
-            ]
+            lt, parts, contract = landing.tables.get(name), plans[name], contract_fingerprint(table)
+            kept_files = {f.file for f in kept[name]}
+            dropped = sorted(f for f in previous.get(name, {}) if f not in kept_files)
+            rows = _load_table(con, lt, table, parts, raw_schema, batch_id, kept[name], dropped)
+            files = kept[name] + [p.report(name, batch_id, contract) for p in parts]
+            files.sort(key=lambda f: f.file)
             tables[name] = TableReport(name, rows, lt.label if lt else None, files, lt.ignored if lt else ())
-        report = IngestReport(tables, landing.ignored)
+        report = IngestReport(tables, landing.ignored, batch_id)
         write_manifest(con, report)
         con.execute("commit")
         in_transaction = False
@@ -252,9 +374,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--raw-schema", default="raw", help="schema for the raw tables (default: %(default)s)"
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="reload every file, also those already loaded and unchanged (default: only new or changed files)",
+    )
     args = parser.parse_args(argv)
     try:
-        report = ingest_landing(args.landing, args.warehouse, args.raw_schema)
+        report = ingest_landing(args.landing, args.warehouse, args.raw_schema, full=args.full)
     except ContractError as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         return 2

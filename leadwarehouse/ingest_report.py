@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from leadwarehouse.contract import Table
 from leadwarehouse.landing_files import Ignored
 
 
@@ -21,6 +22,8 @@ class FileReport:
     sha256: str
     rows: int
     missing_optional: tuple[str, ...]
+    batch_id: str  # the ingest that loaded the file's rows into raw
+    contract: str  # contract_fingerprint of its table when it was loaded
 
 
 @dataclass(frozen=True)
@@ -53,15 +56,21 @@ class IngestReport(dict):
     """Rows loaded per raw table (a plain dict, as ingest has always returned), plus the files,
     the notes and the fingerprint of the landing folder."""
 
-    def __init__(self, tables: dict[str, TableReport], ignored: tuple[Ignored, ...] = ()):
+    def __init__(self, tables: dict[str, TableReport], ignored: tuple[Ignored, ...] = (), batch_id: str = ""):
         super().__init__({name: t.rows for name, t in tables.items()})
         self.tables = tables
         self.ignored = ignored
+        self.batch_id = batch_id
         self.ingested_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
     @property
     def files(self) -> list[FileReport]:
         return [f for t in self.tables.values() for f in t.files]
+
+    @property
+    def loaded_files(self) -> list[FileReport]:
+        """The files this ingest read (new or changed); the others were kept from before."""
+        return [f for f in self.files if f.batch_id == self.batch_id]
 
     @property
     def absent_tables(self) -> list[str]:
@@ -83,8 +92,49 @@ class IngestReport(dict):
             out.append(head + f"{len(t.files)} file{'s' * (len(t.files) != 1):<2}  {t.entry}")
             out += [f"      note: {n}" for n in t.notes()]
         out += [f"  ignored {i}" for i in self.ignored]
+        loaded = self.loaded_files
+        out.append(
+            f"  batch {self.batch_id}: loaded {len(loaded)} new or changed file{'s' * (len(loaded) != 1)} "
+            f"({sum(f.rows for f in loaded):,} rows), kept {len(self.files) - len(loaded)} unchanged"
+        )
         out.append(f"  landing fingerprint {self.fingerprint}")
         return out
+
+
+LANDING_FILES_COLUMNS = (
+    "table_name varchar, file varchar, format varchar, bytes bigint, sha256 varchar, raw_rows bigint, "
+    "missing_optional_columns varchar, batch_id varchar, contract_fingerprint varchar"
+)
+
+
+def contract_fingerprint(table: Table) -> str:
+    """Changes when the table's contract (columns, types, requiredness) changes: a file loaded
+    under another contract is read again."""
+    return hashlib.sha256(repr(table).encode()).hexdigest()[:16]
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, FileReport]]:
+    """meta.landing_files of the last ingest, per table and file ({} before the first one or
+    when written by a version without batches)."""
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'meta' and table_name = 'landing_files'"
+        ).fetchall()
+    }
+    if not {"batch_id", "contract_fingerprint"} <= columns:
+        return {}
+    found: dict[str, dict[str, FileReport]] = {}
+    for table, file, fmt, size, sha, rows, missing, batch, contract in con.execute(
+        "select table_name, file, format, bytes, sha256, raw_rows, missing_optional_columns, batch_id, "
+        "contract_fingerprint from meta.landing_files"
+    ).fetchall():
+        missing_optional = tuple(missing.split(",")) if missing else ()
+        found.setdefault(table, {})[file] = FileReport(
+            table, file, fmt, size, sha, rows, missing_optional, batch, contract
+        )
+    return found
 
 
 def write_manifest(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None:
@@ -92,15 +142,23 @@ def write_manifest(con: duckdb.DuckDBPyConnection, report: IngestReport) -> None
     meta.last_good_input_counts; the
     caller's transaction makes them part of the same load."""
     con.execute("create schema if not exists meta")
-    con.execute(
-        "create or replace table meta.landing_files (table_name varchar, file varchar, format varchar, "
-        "bytes bigint, sha256 varchar, raw_rows bigint, missing_optional_columns varchar)"
-    )
+    con.execute(f"create or replace table meta.landing_files ({LANDING_FILES_COLUMNS})")
     rows = [
-        [f.table, f.file, f.fmt, f.size, f.sha256, f.rows, ",".join(f.missing_optional)] for f in report.files
+        [
+            f.table,
+            f.file,
+            f.fmt,
+            f.size,
+            f.sha256,
+            f.rows,
+            ",".join(f.missing_optional),
+            f.batch_id,
+            f.contract,
+        ]
+        for f in report.files
     ]
     if rows:
-        con.executemany("insert into meta.landing_files values (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into meta.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute(
         "create or replace table meta.landing_snapshot (fingerprint varchar, ingested_at timestamp, "
         "table_count integer, file_count integer, raw_rows bigint, absent_tables varchar)"

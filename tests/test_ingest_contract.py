@@ -101,6 +101,7 @@ def test_missing_optional_table_loads_empty(landing, tmp_path):
     assert columns == [(c, "VARCHAR") for c in TABLES["reps"].column_names] + [
         ("_source_file", "VARCHAR"),
         ("_source_row", "BIGINT"),
+        ("_batch_id", "VARCHAR"),
     ]
 
 

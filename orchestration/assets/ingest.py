@@ -118,7 +118,7 @@ def _ingest_recorded(
     as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
     start_build_run(warehouse.build_file, context.run_id, as_of)
     try:
-        counts = ingest_landing(folder, warehouse.build_file, raw_schema())
+        counts = ingest_landing(folder, warehouse.build_file, raw_schema(), batch_id=context.run_id)
         record_landing(warehouse.build_file, context.run_id)
         return counts
     except BaseException as exc:
