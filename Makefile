@@ -57,7 +57,10 @@ dagster: install  ## serve the Dagster UI on http://localhost:3000 (schedules, s
 	mkdir -p $(DAGSTER_HOME) && cp -n orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	mkdir -p $(dir $(WAREHOUSE))
 	# PATH: dagster-dbt parses the dbt project with the `dbt` on PATH when the code location loads
-	PATH="$(CURDIR)/$(BIN):$$PATH" LEAD_DEMO_LEADS=$(DEMO_LEADS) LEAD_DEMO_SEED=$(SEED) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	# DuckDB's memory limit, threads and spill folder from this machine, as `make build` gives dbt
+	eval "$$($(BIN)/python -m leadwarehouse.duckdb_resources $(WAREHOUSE))" && \
+		PATH="$(CURDIR)/$(BIN):$$PATH" LEAD_DEMO_LEADS=$(DEMO_LEADS) LEAD_DEMO_SEED=$(SEED) \
+		$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 demo: build publish summary dashboards  ## set up, generate, build, publish, summarise, then serve the dashboards
 
