@@ -93,6 +93,11 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
         "config.kpi_layers", "dashboards: KPI ladder (layer order; the page works without it)", required=False
     ),
     PublishedRelation(
+        "config.kpi_metrics",
+        "dashboards: KPI ladder (each metric's label and definition; the page works without it)",
+        required=False,
+    ),
+    PublishedRelation(
         "marts.data_quality_summary",
         "python -m leadwarehouse.quality --warehouse <published>",
         required=False,

@@ -541,8 +541,9 @@ def kpi_expected(path: Path, dimension: str, value: str) -> tuple[str, dict[str,
         "where period_grain = ? and basis = ? and slice_dimension = ? and slice_value = ? group by metric",
         [period, grain, basis, dimension, value],
     )
+    labels = {r["metric"]: r["label"] for r in seed("kpi_metrics")}  # the page labels metrics by the seed
     return f"{period:%Y-%m}", {
-        humanize(m): (
+        labels.get(m, humanize(m)): (
             f"{v:.2f}"
             if "auc" in m and v is not None and not math.isnan(v)
             else fmt_value(v, "x" if "coverage" in m else u)
@@ -560,6 +561,11 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     shown = metrics(at)
     assert expected and shown == expected
     assert f"current period {period}" in active_filters(at)
+    # each figure's definition is the seed's, on hover
+    definitions = {r["label"]: r["definition"] for r in seed("kpi_metrics")}
+    helps = {m.label: m.help or "" for m in at.metric}
+    assert helps and all(definitions[label] in helps[label] for label in helps if label in definitions)
+    assert sum(label in definitions for label in helps) >= len(helps) // 2
     breakdowns = run_sql(
         dash, "select count(distinct metric) from marts.kpi_ladder where metric like '%\\_\\_%' escape '\\'"
     )

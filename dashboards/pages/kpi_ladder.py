@@ -126,6 +126,23 @@ ui.header(
     "every period. The latest period may be incomplete.",
 )
 
+# the seed's label and definition of each metric (kpi_metrics); a breakdown `metric__part` is
+# labelled "<label of metric>: <part>"
+definitions = Q.kpi_metric_definitions(q) if info.has("config.kpi_metrics") else {}
+
+
+def metric_label(metric: object) -> str:
+    head, _, part = str(metric).partition("__")
+    if head not in definitions:
+        return humanize(metric)
+    return definitions[head][0] + (f": {humanize(part)}" if part else "")
+
+
+def metric_definition(metric: object) -> str | None:
+    found = definitions.get(str(metric).partition("__")[0])
+    return found[1] if found else None
+
+
 current = Q.kpi_current_vs_previous(series, period)
 layers = list(dict.fromkeys(current["layer"]))  # in the mart's layer order (the kpi_layers seed)
 
@@ -153,18 +170,21 @@ def layer_metrics(rows: pd.DataFrame) -> None:
             (series["metric"] == r["metric"])
             & (series["period_start"].map(lambda x: pd.Timestamp(x).date()) == period)
         ]
-        help_text = None
+        help_parts = [metric_definition(metric_name) or ""]
         if len(cur_row) and not is_missing(cur_row["denominator"].iloc[0]):
-            help_text = f"{fmt_int(cur_row['numerator'].iloc[0])} ÷ {fmt_int(cur_row['denominator'].iloc[0])}"
+            help_parts.append(
+                f"This period: {fmt_int(cur_row['numerator'].iloc[0])} ÷ {fmt_int(cur_row['denominator'].iloc[0])}"
+            )
+        help_text = "  \n".join(p for p in help_parts if p) or None
         cols[n % 2].metric(
-            humanize(metric_name),
+            metric_label(metric_name),
             fmt_kpi(r["current"], r["unit"], metric_name),
             delta=(f"{delta} vs previous" if delta else None),
             delta_color="inverse" if lower_better else "normal",
             help=help_text,
         )
     for head, g in parts.groupby(parts["metric"].str.split("__").str[0], sort=False):
-        st.markdown(f"**{humanize(head)} by part**")
+        st.markdown(f"**{metric_label(head)} by part**")
         st.dataframe(
             pd.DataFrame(
                 {
@@ -198,7 +218,7 @@ def layer_trend(layer: str) -> None:
         scaled.append(
             {
                 "period_start": r["period_start"],
-                "metric": humanize(r["metric"]),
+                "metric": metric_label(r["metric"]),
                 "panel": suffix or "value",
                 "plotted": None if is_missing(r["value"]) else float(r["value"]) * mult,
                 "shown": fmt_kpi(r["value"], r["unit"], r["metric"]),

@@ -74,7 +74,7 @@ with left:
         color="reached",
         barmode="group",
         custom_data=["leads"],
-        category_orders={"peak_band": Q.BAND_ORDER},
+        category_orders={"peak_band": list(bands["peak_band"])},  # lowest band first
         labels={
             "peak_band": "Peak score band (highest band reached)",
             "rate_pct": "Leads reaching (%)",

@@ -2,6 +2,8 @@
 
 The layers, their order and the decision each informs are the kpi_layers seed: marts.kpi_ladder
 carries them on every row (`layer_order`, `decision`) and config.kpi_layers holds the seed itself.
+Each metric's label and definition are the kpi_metrics seed (config.kpi_metrics), the same rows
+the SQL of the ladder is generated from: one definition, shown where the figure is.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from dashboards.queries.common import Runner
 def kpi_layers(q: Runner) -> pd.DataFrame:
     """The ladder's layers in order, with the decision each informs (config.kpi_layers)."""
     return q("select layer, layer_order, decision from config.kpi_layers order by layer_order, layer", [])
+
+
+def kpi_metric_definitions(q: Runner) -> dict[str, tuple[str, str]]:
+    """metric -> (label, definition), from config.kpi_metrics."""
+    rows = q("select metric, label, definition from config.kpi_metrics order by metric", [])
+    return {r.metric: (r.label, r.definition) for r in rows.itertuples(index=False)}
 
 
 def kpi_options(q: Runner) -> pd.DataFrame:

@@ -11,10 +11,10 @@ import pandas as pd
 
 from dashboards.queries.common import Filters, Runner, stage_label
 
-BAND_ORDER = ["nurture", "warm", "mql", "hot"]
-
 
 def conversion_by_peak_band(q: Runner, f: Filters) -> pd.DataFrame:
+    """Per peak band, lowest band first: bands are score ranges (the score_band macro over the scoring
+    model's thresholds), so their order is that of the scores in them, with no list kept here."""
     cond, params = f.where(period="created_at")
     df = q(
         f"""
@@ -22,11 +22,10 @@ def conversion_by_peak_band(q: Runner, f: Filters) -> pd.DataFrame:
                count(opportunity_at) as opportunities, count(*) filter (where is_won) as won
         from marts.leads where {cond}
         group by 1
+        order by min(peak_score), peak_band
         """,
         params,
     )
-    df["band_order"] = [BAND_ORDER.index(b) if b in BAND_ORDER else len(BAND_ORDER) for b in df["peak_band"]]
-    df = df.sort_values("band_order").drop(columns="band_order").reset_index(drop=True)
     for col in ("mqls", "sqls", "opportunities", "won"):
         df[f"{col}_rate"] = [n / d if d else math.nan for n, d in zip(df[col], df["leads"], strict=True)]
     return df
