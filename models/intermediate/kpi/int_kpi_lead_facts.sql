@@ -26,7 +26,7 @@ scores as (
 
 lead_stages as (
 
-    select * from {{ ref('int_kpi_lead_stages') }}
+    select * from {{ ref('int_lead_stage_dates') }}
 
 ),
 

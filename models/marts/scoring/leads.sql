@@ -26,9 +26,9 @@ reasons as (
 
 ),
 
-history as (
+stage_dates as (
 
-    select * from {{ ref('lead_stage_history') }}
+    select * from {{ ref('int_lead_stage_dates') }}
 
 ),
 
@@ -44,20 +44,6 @@ reason_strings as (
             "order by reason_rank") }} as top_reasons
     from reasons
     where reason_rank <= {{ var('reason_limit') }}
-    group by lead_id
-
-),
-
-stage_dates as (
-
-    select
-        lead_id,
-        {%- for stage in ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost', 'recycled', 'disqualified'] %}
-            min(case when stage = '{{ stage }}' then entered_at end) as {{ stage }}_at,
-        {%- endfor %}
-        max(case when is_current then stage end) as current_stage,
-        max(case when is_current then entered_at end) as stage_entered_at
-    from history
     group by lead_id
 
 )
