@@ -36,27 +36,21 @@ routing as (
 
 ),
 
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    -- already mapped to their person (int_opportunities_resolved)
+    select * from {{ ref('int_opportunities_resolved') }}
 
 ),
 
 won_amounts as (
 
     select
-        identity.lead_id,
-        sum(opportunities.amount) as won_amount
+        lead_id,
+        sum(amount) as won_amount
     from opportunities
-    inner join identity on opportunities.source_lead_id = identity.source_lead_id
-    where opportunities.outcome = 'won'
-    group by identity.lead_id
+    where outcome = 'won'
+    group by lead_id
 
 ),
 
