@@ -17,12 +17,19 @@ to dbt as environment variables (leadwarehouse/build.py, dbt_env), and profiles.
 with env_var(), so the profile stays declarative. The defaults are computed from facts that do
 not change from one run to the next on a machine (its memory, its cores, the warehouse path):
 dbt re-parses the whole project when the profile's connection settings change between runs.
+
+A process that starts dbt without `leadwarehouse.build` (the Dagster code location: ``make
+dagster``) gets the same values from ``python -m leadwarehouse.duckdb_resources WAREHOUSE``, which
+prints them as shell ``export`` lines.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import shlex
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,3 +153,25 @@ def duckdb_resources(warehouse_path: Path | str, environ: Mapping[str, str] | No
     temp = (environ.get(TEMP_DIRECTORY_ENV) or "").strip()
     temp_directory = Path(temp).expanduser().resolve() if temp else default_temp_directory(warehouse_path)
     return DuckDBResources(memory, threads, temp_directory)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m leadwarehouse.duckdb_resources",
+        description="Print the DuckDB memory limit, threads and spill folder for a warehouse file as "
+        "shell export lines (each set variable kept, the others from the machine): "
+        'eval "$(python -m leadwarehouse.duckdb_resources data/warehouse/build.duckdb)"',
+    )
+    parser.add_argument("warehouse", help="the DuckDB file dbt builds")
+    args = parser.parse_args(argv)
+    try:
+        resources = duckdb_resources(args.warehouse)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for name, value in resources.env().items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -228,6 +228,21 @@ def test_as_of_is_resolved_once_to_a_concrete_timestamp(monkeypatch):
     assert out.returncode == 2 and "not a timestamp" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_duckdb_resources_print_as_shell_exports_for_processes_that_start_dbt(tmp_path, monkeypatch, capsys):
+    from leadwarehouse.duckdb_resources import main as print_resources
+
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "2GiB")
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.delenv(TEMP_DIRECTORY_ENV, raising=False)
+    warehouse = tmp_path / "my dir" / "build.duckdb"
+    assert print_resources([str(warehouse)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "export DUCKDB_MEMORY_LIMIT=2GiB",
+        f"export DUCKDB_THREADS={machine_cores()}",
+        f"export DUCKDB_TEMP_DIRECTORY='{warehouse.resolve()}.tmp'",
+    ]
+
+
 def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path, monkeypatch):
     for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV):
         monkeypatch.delenv(name, raising=False)

@@ -40,7 +40,9 @@ def landing(tmp_path):
     (folder / "leads" / "part-00000.csv").write_text(
         f"{HEADER}\nL1,a@acme.com,Acme,2026-01-01T00:00:00Z,r1\nL2,b@acme.com,Acme,2026-01-02T00:00:00Z,r1\n"
     )
-    (folder / "leads" / "part-00001.csv").write_text(f"{HEADER}\nL3,c@beta.com,Beta,2026-01-03T00:00:00Z,r2\n")
+    (folder / "leads" / "part-00001.csv").write_text(
+        f"{HEADER}\nL3,c@beta.com,Beta,2026-01-03T00:00:00Z,r2\n"
+    )
     return folder
 
 

@@ -27,6 +27,7 @@ import yaml
 
 from leadwarehouse.build import DEFAULT_AS_OF, run_dbt
 from leadwarehouse.contract import TABLES
+from leadwarehouse.duckdb_resources import machine_cores
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
 from tests.tiny_crm import AS_OF, tiny_crm_rows
@@ -224,8 +225,23 @@ def test_dbt_gets_the_build_file_and_as_of_by_flags_only_when_they_differ(orch, 
     # the project's profile, every other setting still rendered by dbt, naming the other file
     project = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["lead_warehouse"]
     assert profiles["lead_warehouse"]["target"] == project["target"]
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GiB")
+    monkeypatch.delenv("DUCKDB_TEMP_DIRECTORY", raising=False)
+    monkeypatch.delenv("DUCKDB_THREADS", raising=False)
+    args, profiles = flags(other, DEFAULT_AS_OF)
+    duckdb_output = project["outputs"]["duckdb"]
+    # ... with the DuckDB resources for that file: its own spill folder, the limits of this process
     assert profiles["lead_warehouse"]["outputs"] == {
-        "duckdb": {**project["outputs"]["duckdb"], "path": str(other.resolve())}
+        "duckdb": {
+            **duckdb_output,
+            "path": str(other.resolve()),
+            "config_options": {"temp_directory": str(other.resolve()) + ".tmp"},
+            "settings": {
+                **duckdb_output["settings"],
+                "memory_limit": "1GiB",
+                "threads": str(machine_cores()),
+            },
+        }
     }
 
 

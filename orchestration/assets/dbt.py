@@ -27,6 +27,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pydantic import Field
 
 from leadwarehouse.build import BUILD_RUNS_DDL, DEFAULT_AS_OF, finish_build_run, start_build_run
+from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.locking import LockBusy
 from leadwarehouse.publish import last_build
 from orchestration.constants import (
@@ -46,13 +47,19 @@ TRANSIENT_MARKERS = ("could not set lock", "conflicting lock", "resource tempora
 
 def write_profile(folder: Path, build_file: Path) -> Path:
     """A profiles.yml in folder: the project's own (every other setting, still rendered by dbt)
-    with the DuckDB path set to build_file."""
+    with the DuckDB path set to build_file, and the memory limit, threads and spill folder for
+    that file (leadwarehouse/duckdb_resources.py: not the other file's spill folder)."""
+    resources = duckdb_resources(build_file)
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     for profile in profiles.values():
         outputs = profile.get("outputs", {}) if isinstance(profile, dict) else {}
         for output in outputs.values():
             if output.get("type") == "duckdb":
                 output["path"] = str(build_file)
+                output.setdefault("config_options", {})["temp_directory"] = str(resources.temp_directory)
+                output.setdefault("settings", {}).update(
+                    memory_limit=resources.memory_limit, threads=str(resources.threads)
+                )
     path = folder / "profiles.yml"
     path.write_text(yaml.safe_dump(profiles, sort_keys=False))
     return path
