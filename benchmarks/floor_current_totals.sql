@@ -123,7 +123,7 @@ events as (
         inputs.lookback_days,
         inputs.velocity_window_days,
         inputs.velocity_min_actions
-    from staging.stg_marketing__marketing_events as events
+    from intermediate.int_marketing_events_enriched as events
     inner join intermediate.int_lead_identity as identity on events.source_lead_id = identity.source_lead_id
     inner join inputs on identity.lead_id = inputs.lead_id
     inner join config.scoring_intent_rules as rules

@@ -346,6 +346,32 @@ def landing_as_of(landing_dir: Path | str) -> str | None:
     return str(value).replace("T", " ").removesuffix("Z") if value else None
 
 
+def continues_incremental_state(warehouse_path: Path | str, this_run_id: str | None = None) -> bool:
+    """Whether dbt's incremental models may go on from what the last build left (docs/incremental.md):
+    only when that build succeeded and built every model. A failed, killed or --select build may
+    have advanced int_scoring_changed_leads without the models that follow it, and the next build
+    must then be a full refresh. True for a warehouse without builds (nothing to go on from). The
+    row of `this_run_id` (a Dagster run records itself at ingest) is not the last build."""
+    if not Path(warehouse_path).exists():
+        return True
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'meta' and table_name = 'build_runs'"
+        ).fetchone()[0]:
+            return True
+        row = con.execute(
+            "select status, dbt_command from meta.build_runs where run_id is distinct from ? "
+            "order by started_at desc nulls last limit 1",
+            [this_run_id],
+        ).fetchone()
+    if row is None:
+        return True
+    status, command = row
+    partial = "--select" in shlex.split(command or "") and "fqn:*" not in (command or "")
+    return status == "succeeded" and not partial
+
+
 def start_build_run(
     warehouse_path: Path | str,
     run_id: str,
@@ -465,6 +491,11 @@ def run_build(
             started = utc_now()
             as_of = resolve_as_of(as_of, started)
             run_id = run_id or new_run_id(started)
+            resuming = dbt_args[:1] == ["build"] and "--full-refresh" not in dbt_args
+            if resuming and not continues_incremental_state(warehouse_path):
+                dbt_args = [*dbt_args, "--full-refresh"]
+                if log:
+                    log("the last build failed or was partial: this one is a full refresh")
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
                 full = "--full-refresh" in dbt_args

@@ -19,16 +19,17 @@ hourly_refresh_selection = dg.AssetSelection.all() - dg.AssetSelection.checks_fo
 hourly_scoring_refresh = dg.define_asset_job(
     name="hourly_scoring_refresh",
     selection=hourly_refresh_selection,
-    description="Ingest the landing folder, rebuild every dbt model (staging, intermediate, marts and export "
-    "tables) and run their dbt tests except those of the intermediate models, write the reverse-ETL files, "
-    "publish the read-only copy.",
+    description="Ingest new or changed landing files, build every dbt model (staging, intermediate, marts and "
+    "export tables; the score history only for changed leads: docs/incremental.md) and run their dbt tests "
+    "except those of the intermediate models, write the reverse-ETL files, publish the read-only copy.",
     tags={"lead_warehouse/job_kind": "refresh"},
 )
 
 daily_full_build = dg.define_asset_job(
     name="daily_full_build",
     selection=dg.AssetSelection.all(),
-    description="Ingest and `dbt build` everything (every model, seed, data and unit test), export, publish.",
+    description="Ingest and `dbt build --full-refresh` everything (every model, seed, data and unit test), "
+    "export, publish.",
     tags={"lead_warehouse/job_kind": "full_build"},
 )
 

@@ -99,6 +99,7 @@ SLOWEST_MODULES = (
     "test_dashboards_apptest.py",
     "test_build_lock.py",
     "test_input_parsing_faults.py",
+    "test_incremental_build.py",
     "test_scoring_matches_oracle.py",
     "test_dashboards_browser.py",
     "test_demo_scale.py",

@@ -459,6 +459,8 @@ def test_hourly_schedule_tags_the_tick_and_skips_the_daily_hour(orch):
         daily.job_name == "daily_full_build"
         and request.tags["lead_warehouse/scheduled_at"] == "2026-11-26 02:00:00"
     )
+    # once a day nothing is carried over from the incremental hourly runs
+    assert request.run_config == {"ops": {"lead_warehouse_dbt": {"config": {"full_refresh": True}}}}
 
 
 def test_landing_sensor_starts_a_run_for_new_files_only(orch, tmp_path):

@@ -26,7 +26,13 @@ import yaml
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from pydantic import Field
 
-from leadwarehouse.build import BUILD_RUNS_DDL, DEFAULT_AS_OF, finish_build_run, start_build_run
+from leadwarehouse.build import (
+    BUILD_RUNS_DDL,
+    DEFAULT_AS_OF,
+    continues_incremental_state,
+    finish_build_run,
+    start_build_run,
+)
 from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.locking import LockBusy
 from leadwarehouse.publish import last_build
@@ -221,6 +227,8 @@ def lead_warehouse_dbt(
         args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
+    if not config.full_refresh and not continues_incremental_state(warehouse.build_file, context.run_id):
+        args.append("--full-refresh")  # the last build failed or was partial (docs/incremental.md)
     # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
     as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
     context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of}")

@@ -1,4 +1,4 @@
 -- Every valid marketing event with the person (lead_id) of the CRM record it names: an event on
 -- any record of a person (merged or converted records included) belongs to that person. Staging
 -- only keeps events whose lead record is staged, so every event has its person.
-{{ with_person_key('stg_marketing__marketing_events') }}
+{{ with_person_key('int_marketing_events_enriched') }}

@@ -60,10 +60,8 @@ opportunities as (
         opportunities.closed_at,
         opportunities.amount,
         facts.team
-    from {{ ref('stg_crm__opportunities') }} as opportunities
-    inner join {{ ref('int_lead_identity') }} as identity
-        on opportunities.source_lead_id = identity.source_lead_id
-    inner join facts on identity.lead_id = facts.lead_id
+    from {{ ref('int_opportunities_resolved') }} as opportunities
+    inner join facts on opportunities.lead_id = facts.lead_id
 
 ),
 

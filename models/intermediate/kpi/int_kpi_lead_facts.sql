@@ -18,21 +18,15 @@ fit as (
 
 ),
 
-ledger as (
+scores as (
 
-    select * from {{ ref('int_score_ledger') }}
-
-),
-
-score_triggers as (
-
-    select * from {{ ref('int_lifecycle_triggers__score') }}
+    select * from {{ ref('int_lead_score_summary') }}
 
 ),
 
 lead_stages as (
 
-    select * from {{ ref('int_kpi_lead_stages') }}
+    select * from {{ ref('int_lead_stage_dates') }}
 
 ),
 
@@ -42,63 +36,21 @@ routing as (
 
 ),
 
-identity as (
-
-    select * from {{ ref('int_lead_identity') }}
-
-),
-
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
-
-),
-
-peak_bands as (
-
-    -- the band of the highest score the lead had: band_after of the changes that reached it
-    select
-        lead_id,
-        max(band_after) as peak_band
-    from ledger
-    where score_after = peak_score
-    group by lead_id
-
-),
-
-first_mql_crossing as (
-
-    select
-        lead_id,
-        min(trigger_at) as crossed_at
-    from score_triggers
-    where trigger_name = 'score_mql' and trigger_at <= {{ as_of() }}
-    group by lead_id
-
-),
-
-scores_until_crossing as (
-
-    -- the score after each change up to the first MQL crossing; the last one is the score at it
-    select
-        ledger.lead_id,
-        ledger.score_after,
-        row_number() over (partition by ledger.lead_id order by ledger.change_sequence desc) as recency
-    from ledger
-    inner join first_mql_crossing on ledger.lead_id = first_mql_crossing.lead_id
-    where ledger.changed_at <= first_mql_crossing.crossed_at
+    -- already mapped to their person (int_opportunities_resolved)
+    select * from {{ ref('int_opportunities_resolved') }}
 
 ),
 
 won_amounts as (
 
     select
-        identity.lead_id,
-        sum(opportunities.amount) as won_amount
+        lead_id,
+        sum(amount) as won_amount
     from opportunities
-    inner join identity on opportunities.source_lead_id = identity.source_lead_id
-    where opportunities.outcome = 'won'
-    group by identity.lead_id
+    where outcome = 'won'
+    group by lead_id
 
 ),
 
@@ -112,9 +64,8 @@ leads as (
         inputs.segment,
         fit.fit_tier,
         inputs.motion,
-        -- a lead without score changes has score 0, below every warm threshold
-        coalesce(peak_bands.peak_band, 'nurture') as peak_band,
-        cast(round(scores_until_crossing.score_after, 1) as decimal(9, 1)) as score_at_mql_crossing,
+        scores.peak_band,
+        cast(round(scores.score_at_mql_crossing, 1) as decimal(9, 1)) as score_at_mql_crossing,
         {%- for stage in stages %}
             lead_stages.{{ stage }}_at,
             coalesce(lead_stages.is_{{ stage }}_out_of_order, false) as is_{{ stage }}_out_of_order,
@@ -124,9 +75,7 @@ leads as (
         lead_stages.reject_reason
     from inputs
     inner join fit on inputs.lead_id = fit.lead_id
-    left join peak_bands on inputs.lead_id = peak_bands.lead_id
-    left join scores_until_crossing
-        on inputs.lead_id = scores_until_crossing.lead_id and scores_until_crossing.recency = 1
+    inner join scores on inputs.lead_id = scores.lead_id
     left join lead_stages on inputs.lead_id = lead_stages.lead_id
 
 )

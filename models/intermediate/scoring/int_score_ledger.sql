@@ -1,16 +1,22 @@
 -- The score after every change (docs/scoring.md, "The score ledger"). The ledger mart,
 -- the lifecycle triggers, the SLA band lookups and the current scores all read it.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 entries as (
 
     select * from {{ ref('int_score_ledger_entries') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 

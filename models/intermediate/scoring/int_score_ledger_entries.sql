@@ -2,6 +2,10 @@
 -- fit/negative rules at creation, intent events, their expiry after the lookback window,
 -- velocity windows opening and closing, and decay steps every P days without activity.
 -- type_order fixes the order of changes that happen at the same instant (docs/scoring.md).
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 models as (
@@ -13,25 +17,28 @@ models as (
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 fit_matches as (
 
     select * from {{ ref('int_lead_fit_rule_matches') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 counted as (
 
     select * from {{ ref('int_intent_events_counted') }}
-    where is_counted
+    where is_counted and {{ only_changed_leads() }}
 
 ),
 
 velocity as (
 
     select * from {{ ref('int_velocity_windows') }}
+    where {{ only_changed_leads() }}
 
 ),
 

@@ -1,6 +1,10 @@
 -- Velocity bonus: a counted high-intent event is an award when at least N counted high-intent
 -- events (itself included) fall in the W days up to it. The bonus is active for L (lookback)
 -- days after each award; overlapping awards merge into one window, so the bonus never stacks.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 high_intent as (
@@ -10,7 +14,7 @@ high_intent as (
         event_id,
         occurred_at
     from {{ ref('int_intent_events_counted') }}
-    where is_counted and is_high_intent
+    where is_counted and is_high_intent and {{ only_changed_leads() }}
 
 ),
 
@@ -22,6 +26,7 @@ params as (
         velocity_min_actions,
         lookback_days
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 

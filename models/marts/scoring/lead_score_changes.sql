@@ -1,10 +1,15 @@
 -- The score ledger: one row per change of a lead's score, with what changed it and the
 -- score after. Append-only in meaning: a later as_of only adds rows after the earlier one.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 ledger as (
 
     select * from {{ ref('int_score_ledger') }}
+    where {{ only_changed_leads() }}
 
 )
 

@@ -1,8 +1,10 @@
--- One row per lead with its funnel stage entries (the lifecycle's transitions, which
--- marts.lead_stage_history lists): the first entry into each stage, whether that entry was a fact
--- dated before the lead's creation (applied at the creation: is_<stage>_out_of_order), and the
--- first time an SDR rejected or disqualified the lead after it became an MQL.
-{%- set stages = ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost'] %}
+-- One row per lead with its stage entries (the lifecycle's transitions, which
+-- marts.lead_stage_history lists): the first entry into each stage, whether a funnel stage's
+-- first entry was a fact dated before the lead's creation (applied at the creation:
+-- is_<stage>_out_of_order), the current stage, and the first time an SDR rejected or
+-- disqualified the lead after it became an MQL. marts.leads and the KPI facts both read it.
+{%- set funnel_stages = ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost'] %}
+{%- set stages = funnel_stages + ['recycled', 'disqualified'] %}
 with
 
 transitions as (
@@ -19,7 +21,9 @@ stage_entries as (
         stage,
         trigger_at as entered_at,
         is_out_of_order,
-        row_number() over (partition by lead_id, stage order by trigger_sequence) as entry_order
+        row_number() over (partition by lead_id, stage order by trigger_sequence) as entry_order,
+        -- the last transition is the stage the lead is in (lead_stage_history.is_current)
+        row_number() over (partition by lead_id order by trigger_sequence desc) as recency
     from transitions
 
 ),
@@ -43,6 +47,10 @@ stage_dates as (
         lead_id,
         {%- for stage in stages %}
             min(case when stage = '{{ stage }}' then entered_at end) as {{ stage }}_at,
+        {%- endfor %}
+        max(case when recency = 1 then stage end) as current_stage,
+        max(case when recency = 1 then entered_at end) as stage_entered_at,
+        {%- for stage in funnel_stages %}
             max(case when stage = '{{ stage }}' and entry_order = 1 and is_out_of_order then 1 else 0 end) = 1
                 as is_{{ stage }}_out_of_order,
         {%- endfor %}
@@ -62,7 +70,9 @@ select
     {%- for stage in stages %}
         stage_dates.{{ stage }}_at,
     {%- endfor %}
-    {%- for stage in stages %}
+    stage_dates.current_stage,
+    stage_dates.stage_entered_at,
+    {%- for stage in funnel_stages %}
         stage_dates.is_{{ stage }}_out_of_order,
     {%- endfor %}
     stage_dates.is_closed_out_of_order,
