@@ -3,8 +3,7 @@
 -- tables are listed once, in macros/inputs.sql.
 {% for input in input_tables() %}
     select
-        {{ dbt.hash(dbt.concat(["'" ~ input.table ~ "'", "'|'", "_source_file", "'|'", "cast(_source_row as " ~ dbt.type_string() ~ ")"])) }}
-            as quarantined_row_id,
+        {{ surrogate_key(["'" ~ input.table ~ "'", '_source_file', '_source_row']) }} as quarantined_row_id,
         '{{ input.table }}' as source_table,
         _source_file as source_file,
         cast(_source_row as bigint) as source_row,
