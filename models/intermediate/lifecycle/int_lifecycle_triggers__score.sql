@@ -3,17 +3,23 @@
 -- One trigger per band change: band_nurture, band_warm, score_mql. These are the warehouse's own
 -- derivation of MQL; int_lifecycle_triggers decides (seeds/lifecycle/stage_sources.csv) whether
 -- the lifecycle follows them or the CRM's record.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 ledger as (
 
     select * from {{ ref('int_score_ledger') }}
+    where {{ only_changed_leads() }}
 
 ),
 

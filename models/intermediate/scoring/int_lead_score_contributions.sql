@@ -1,31 +1,37 @@
 -- What makes up each lead's score at as_of: one row per matched fit/negative rule, per
 -- intent signal still inside the lookback window (count and decayed points), and the
 -- velocity bonus when a window is open. Their points add up to fit + negative + intent.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 fit_matches as (
 
     select * from {{ ref('int_lead_fit_rule_matches') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 counted as (
 
     select * from {{ ref('int_intent_events_counted') }}
-    where is_counted
+    where is_counted and {{ only_changed_leads() }}
 
 ),
 
 velocity as (
 
     select * from {{ ref('int_velocity_windows') }}
-    where started_at <= {{ as_of() }} and ended_at > {{ as_of() }}
+    where started_at <= {{ as_of() }} and ended_at > {{ as_of() }} and {{ only_changed_leads() }}
 
 ),
 

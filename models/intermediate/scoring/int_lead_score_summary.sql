@@ -1,17 +1,23 @@
 -- One row per lead with its score facts from the ledger: the current scores and bands, the
 -- peak, and the score at the score's first MQL crossing. marts.leads and the KPI facts both
 -- read it, so each of these is computed once. Scores are unrounded; readers round.
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 
 ledger as (
 
     select * from {{ ref('int_score_ledger') }}
+    where {{ only_changed_leads() }}
 
 ),
 
@@ -19,6 +25,7 @@ score_triggers as (
 
     -- the score's own MQL crossings, whoever the lifecycle follows for MQL (stage_sources seed)
     select * from {{ ref('int_lifecycle_triggers__score') }}
+    where {{ only_changed_leads() }}
 
 ),
 

@@ -1,10 +1,15 @@
 -- Why each lead scores what it scores now: every contributing rule or signal with its points,
 -- ranked by weight. Points add up to fit + negative + intent (before clamping to 0–max).
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_changed_leads() }}"
+) }}
 with
 
 contributions as (
 
     select * from {{ ref('int_lead_score_contributions') }}
+    where {{ only_changed_leads() }}
 
 )
 
