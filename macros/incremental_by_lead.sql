@@ -2,11 +2,20 @@
     `incremental` recomputes, in an incremental run, the whole history of each lead that
     int_scoring_changed_leads marks changed, and keeps every other lead's rows as they are:
 
-        {{ config(materialized='incremental', incremental_strategy='append',
-                  pre_hook="{{ delete_changed_leads() }}") }}
+        {{ config_incremental_by_lead() }}
         ... from {{ ref('x') }} where {{ only_changed_leads() }}
 
     In a full build (the first, or --full-refresh) every lead is computed. -#}
+
+{% macro config_incremental_by_lead() -%}
+    {#- The model's config: appended per lead after its changed leads' rows are deleted. -#}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_leads() }}"
+    ) }}
+{%- endmacro %}
 
 {% macro only_changed_leads(column='lead_id') -%}
     {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}

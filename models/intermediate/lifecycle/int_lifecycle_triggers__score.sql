@@ -3,10 +3,7 @@
 -- One trigger per band change: band_nurture, band_warm, score_mql. These are the warehouse's own
 -- derivation of MQL; int_lifecycle_triggers decides (seeds/lifecycle/stage_sources.csv) whether
 -- the lifecycle follows them or the CRM's record.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 inputs as (

@@ -1,10 +1,7 @@
 -- What makes up each lead's score at as_of: one row per matched fit/negative rule, per
 -- intent signal still inside the lookback window (count and decayed points), and the
 -- velocity bonus when a window is open. Their points add up to fit + negative + intent.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 inputs as (

@@ -1,10 +1,7 @@
 -- One row per lead with its score facts from the ledger: the current scores and bands, the
 -- peak, and the score at the score's first MQL crossing. marts.leads and the KPI facts both
 -- read it, so each of these is computed once. Scores are unrounded; readers round.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 inputs as (

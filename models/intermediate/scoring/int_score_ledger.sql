@@ -1,9 +1,6 @@
 -- The score after every change (docs/scoring.md, "The score ledger"). The ledger mart,
 -- the lifecycle triggers, the SLA band lookups and the current scores all read it.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 entries as (

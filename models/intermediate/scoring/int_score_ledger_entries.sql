@@ -2,10 +2,7 @@
 -- fit/negative rules at creation, intent events, their expiry after the lookback window,
 -- velocity windows opening and closing, and decay steps every P days without activity.
 -- type_order fixes the order of changes that happen at the same instant (docs/scoring.md).
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 models as (

@@ -1,10 +1,7 @@
 -- Velocity bonus: a counted high-intent event is an award when at least N counted high-intent
 -- events (itself included) fall in the W days up to it. The bonus is active for L (lookback)
 -- days after each award; overlapping awards merge into one window, so the bonus never stacks.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 high_intent as (

@@ -1,9 +1,6 @@
 -- The score ledger: one row per change of a lead's score, with what changed it and the
 -- score after. Append-only in meaning: a later as_of only adds rows after the earlier one.
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 ledger as (

@@ -1,9 +1,6 @@
 -- Why each lead scores what it scores now: every contributing rule or signal with its points,
 -- ranked by weight. Points add up to fit + negative + intent (before clamping to 0–max).
-{{ config(
-    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
-    pre_hook="{{ delete_changed_leads() }}"
-) }}
+{{ config_incremental_by_lead() }}
 with
 
 contributions as (
