@@ -50,7 +50,7 @@ from leadwarehouse.ingest_report import (
     IngestReport,
     TableReport,
     contract_fingerprint,
-    loaded_files,
+    previously_loaded_files,
     write_manifest,
 )
 from leadwarehouse.landing_files import ContractError, LandingFile, LandingTable, example, select_landing
@@ -145,14 +145,14 @@ def _file_sha256(file: LandingFile) -> str:
         raise _unreadable(file, exc) from None
 
 
-def _plan_part(lt: LandingTable, file: LandingFile, encoding: str) -> PartPlan:
+def _plan_part(lt: LandingTable, file: LandingFile, encoding: str, sha256: str | None = None) -> PartPlan:
     try:
-        return _read_part(lt.table, file, encoding)
+        return _read_part(lt.table, file, encoding, sha256)
     except OSError as exc:
         raise _unreadable(file, exc) from None
 
 
-def _read_part(table: Table, file: LandingFile, encoding: str) -> PartPlan:
+def _read_part(table: Table, file: LandingFile, encoding: str, sha256: str | None = None) -> PartPlan:
     if file.fmt == "csv":
         layout = scan_csv(file, encoding)
         positions = _positions(file, table, list(layout.header))
@@ -165,7 +165,8 @@ def _read_part(table: Table, file: LandingFile, encoding: str) -> PartPlan:
         reader, rows = duckdb_parquet_reader(file), layout.records
         sources = {col: _sql_ident(layout.names[i]) for col, i in positions.items()}
     missing = tuple(c.name for c in table.columns if c.name not in sources)
-    return PartPlan(file, reader, sources, missing, rows, file.path.stat().st_size, _sha256(file))
+    size = file.path.stat().st_size
+    return PartPlan(file, reader, sources, missing, rows, size, sha256 or _sha256(file))
 
 
 def _duckdb_failure(file: LandingFile, exc: duckdb.Error) -> ContractError:
@@ -275,7 +276,9 @@ def _loaded_before(
     if not warehouse_path.exists():
         return {}, {}
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        return loaded_files(con), {name: _has_layout(con, raw_schema, t) for name, t in TABLES.items()}
+        return previously_loaded_files(con), {
+            name: _has_layout(con, raw_schema, t) for name, t in TABLES.items()
+        }
 
 
 def new_batch_id() -> str:
@@ -306,15 +309,11 @@ def ingest_landing(
         kept[name], plans[name] = [], []
         for file in lt.files if lt else ():
             before = reusable.get(file.rel)
-            if (
-                before
-                and before.contract == contract
-                and before.fmt == file.fmt
-                and before.sha256 == _file_sha256(file)
-            ):
+            sha256 = _file_sha256(file) if before else None  # a new file is hashed when it is read
+            if before and before.contract == contract and before.fmt == file.fmt and before.sha256 == sha256:
                 kept[name].append(before)
             else:
-                plans[name].append(_plan_part(lt, file, encoding))
+                plans[name].append(_plan_part(lt, file, encoding, sha256))
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse_path))
     in_transaction = False

@@ -113,7 +113,7 @@ def contract_fingerprint(table: Table) -> str:
     return hashlib.sha256(repr(table).encode()).hexdigest()[:16]
 
 
-def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, FileReport]]:
+def previously_loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, FileReport]]:
     """meta.landing_files of the last ingest, per table and file ({} before the first one or
     when written by a version without batches)."""
     columns = {

@@ -73,6 +73,8 @@ event_clock as (
     -- the next expiry still to come, and the last counted event (decay runs from it)
     select
         counted.lead_id,
+        inputs.lookback_days,
+        inputs.decay_period_days,
         min(
             case
                 when {{ dbt.dateadd('day', 'inputs.lookback_days', 'counted.occurred_at') }} > {{ as_of() }}
@@ -83,7 +85,7 @@ event_clock as (
     from counted
     inner join inputs on counted.lead_id = inputs.lead_id
     where counted.is_counted
-    group by counted.lead_id
+    group by counted.lead_id, inputs.lookback_days, inputs.decay_period_days
 
 ),
 
@@ -92,17 +94,12 @@ decay_clock as (
     -- decay step k falls at last_event_at + k * P days while k * P < lookback; the next one after
     -- as_of is k = floor((as_of - last_event_at) / P) + 1
     select
-        event_clock.lead_id,
-        event_clock.next_expiry_at,
-        inputs.lookback_days,
-        inputs.decay_period_days,
-        event_clock.last_event_at,
+        *,
         floor(
-            {{ dbt.datediff('event_clock.last_event_at', as_of(), 'second') }}
-            / (inputs.decay_period_days * 86400.0)
+            {{ dbt.datediff('last_event_at', as_of(), 'second') }}
+            / (decay_period_days * 86400.0)
         ) + 1 as next_step
     from event_clock
-    inner join inputs on event_clock.lead_id = inputs.lead_id
 
 ),
 
