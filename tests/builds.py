@@ -68,11 +68,12 @@ def build_fixture_warehouse(
     select: str | None = None,
     dbt_args: list[str] | None = None,
     shape: str | None = None,
+    unit_tests: bool = False,
 ) -> BuildResult:
     """`leadwarehouse.build.run_build` into `warehouse`, run at this process's fixed path.
     `command` defaults to ``run`` (models and seeds): dbt's data tests run once, on the tiny CRM
-    (conftest.tiny_warehouse), not on every scenario."""
-    args = dbt_args if dbt_args is not None else dbt_build_args(command, select, False)
+    (conftest.tiny_warehouse), not on every scenario; so do its unit tests (`unit_tests`)."""
+    args = dbt_args if dbt_args is not None else dbt_build_args(command, select, False, unit_tests)
     if shape not in (None, "contract"):
         args = [*args, *shape_dbt_dirs(shape)]
     with at_fixed_path(warehouse, shape or "contract") as path:

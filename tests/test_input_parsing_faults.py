@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadwarehouse.build import run_build, run_dbt
+from leadwarehouse.build import dbt_build_args, run_build, run_dbt
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
 from tests.builds import at_fixed_path
@@ -22,7 +22,8 @@ from tests.conftest import data_quality_warns
 pytestmark = pytest.mark.dbt
 
 AS_OF = "2026-11-01 00:00:00"
-SELECT = ["--select", "+data_quality_summary", "+int_leads_resolved", "--indirect-selection", "cautious"]
+# models, seeds and data tests (dbt's unit tests run once, on the tiny CRM)
+BUILD = dbt_build_args("build", "+data_quality_summary +int_leads_resolved")
 
 
 def lead(lead_id: str, email: str | None = None, created_at: str = "2026-10-01T09:00:00Z", **extra) -> dict:
@@ -75,7 +76,7 @@ def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.Com
     with at_fixed_path(warehouse) as path:
         ingest_landing(landing, path)
         try:
-            run_dbt(["build", *SELECT], path, AS_OF, quiet=True)
+            run_dbt(BUILD, path, AS_OF, quiet=True)
         except subprocess.CalledProcessError as exc:
             if check:
                 raise
@@ -86,7 +87,7 @@ def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.Com
 def _run_build(landing: Path, warehouse: Path) -> None:
     """The real path (lock, recorded build, last good counts), at the fixture build path."""
     with at_fixed_path(warehouse) as path:
-        run_build(landing, path, ["build", *SELECT], as_of=AS_OF)
+        run_build(landing, path, BUILD, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")

@@ -221,10 +221,11 @@ def lead_warehouse_dbt(
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ):
-    """`dbt build` of the selected models (seeds, models, their data and unit tests)."""
-    args = ["build"]
+    """`dbt build` of the selected models (seeds, models, their data tests). dbt's unit tests check
+    the SQL, not the data: they run in `make test`, not in every scheduled build."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.skip_tests:
-        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+        args += ["--exclude-resource-type", "test"]
     if config.full_refresh:
         args.append("--full-refresh")
     if not config.full_refresh and not continues_incremental_state(warehouse.build_file, context.run_id):
