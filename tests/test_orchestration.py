@@ -40,7 +40,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def parse_project(build: Path) -> None:
     """`dbt parse` as the runs' dbt commands see the project, so that they reuse the partial parse:
     with the run's warehouse path (the dbt step names it with a copied profile, resolved, as
-    run_dbt does) and no LEAD_AS_OF (AS_OF is dbt's default: the step passes no --vars for it)."""
+    run_dbt does) and no LEAD_AS_OF (AS_OF is dbt's default: the step gives dbt no LEAD_AS_OF of its own)."""
     assert AS_OF == DEFAULT_AS_OF
     run_dbt(["parse", "--quiet"], build)
 
@@ -201,26 +201,32 @@ def test_dbt_subsets_run_in_place(orch):
     assert Path(resource.project_dir) == PROJECT_DIR and Path(resource.profiles_dir) == PROJECT_DIR
 
 
-def test_dbt_gets_the_build_file_and_as_of_by_flags_only_when_they_differ(orch, tmp_path, monkeypatch):
-    def flags(build_file: Path, as_of: str) -> tuple[list[str], dict | None]:
+def test_dbt_gets_the_build_file_and_as_of_only_when_they_differ(orch, tmp_path, monkeypatch):
+    def flags(build_file: Path, as_of: str) -> tuple[list[str], dict | None, dict]:
         before = dict(os.environ)
-        with orch.dbt.dbt_target_args(build_file, as_of) as args:
+        with orch.dbt.dbt_target_args(build_file, as_of) as (args, env):
             folder = Path(args[args.index("--profiles-dir") + 1]) if "--profiles-dir" in args else None
             profiles = yaml.safe_load((folder / "profiles.yml").read_text()) if folder else None
-        assert dict(os.environ) == before  # this process's environment is never changed
+            with orch.dbt.started_with(env):
+                started = {name: os.environ.get(name) for name in env}
+            assert started == env
+        assert dict(os.environ) == before  # this process's environment is as it was
         assert folder is None or not folder.exists()  # the copied profile is gone after the dbt command
-        return args, profiles
+        return args, profiles, env
 
     build = tmp_path / "build.duckdb"
     monkeypatch.setenv("LEAD_WAREHOUSE_PATH", str(build))
     monkeypatch.setenv("LEAD_AS_OF", "2026-11-02 00:00:00")
-    # what dbt inherits is right: no flag (a flag would cost a full re-parse)
-    assert flags(build, "2026-11-02 00:00:00") == ([], None)
-    assert flags(build, "2026-11-02 05:00:00") == (["--vars", '{"as_of": "2026-11-02 05:00:00"}'], None)
+    # what dbt inherits is right: nothing to add
+    assert flags(build, "2026-11-02 00:00:00") == ([], None, {})
+    # another as_of: in dbt's environment, not a --vars flag (a flag would cost a full re-parse)
+    assert flags(build, "2026-11-02 05:00:00") == ([], None, {"LEAD_AS_OF": "2026-11-02 05:00:00"})
     monkeypatch.delenv("LEAD_AS_OF")
-    assert flags(build, DEFAULT_AS_OF) == ([], None)
+    assert flags(build, DEFAULT_AS_OF) == ([], None, {})
+    assert flags(build, "2026-11-03 00:00:00")[2] == {"LEAD_AS_OF": "2026-11-03 00:00:00"}
+    assert "LEAD_AS_OF" not in os.environ
     other = tmp_path / "other" / "build.duckdb"
-    args, profiles = flags(other, DEFAULT_AS_OF)
+    args, profiles, _ = flags(other, DEFAULT_AS_OF)
     assert args[0] == "--profiles-dir" and len(args) == 2
     # the project's profile, every other setting still rendered by dbt, naming the other file
     project = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["lead_warehouse"]
@@ -228,7 +234,7 @@ def test_dbt_gets_the_build_file_and_as_of_by_flags_only_when_they_differ(orch, 
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GiB")
     monkeypatch.delenv("DUCKDB_TEMP_DIRECTORY", raising=False)
     monkeypatch.delenv("DUCKDB_THREADS", raising=False)
-    args, profiles = flags(other, DEFAULT_AS_OF)
+    args, profiles, _ = flags(other, DEFAULT_AS_OF)
     duckdb_output = project["outputs"]["duckdb"]
     # ... with the DuckDB resources for that file: its own spill folder, the limits of this process
     assert profiles["lead_warehouse"]["outputs"] == {
@@ -319,7 +325,7 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
         make_defs(orch, paths, as_of=later), "hourly_scoring_refresh", skip_tests=True, instance=instance
     )
     assert result.success
-    # dbt built as of the run's as_of (given with --vars: dbt's environment has no LEAD_AS_OF)
+    # dbt built as of the run's as_of (given in dbt's environment: this process has no LEAD_AS_OF)
     con = duckdb.connect(str(paths["build"]), read_only=True)
     assert str(con.execute("select max(as_of) from marts.leads").fetchone()[0]) == later
     con.close()
