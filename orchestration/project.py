@@ -10,11 +10,14 @@ manifest of the last `dbt parse` is used, and it must exist (`.venv/bin/dbt pars
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import sys
+from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from orchestration.constants import PROJECT_DIR
 
@@ -22,6 +25,20 @@ from orchestration.constants import PROJECT_DIR
 DBT_EXECUTABLE = (
     str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
 )
+
+
+class LocalDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource, told the version of the dbt beside this Python instead of
+    asking it: dagster-dbt runs `dbt --version` before every dbt command (to tell dbt-core from the
+    Fusion engine), a Python start of 3.7 s on a quiet machine and 6-8 s under load. Another dbt
+    executable is still asked."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if self.dbt_executable != DBT_EXECUTABLE or DBT_EXECUTABLE == "dbt":
+            return DbtCliResource._cli_version.func(self)
+        return version.parse(importlib.metadata.version("dbt-core"))
+
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,

@@ -223,9 +223,7 @@ def landing_max_age() -> timedelta:
 
 def default_resources() -> dict[str, object]:
     """Resources from the environment (see the module docstring)."""
-    from dagster_dbt import DbtCliResource
-
-    from orchestration.project import DBT_EXECUTABLE, dbt_project
+    from orchestration.project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
 
     env = os.environ
     return {
@@ -241,5 +239,5 @@ def default_resources() -> dict[str, object]:
             demo_leads=int(env.get("LEAD_DEMO_LEADS", "0") or 0),
             demo_seed=int(env.get("LEAD_DEMO_SEED", "42") or 42),
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": LocalDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

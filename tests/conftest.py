@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from leadwarehouse.landing import write_landing
-from leadwarehouse.locking import FileLock
-from tests.builds import build_fixture_warehouse
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_build import build_tiny, start_in_background
+from tests.tiny_crm import tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,20 +89,8 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_warehouse(shared_dir) -> Path:
-    """The tiny CRM built once per test run with every data and unit test: the first worker that
-    needs it builds it (from its own landing folder beside it), the others wait and read it."""
-    folder = shared_dir / "tiny"
-    folder.mkdir(exist_ok=True)
-    warehouse, built = folder / "build.duckdb", folder / "built"
-    with FileLock(folder / "build.lock", purpose="tiny CRM fixture build").acquire(wait=True):
-        if not built.exists():
-            landing = write_landing(folder / "landing", tiny_crm_rows())
-            # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
-            command = os.environ.get("TINY_BUILD_COMMAND", "build")
-            with data_quality_warns():
-                build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command=command, unit_tests=True)
-            built.touch()
-    return warehouse
+    """The tiny CRM built once per test run with every data and unit test (tests/tiny_build.py)."""
+    return build_tiny(shared_dir / "tiny")
 
 
 @pytest.fixture
@@ -136,6 +124,28 @@ SLOWEST_MODULES = (
 )
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    # xdist's first worker starts the tiny CRM's build beside the slow modules (tests/tiny_build.py);
+    # every worker's base folder is <run's base>/popen-gwN, the shared folder is beside them
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker == "gw0" and any("tiny_warehouse" in getattr(item, "fixturenames", ()) for item in items):
+        shared = Path(config.option.basetemp).parent / "shared"
+        config.stash[TINY_BACKGROUND] = start_in_background(shared / "tiny", MAKEFILE_PATH_VARIABLES)
+
+
+TINY_BACKGROUND = pytest.StashKey[subprocess.Popen]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The worker that started the background tiny build waits for it (the other worker may be
+    about to read it), unless the run was interrupted: then it is stopped."""
+    background = session.config.stash.get(TINY_BACKGROUND, None)
+    if background is None or background.poll() is not None:
+        return
+    if exitstatus != pytest.ExitCode.INTERRUPTED:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            background.wait(timeout=900)
+    background.terminate()
+    background.wait(timeout=60)

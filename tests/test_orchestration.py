@@ -147,6 +147,7 @@ def test_definitions_load(orch):
     ]
     assert [str(w.message) for w in outdated] == []
     assert {job.name for job in defs.resolve_all_job_defs()} >= {"hourly_scoring_refresh", "daily_full_build"}
+
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert {
@@ -172,6 +173,18 @@ def test_definitions_load(orch):
             fail_window=timedelta(hours=26)
         )
         assert dg.AssetCheckKey(key, orch.ingest.LANDING_FRESH_CHECK) in graph.asset_check_keys
+
+
+def test_the_dbt_resource_knows_the_version_dbt_reports(orch):
+    """LocalDbtCliResource answers dagster-dbt's version question without starting dbt, with
+    the version `dbt --version` reports (asked once here)."""
+    from dagster_dbt import DbtCliResource
+
+    assert "_cli_version" in vars(DbtCliResource)  # the member it overrides still exists
+    dbt = orch.resources.default_resources()["dbt"]
+    assert isinstance(dbt, orch.project.LocalDbtCliResource)
+    asked = DbtCliResource(project_dir=dbt.project_dir, dbt_executable=dbt.dbt_executable)
+    assert dbt._cli_version == asked._cli_version
 
 
 def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
