@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from leadwarehouse.landing import write_landing
-from tests.tiny_build import build_tiny, start_in_background
+from tests.tiny_build import build_tiny
 from tests.tiny_crm import tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -111,41 +110,19 @@ def query(tiny_warehouse):
 # (`make test`: pytest -n auto --dist loadfile) a long module started last would leave the other
 # core idle at the end.
 SLOWEST_MODULES = (
-    "test_incremental_build.py",  # one test of 140-220 s: it cannot be shared out, so it goes first
     "test_source_shapes.py",
     "test_orchestration.py",
     "test_publish.py",
     "test_dashboards_apptest.py",
     "test_build_lock.py",
     "test_input_parsing_faults.py",
+    "test_incremental_build.py",
     "test_scoring_matches_oracle.py",
     "test_dashboards_browser.py",
     "test_demo_scale.py",
 )
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-    # xdist's first worker starts the tiny CRM's build beside the slow modules (tests/tiny_build.py);
-    # every worker's base folder is <run's base>/popen-gwN, the shared folder is beside them
-    worker = getattr(config, "workerinput", {}).get("workerid")
-    if worker == "gw0" and any("tiny_warehouse" in getattr(item, "fixturenames", ()) for item in items):
-        shared = Path(config.option.basetemp).parent / "shared"
-        config.stash[TINY_BACKGROUND] = start_in_background(shared / "tiny", MAKEFILE_PATH_VARIABLES)
-
-
-TINY_BACKGROUND = pytest.StashKey[subprocess.Popen]()
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """The worker that started the background tiny build waits for it (the other worker may be
-    about to read it), unless the run was interrupted: then it is stopped."""
-    background = session.config.stash.get(TINY_BACKGROUND, None)
-    if background is None or background.poll() is not None:
-        return
-    if exitstatus != pytest.ExitCode.INTERRUPTED:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            background.wait(timeout=900)
-    background.terminate()
-    background.wait(timeout=60)

@@ -24,6 +24,13 @@ pytestmark = pytest.mark.dbt
 AS_OF = "2026-11-01 00:00:00"
 # models, seeds and data tests (dbt's unit tests run once, on the tiny CRM)
 BUILD = dbt_build_args("build", "+data_quality_summary +int_leads_resolved")
+# the guard's scenarios: the same models and the guard's own data test only (the other 353 data
+# tests of these models run on the faulty landing above and on the tiny CRM)
+GUARD = "data_quality_thresholds_hold"
+GUARD_BUILD = [
+    *["build", "--exclude", "resource_type:unit_test"],
+    *["--select", f"+data_quality_summary +int_leads_resolved {GUARD}", "--indirect-selection", "empty"],
+]
 
 
 def lead(lead_id: str, email: str | None = None, created_at: str = "2026-10-01T09:00:00Z", **extra) -> dict:
@@ -72,11 +79,13 @@ ROWS = {
 }
 
 
-def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.CompletedProcess | None:
+def _build(
+    landing: Path, warehouse: Path, check: bool = True, args: list[str] = BUILD
+) -> subprocess.CompletedProcess | None:
     with at_fixed_path(warehouse) as path:
         ingest_landing(landing, path)
         try:
-            run_dbt(BUILD, path, AS_OF, quiet=True)
+            run_dbt(args, path, AS_OF, quiet=True)
         except subprocess.CalledProcessError as exc:
             if check:
                 raise
@@ -87,7 +96,7 @@ def _build(landing: Path, warehouse: Path, check: bool = True) -> subprocess.Com
 def _run_build(landing: Path, warehouse: Path) -> None:
     """The real path (lock, recorded build, last good counts), at the fixture build path."""
     with at_fixed_path(warehouse) as path:
-        run_build(landing, path, BUILD, as_of=AS_OF)
+        run_build(landing, path, GUARD_BUILD, as_of=AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -191,9 +200,9 @@ def _leads_landing(path: Path, n: int) -> Path:
 def test_a_header_only_leads_file_fails_the_build(tmp_path, monkeypatch):
     monkeypatch.setenv("LEAD_DATA_QUALITY_SEVERITY", "error")
     landing = write_landing(tmp_path / "landing", {"leads": []})
-    failed = _build(landing, tmp_path / "wh.duckdb", check=False)
+    failed = _build(landing, tmp_path / "wh.duckdb", check=False, args=GUARD_BUILD)
     assert failed is not None
-    assert "data_quality_thresholds_hold" in failed.stdout
+    assert GUARD in failed.stdout
     assert q(
         tmp_path / "wh.duckdb",
         "select status, failed_checks from marts.data_quality_summary where source_table = 'leads'",
