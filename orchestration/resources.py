@@ -17,8 +17,10 @@ LEAD_LOCK_WAIT_SECONDS   how long a step waits for the warehouse's lock held by 
                          process (a build or publish from the command line; default 600)
 =======================  ============================================================
 
-This process's environment is only read, never changed: the dbt step hands the resource's build
-file and the run's as_of to its dbt command (orchestration/assets/dbt.py, dbt_target_args).
+The resources only read this process's environment. The dbt step hands the resource's build file
+and the run's as_of to its dbt command (orchestration/assets/dbt.py, dbt_target_args): the file
+with a copied profile, the as_of in the environment dbt is started with (set only while
+dagster-dbt starts it, `started_with`).
 
 The warehouse's lock (leadwarehouse/locking.py, ``build.duckdb.lock``) keeps command line builds
 and Dagster runs from overlapping: the ingest step takes it and, when the run's dbt step follows

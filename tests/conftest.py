@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -14,21 +13,6 @@ from tests.tiny_build import build_tiny
 from tests.tiny_crm import tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-@contextlib.contextmanager
-def data_quality_warns():
-    """For fixtures that are bad on purpose (the tiny CRM quarantines a third of its leads): the
-    build reports the data-quality thresholds they break instead of failing."""
-    previous = os.environ.get("LEAD_DATA_QUALITY_SEVERITY")
-    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("LEAD_DATA_QUALITY_SEVERITY", None)
-        else:
-            os.environ["LEAD_DATA_QUALITY_SEVERITY"] = previous
 
 
 # `make test` exports the demo's paths (Makefile); a test names its own files, so none of these

@@ -16,8 +16,7 @@ import pytest
 from leadwarehouse.build import dbt_build_args, run_build, run_dbt
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
-from tests.builds import at_fixed_path
-from tests.conftest import data_quality_warns
+from tests.builds import at_fixed_path, data_quality_warns
 
 pytestmark = pytest.mark.dbt
 
@@ -27,10 +26,8 @@ BUILD = dbt_build_args("build", "+data_quality_summary +int_leads_resolved")
 # the guard's scenarios: the same models and the guard's own data test only (the other 353 data
 # tests of these models run on the faulty landing above and on the tiny CRM)
 GUARD = "data_quality_thresholds_hold"
-GUARD_BUILD = [
-    *["build", "--exclude", "resource_type:unit_test"],
-    *["--select", f"+data_quality_summary +int_leads_resolved {GUARD}", "--indirect-selection", "empty"],
-]
+GUARD_BUILD = ["build", "--exclude", "resource_type:unit_test", "--indirect-selection", "empty"]
+GUARD_BUILD += ["--select", f"+data_quality_summary +int_leads_resolved {GUARD}"]
 
 
 def lead(lead_id: str, email: str | None = None, created_at: str = "2026-10-01T09:00:00Z", **extra) -> dict:

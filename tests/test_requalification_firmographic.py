@@ -16,8 +16,7 @@ import duckdb
 import pytest
 
 from leadwarehouse.landing import write_landing
-from tests.builds import build_fixture_warehouse
-from tests.conftest import data_quality_warns
+from tests.builds import build_fixture_warehouse, data_quality_warns
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt

@@ -12,15 +12,13 @@ from pathlib import Path
 
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import FileLock
-from tests.builds import build_fixture_warehouse
+from tests.builds import build_fixture_warehouse, data_quality_warns
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 
 def build_tiny(folder: Path) -> Path:
     """The tiny CRM's warehouse in `folder`, built with every data and unit test unless a
     process built it before (the marker file `built` is written only after a build passed)."""
-    from tests.conftest import data_quality_warns  # the tiny CRM quarantines rows on purpose
-
     folder.mkdir(parents=True, exist_ok=True)
     warehouse, built = folder / "build.duckdb", folder / "built"
     with FileLock(folder / "build.lock", purpose="tiny CRM fixture build").acquire(wait=True):
@@ -28,7 +26,7 @@ def build_tiny(folder: Path) -> Path:
             landing = write_landing(folder / "landing", tiny_crm_rows())
             # TINY_BUILD_COMMAND=run skips dbt's own tests while iterating on pytest assertions
             command = os.environ.get("TINY_BUILD_COMMAND", "build")
-            with data_quality_warns():
+            with data_quality_warns():  # the tiny CRM quarantines rows on purpose
                 build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command=command, unit_tests=True)
             built.touch()
     return warehouse
