@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import shlex
@@ -71,8 +72,13 @@ BUILD_RUNS_DDL = """
 create table if not exists meta.build_runs (
     run_id varchar, started_at timestamp, finished_at timestamp, as_of timestamp,
     landing_fingerprint varchar, status varchar, dbt_command varchar, dbt_returncode integer,
-    message varchar
+    message varchar, model_code varchar
 )"""
+# a warehouse built before model_code was recorded gets the column (null: the next build is full)
+BUILD_RUNS_MIGRATION = "alter table meta.build_runs add column if not exists model_code varchar"
+# what the incremental models' stored rows were computed by: a change to any of it (a model's SQL,
+# a macro, the project's vars) makes the next build a full refresh
+MODEL_CODE_PATHS = ("models", "macros", "dbt_project.yml")
 LAST_GOOD_RAW_COUNTS_DDL = """
 create table if not exists meta.last_good_raw_counts (
     source_table varchar, raw_rows bigint, run_id varchar, as_of timestamp
@@ -297,6 +303,7 @@ def _warehouse(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection
     try:
         con.execute("create schema if not exists meta")
         con.execute(BUILD_RUNS_DDL)
+        con.execute(BUILD_RUNS_MIGRATION)
         yield con
     finally:
         con.close()
@@ -350,12 +357,24 @@ def landing_as_of(landing_dir: Path | str) -> str | None:
     return str(value).replace("T", " ").removesuffix("Z") if value else None
 
 
+def model_code_fingerprint() -> str:
+    """sha256 of the dbt project's models, macros and dbt_project.yml (paths and contents)."""
+    digest = hashlib.sha256()
+    for top in MODEL_CODE_PATHS:
+        root = PROJECT_DIR / top
+        for path in sorted([root] if root.is_file() else (p for p in root.rglob("*") if p.is_file())):
+            digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def continues_incremental_state(warehouse_path: Path | str, this_run_id: str | None = None) -> bool:
     """Whether dbt's incremental models may go on from what the last build left (docs/incremental.md):
-    only when that build succeeded and built every model. A failed, killed or --select build may
-    have advanced int_scoring_changed_leads without the models that follow it, and the next build
-    must then be a full refresh. True for a warehouse without builds (nothing to go on from). The
-    row of `this_run_id` (a Dagster run records itself at ingest) is not the last build."""
+    only when that build succeeded, built every model and ran the same model code. A failed, killed
+    or --select build may have advanced int_scoring_changed_leads without the models that follow
+    it, and rows stored by other SQL may differ from what this SQL computes: the next build must
+    then be a full refresh. True for a warehouse without builds (nothing to go on from). The row of
+    `this_run_id` (a Dagster run records itself at ingest) is not the last build."""
     if not Path(warehouse_path).exists():
         return True
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
@@ -364,16 +383,17 @@ def continues_incremental_state(warehouse_path: Path | str, this_run_id: str | N
             "where table_schema = 'meta' and table_name = 'build_runs'"
         ).fetchone()[0]:
             return True
+        columns = {r[0] for r in con.execute("describe meta.build_runs").fetchall()}
         row = con.execute(
-            "select status, dbt_command from meta.build_runs where run_id is distinct from ? "
-            "order by started_at desc nulls last limit 1",
+            f"select status, dbt_command, {'model_code' if 'model_code' in columns else 'null'} "
+            "from meta.build_runs where run_id is distinct from ? order by started_at desc nulls last limit 1",
             [this_run_id],
         ).fetchone()
     if row is None:
         return True
-    status, command = row
+    status, command, model_code = row
     partial = "--select" in shlex.split(command or "") and "fqn:*" not in (command or "")
-    return status == "succeeded" and not partial
+    return status == "succeeded" and not partial and model_code == model_code_fingerprint()
 
 
 def start_build_run(
@@ -423,8 +443,16 @@ def finish_build_run(
         con.execute("begin transaction")
         con.execute(
             "update meta.build_runs set finished_at = ?, status = ?, dbt_returncode = ?, message = ?, "
-            "dbt_command = coalesce(?, dbt_command) where run_id = ?",
-            [utc_now(), "succeeded" if succeeded else "failed", returncode, message, dbt_command, run_id],
+            "dbt_command = coalesce(?, dbt_command), model_code = ? where run_id = ?",
+            [
+                utc_now(),
+                "succeeded" if succeeded else "failed",
+                returncode,
+                message,
+                dbt_command,
+                model_code_fingerprint() if succeeded else None,
+                run_id,
+            ],
         )
         if succeeded:
             as_of = con.execute("select as_of from meta.build_runs where run_id = ?", [run_id]).fetchone()
@@ -499,7 +527,7 @@ def run_build(
             if resuming and not continues_incremental_state(warehouse_path):
                 dbt_args = [*dbt_args, "--full-refresh"]
                 if log:
-                    log("the last build failed or was partial: this one is a full refresh")
+                    log("the last build failed, was partial or ran other model code: this one is a full refresh")
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
                 full = "--full-refresh" in dbt_args

@@ -1,13 +1,15 @@
 {#- Every row of a staging model of CRM records, with the person (lead_id) of the CRM record it
     names (`source_lead_id`): a row on any record of a person (merged or converted records
     included) belongs to that person. Staging only keeps rows whose lead record is staged, so every
-    row has its person. The one place a record id is mapped to the merged person. -#}
-{% macro with_person_key(staging_model) %}
+    row has its person. The one place a record id is mapped to the merged person. `where`: which
+    rows of the staging model (an incremental model's changed rows; default all). -#}
+{% macro with_person_key(staging_model, where='1 = 1') %}
 with
 
 records as (
 
     select * from {{ ref(staging_model) }}
+    where {{ where }}
 
 ),
 

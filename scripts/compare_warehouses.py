@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 import duckdb
 
@@ -29,8 +30,11 @@ def _tables(con: duckdb.DuckDBPyConnection, alias: str, schemas: list[str]) -> s
     return {(s, t) for s, t in rows if s in schemas}
 
 
-def _columns(con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in con.execute(f'describe "{alias}"."{schema}"."{table}"').fetchall()]
+def _columns(
+    con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str, ignored: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    described = con.execute(f'describe "{alias}"."{schema}"."{table}"').fetchall()
+    return [(r[0], r[1]) for r in described if r[0] not in ignored]
 
 
 def _select(alias: str, schema: str, table: str, columns: list[tuple[str, str]]) -> str:
@@ -41,8 +45,9 @@ def _select(alias: str, schema: str, table: str, columns: list[tuple[str, str]])
     return f'select {", ".join(exprs)} from "{alias}"."{schema}"."{table}"'
 
 
-def compare(before: str, after: str, schemas: list[str]) -> list[str]:
-    """Differences between the two warehouses, as readable lines (empty: identical)."""
+def compare(before: str, after: str, schemas: list[str], ignore_columns: Sequence[str] = ()) -> list[str]:
+    """Differences between the two warehouses, as readable lines (empty: identical). Columns named
+    in `ignore_columns` are left out wherever they occur (bookkeeping such as an ingest batch id)."""
     con = duckdb.connect()
     con.execute(f"attach '{before}' as before_wh (read_only)")
     con.execute(f"attach '{after}' as after_wh (read_only)")
@@ -53,8 +58,8 @@ def compare(before: str, after: str, schemas: list[str]) -> list[str]:
     for schema, table in sorted(new - old):
         problems.append(f"{schema}.{table}: new after (not compared)")
     for schema, table in sorted(old & new):
-        cols_old = _columns(con, "before_wh", schema, table)
-        cols_new = _columns(con, "after_wh", schema, table)
+        cols_old = _columns(con, "before_wh", schema, table, ignore_columns)
+        cols_new = _columns(con, "after_wh", schema, table, ignore_columns)
         if sorted(cols_old) != sorted(cols_new):
             problems.append(
                 f"{schema}.{table}: columns differ: only before {sorted(set(cols_old) - set(cols_new))}, "

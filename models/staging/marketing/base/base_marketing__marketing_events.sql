@@ -1,9 +1,13 @@
 -- Every raw marketing event, typed, with the reason it cannot be staged (null when it can).
+-- The largest input: an incremental build stages again only the event ids
+-- base_marketing__restaged_events lists (macros/incremental_by_key.sql).
+{{ config_incremental_by_key('base_marketing__restaged_events', 'event_id') }}
 with
 
 source as (
 
     select * from {{ crm_input('marketing_events') }}
+    where {{ only_restaged_keys('base_marketing__restaged_events', 'event_id') }}
 
 ),
 
@@ -22,6 +26,7 @@ typed as (
     select
         _source_file,
         _source_row,
+        {{ batch_id_column() }} as _batch_id,
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('lead_id') }} as source_lead_id,
         {{ map_picklist('marketing_events', 'event_type', normalize_enum('event_type')) }} as event_type,

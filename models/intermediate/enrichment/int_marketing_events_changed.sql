@@ -1,0 +1,104 @@
+-- The marketing events an incremental build recomputes in int_marketing_events_enriched and
+-- int_marketing_events_resolved, one row per event id and why; every other event keeps the rows
+-- the last build stored. An event is recomputed when
+--   staged: base_marketing__restaged_events staged it again (new, changed, removed, due, …);
+--   signal: its kind (event_type, page_url, asset_name) maps to another signal now (a
+--           seeds/scoring/signal_map.csv change);
+--   person: its CRM record belongs to another person now (a merge, a changed email), or to none.
+-- Empty in a full build.
+{%- set previous = previous_build_of('int_marketing_events_resolved') %}
+with
+
+restaged as (
+
+    select
+        restage_key,
+        'staged' as restage_reason
+    from {{ ref('base_marketing__restaged_events') }}
+    where restage_key != ''
+
+),
+
+signals as (
+
+    select * from {{ ref('int_marketing_event_signals') }}
+
+),
+
+identity as (
+
+    select
+        source_lead_id,
+        lead_id
+    from {{ ref('int_lead_identity') }}
+
+),
+
+no_previous_build as (
+
+    -- what a full build compares with: nothing
+    select
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ dbt.type_string() }}) as source_lead_id,
+        cast(null as {{ dbt.type_string() }}) as lead_id,
+        cast(null as {{ dbt.type_string() }}) as event_type,
+        cast(null as {{ dbt.type_string() }}) as page_url,
+        cast(null as {{ dbt.type_string() }}) as asset_name,
+        cast(null as {{ dbt.type_string() }}) as signal
+    where 1 = 0
+
+),
+
+stored as (
+
+    select
+        event_id,
+        source_lead_id,
+        lead_id,
+        event_type,
+        page_url,
+        asset_name,
+        signal
+    from {{ previous if previous is not none else 'no_previous_build' }}
+
+),
+
+signal_changed as (
+
+    select
+        stored.event_id as restage_key,
+        'signal' as restage_reason
+    from stored
+    left join signals on {{ same_event_kind('stored', 'signals') }}
+    where coalesce(stored.signal, '') != coalesce(signals.signal, '')
+
+),
+
+person_changed as (
+
+    select
+        stored.event_id as restage_key,
+        'person' as restage_reason
+    from stored
+    left join identity on stored.source_lead_id = identity.source_lead_id
+    where stored.lead_id != coalesce(identity.lead_id, '')
+
+),
+
+reasons as (
+
+    select * from restaged
+    union all
+    select * from signal_changed
+    union all
+    select * from person_changed
+
+)
+
+select
+    restage_key,
+    min(restage_reason) as restage_reason
+from reasons
+-- a full build computes every event: nothing to list
+where {{ 'true' if previous is not none else 'false' }}
+group by restage_key
