@@ -527,7 +527,9 @@ def run_build(
             if resuming and not continues_incremental_state(warehouse_path):
                 dbt_args = [*dbt_args, "--full-refresh"]
                 if log:
-                    log("the last build failed, was partial or ran other model code: this one is a full refresh")
+                    log(
+                        "the last build failed, was partial or ran other model code: this one is a full refresh"
+                    )
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
                 full = "--full-refresh" in dbt_args

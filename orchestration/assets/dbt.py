@@ -245,7 +245,8 @@ def lead_warehouse_dbt(
     if config.full_refresh:
         args.append("--full-refresh")
     if not config.full_refresh and not continues_incremental_state(warehouse.build_file, context.run_id):
-        args.append("--full-refresh")  # the last build failed, was partial or ran other model code (docs/incremental.md)
+        # the last build failed, was partial or ran other model code (docs/incremental.md)
+        args.append("--full-refresh")
     # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
     as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
     context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of}")
