@@ -66,3 +66,19 @@
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
+
+{% macro stored_rows(previous, columns) -%}
+    {#- A change model's view of what the last build stored: these columns of `previous` (from
+        previous_build_of), or no rows of the same columns in a full build. `columns` maps each
+        name to 'string' or 'timestamp'. -#}
+    {%- if previous is not none -%}
+        select {{ columns.keys() | join(', ') }} from {{ previous }}
+    {%- else -%}
+        select
+        {%- for name, type in columns.items() %}
+            cast(null as {{ dbt.type_timestamp() if type == 'timestamp' else dbt.type_string() }}) as {{ name }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+        where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

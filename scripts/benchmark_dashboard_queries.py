@@ -49,7 +49,7 @@ from dashboards.queries.common import (  # noqa: E402
 # lead-level marts and their id column(s) to suffix when replicating
 REPLICATED = {
     "leads": ["lead_id"],
-    "lead_score_changes": ["score_change_id", "lead_id"],
+    "lead_score_changes": ["lead_id"],
     "lead_stage_history": ["stage_history_id", "lead_id"],
     "lead_score_reasons": ["score_reason_id", "lead_id"],
     "lead_sla": ["lead_id"],

@@ -34,32 +34,12 @@ identity as (
 
 ),
 
-no_previous_build as (
-
-    -- what a full build compares with: nothing
-    select
-        cast(null as {{ dbt.type_string() }}) as event_id,
-        cast(null as {{ dbt.type_string() }}) as source_lead_id,
-        cast(null as {{ dbt.type_string() }}) as lead_id,
-        cast(null as {{ dbt.type_string() }}) as event_type,
-        cast(null as {{ dbt.type_string() }}) as page_url,
-        cast(null as {{ dbt.type_string() }}) as asset_name,
-        cast(null as {{ dbt.type_string() }}) as signal
-    where 1 = 0
-
-),
-
 stored as (
 
-    select
-        event_id,
-        source_lead_id,
-        lead_id,
-        event_type,
-        page_url,
-        asset_name,
-        signal
-    from {{ previous if previous is not none else 'no_previous_build' }}
+    {{ stored_rows(previous, {
+        'event_id': 'string', 'source_lead_id': 'string', 'lead_id': 'string', 'event_type': 'string',
+        'page_url': 'string', 'asset_name': 'string', 'signal': 'string'
+    }) }}
 
 ),
 

@@ -1,5 +1,7 @@
 -- The score ledger: one row per change of a lead's score, with what changed it and the
 -- score after. Append-only in meaning: a later as_of only adds rows after the earlier one.
+-- Keyed by (lead_id, change_sequence): no hashed row id (a random 32-character string per row
+-- was the largest column of the largest mart and compresses not at all).
 {{ config_incremental_by_lead() }}
 with
 
@@ -11,7 +13,6 @@ ledger as (
 )
 
 select
-    {{ surrogate_key(['lead_id', 'change_sequence']) }} as score_change_id,
     lead_id,
     cast(change_sequence as integer) as change_sequence,
     changed_at,

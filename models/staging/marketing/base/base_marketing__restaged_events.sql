@@ -12,7 +12,6 @@
 -- The versions of one id are ranked against each other (id_occurrence), so an id is restaged
 -- with all its rows. Rows without an id are one group (key ''). Empty in a full build.
 {%- set previous = previous_build_of('base_marketing__marketing_events') %}
-{%- set staged = previous if previous is not none else 'no_previous_build' %}
 with
 
 source as (
@@ -35,19 +34,13 @@ leads as (
 
 ),
 
-no_previous_build as (
+stored as (
 
-    -- what a full build compares with: nothing
-    select
-        cast(null as {{ dbt.type_string() }}) as _source_file,
-        cast(null as {{ dbt.type_string() }}) as _batch_id,
-        cast(null as {{ dbt.type_string() }}) as event_id,
-        cast(null as {{ dbt.type_string() }}) as source_lead_id,
-        cast(null as {{ dbt.type_string() }}) as event_type,
-        cast(null as {{ dbt.type_string() }}) as event_type_raw,
-        cast(null as {{ dbt.type_timestamp() }}) as occurred_at,
-        cast(null as {{ dbt.type_string() }}) as quarantine_reason
-    where 1 = 0
+    {{ stored_rows(previous, {
+        '_source_file': 'string', '_batch_id': 'string', 'event_id': 'string', 'source_lead_id': 'string',
+        'event_type': 'string', 'event_type_raw': 'string', 'occurred_at': 'timestamp',
+        'quarantine_reason': 'string'
+    }) }}
 
 ),
 
@@ -69,7 +62,7 @@ staged as (
             when 'lead_quarantined' then 'quarantined'
             else 'staged'
         end as lead_status
-    from {{ staged }}
+    from stored
 
 ),
 
