@@ -1,4 +1,4 @@
-{#- Incremental by key (docs/incremental.md, "Staging"). A base model whose rows depend on other
+{#- Incremental by key (docs/incremental.md, section 2). A base model whose rows depend on other
     rows only through a key (the versions of one id) is staged again, in an incremental build,
     for the keys its change model lists; every other key keeps its staged rows:
 
