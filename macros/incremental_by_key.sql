@@ -3,15 +3,15 @@
     for the keys its change model lists; every other key keeps its staged rows:
 
         {{ config_incremental_by_key('base_x__changed_keys', 'x_id') }}
-        ... from {{ crm_input('x') }} where {{ only_restaged_keys('base_x__changed_keys', 'x_id') }}
+        ... from {{ crm_input('x') }} where {{ only_restaged_keys('base_x__changed_keys', 'x_id', raw=true) }}
 
     Only in the contract shape: the landing contract's raw tables carry the batch id a change
     model needs to see which rows are new; a connector shape is rebuilt in full. -#}
 
-{% macro restage_key(id_column) -%}
-    {#- The key of a raw row: its trimmed id, '' for rows without one (one group, restaged
-        together). -#}
-    coalesce({{ clean_text(id_column) }}, '')
+{% macro restage_key(id_column, raw=false) -%}
+    {#- The key of a row: its id, '' for rows without one (one group, restaged together). A raw
+        row's id is trimmed first; a staged id already is (no trim over every stored row). -#}
+    coalesce({{ clean_text(id_column) if raw else id_column }}, '')
 {%- endmacro %}
 
 {% macro is_incremental_by_key() -%}
@@ -31,11 +31,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro only_restaged_keys(changes_model, id_column) -%}
-    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
+{% macro only_restaged_keys(changes_model, id_column, raw=false) -%}
+    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. `raw`:
+        the rows are raw input rows (their ids untrimmed). -#}
     {%- set changes = ref(changes_model) -%}
     {%- if is_incremental() -%}
-        {{ restage_key(id_column) }} in (select changed.restage_key from {{ changes }} as changed)
+        {{ restage_key(id_column, raw) }} in (select changed.restage_key from {{ changes }} as changed)
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -81,4 +82,15 @@
         {%- endfor %}
         where 1 = 0
     {%- endif -%}
+{%- endmacro %}
+
+{% macro one_row_per_key(reasons, previous) -%}
+    {#- A change model's result: each listed key once, with the first of its reasons; nothing in
+        a full build (no `previous`), which computes every key anyway. -#}
+    select
+        restage_key,
+        min(restage_reason) as restage_reason
+    from {{ reasons }}
+    where {{ 'true' if previous is not none else 'false' }}
+    group by restage_key
 {%- endmacro %}

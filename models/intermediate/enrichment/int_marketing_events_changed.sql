@@ -75,10 +75,4 @@ reasons as (
 
 )
 
-select
-    restage_key,
-    min(restage_reason) as restage_reason
-from reasons
--- a full build computes every event: nothing to list
-where {{ 'true' if previous is not none else 'false' }}
-group by restage_key
+{{ one_row_per_key('reasons', previous) }}

@@ -7,7 +7,7 @@ with
 source as (
 
     select * from {{ crm_input('marketing_events') }}
-    where {{ only_restaged_keys('base_marketing__restaged_events', 'event_id') }}
+    where {{ only_restaged_keys('base_marketing__restaged_events', 'event_id', raw=true) }}
 
 ),
 

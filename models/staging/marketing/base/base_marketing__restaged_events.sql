@@ -19,7 +19,7 @@ source as (
     select
         _source_file,
         {{ batch_id_column() }} as _batch_id,
-        {{ restage_key('event_id') }} as restage_key
+        {{ restage_key('event_id', raw=true) }} as restage_key
     from {{ crm_input('marketing_events') }}
 
 ),
@@ -182,10 +182,4 @@ reasons as (
 
 )
 
-select
-    restage_key,
-    min(restage_reason) as restage_reason
-from reasons
--- a full build stages every row: nothing to list
-where {{ 'true' if previous is not none else 'false' }}
-group by restage_key
+{{ one_row_per_key('reasons', previous) }}
