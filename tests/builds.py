@@ -87,7 +87,8 @@ def build_fixture_warehouse(
 ) -> BuildResult:
     """`leadwarehouse.build.run_build` into `warehouse`, run at this process's fixed path.
     `command` defaults to ``run`` (models and seeds): dbt's data tests run once, on the tiny CRM
-    (conftest.tiny_warehouse), not on every scenario; so do its unit tests (`unit_tests`)."""
+    (the Dagster daily job of tests/test_orchestration.py), not on every scenario; its unit tests
+    run once too (conftest.tiny_warehouse)."""
     args = dbt_args if dbt_args is not None else dbt_build_args(command, select, False, unit_tests)
     if shape not in (None, "contract"):
         args = [*args, *shape_dbt_dirs(shape)]

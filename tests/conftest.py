@@ -72,7 +72,7 @@ def shared_dir(tmp_path_factory, worker_id) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_warehouse(shared_dir) -> Path:
-    """The tiny CRM built once per test run with every data and unit test (tests/tiny_build.py)."""
+    """The tiny CRM built once per test run with dbt's unit tests (tests/tiny_build.py)."""
     return build_tiny(shared_dir / "tiny")
 
 

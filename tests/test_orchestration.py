@@ -284,6 +284,14 @@ def test_landing_freshness_check_warns_about_old_files(orch, tmp_path):
     assert results[0].metadata["age_hours"].value >= 27
 
 
+def dbt_test_results(target: Path) -> dict[str, str]:
+    """Status by data test of the newest dbt invocation under `target` that ran data tests."""
+    runs = [json.loads(p.read_text()) for p in target.glob("*/run_results.json")]
+    with_tests = [r for r in runs if any(n["unique_id"].startswith("test.") for n in r["results"])]
+    newest = max(with_tests, key=lambda r: r["metadata"]["generated_at"])
+    return {n["unique_id"]: n["status"] for n in newest["results"] if n["unique_id"].startswith("test.")}
+
+
 def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
     assert full_run.success
     evaluations = full_run.get_asset_check_evaluations()
@@ -292,6 +300,20 @@ def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
     assert set(failed) <= {"marts/data_quality_summary:data_quality_thresholds_hold"}
     assert all(e.severity == dg.AssetCheckSeverity.WARN for e in evaluations if not e.passed)
     assert len(evaluations) > 500
+    # this run is where dbt's data tests run on the tiny CRM (its shared fixture build skips them):
+    # every data test of the project ran, and passed but the thresholds it breaks on purpose
+    target = paths["build"].parent.parent / "dbt-target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    project_tests = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if uid.startswith("test.") and node["config"]["enabled"]
+    }
+    statuses = dbt_test_results(target)
+    assert set(statuses) == project_tests and len(project_tests) > 1000
+    not_passed = {uid: status for uid, status in statuses.items() if status != "pass"}
+    assert set(not_passed.values()) <= {"warn"}, not_passed
+    assert all(".data_quality_thresholds_hold" in uid for uid in not_passed), not_passed
     materialized = {e.asset_key.to_user_string() for e in full_run.get_asset_materialization_events()}
     assert {
         "raw/leads",
