@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leadwarehouse.build import BuildResult, dbt_build_args, run_build
+from leadwarehouse.locking import FileLock
 
 
 @contextlib.contextmanager
@@ -94,3 +95,16 @@ def build_fixture_warehouse(
         args = [*args, *shape_dbt_dirs(shape)]
     with at_fixed_path(warehouse, shape or "contract") as path:
         return run_build(landing, path, args, as_of=as_of, shape=shape)
+
+
+def built_once(folder: Path, purpose: str, build: Callable[[Path], object]) -> Path:
+    """`folder`/build.duckdb, made by `build(path)` once per test run for every pytest worker: the
+    first process that asks builds it under a file lock, the others wait for the lock and read the
+    same file (read-only). The marker file `built` is written only after a build passed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    warehouse, built = folder / "build.duckdb", folder / "built"
+    with FileLock(folder / "build.lock", purpose=purpose).acquire(wait=True):
+        if not built.exists():
+            build(warehouse)
+            built.touch()
+    return warehouse

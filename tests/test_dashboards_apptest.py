@@ -28,7 +28,7 @@ from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries import velocity as velocity_q
 from dashboards.queries.common import Filters, stage_label, step_label
-from tests.builds import build_fixture_warehouse
+from tests.builds import build_fixture_warehouse, built_once
 from tests.tiny_crm import AS_OF
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -52,37 +52,40 @@ DASH_SEED = 3
 
 
 @pytest.fixture(scope="session")
-def dash_warehouse(tmp_path_factory) -> Path:
-    """A realistic small warehouse: 600 synthetic leads, built with dbt (models only).
+def dash_warehouse(tmp_path_factory, shared_dir) -> Path:
+    """A realistic small warehouse: 600 synthetic leads, built with dbt (models only), once per
+    test run for every pytest worker (the browser test reads it too).
 
     DASH_TEST_WAREHOUSE=<file> uses a copy of an already built warehouse instead (faster when
     iterating on the dashboards).
     """
-    base = tmp_path_factory.mktemp("dash_wh")
     prebuilt = os.environ.get("DASH_TEST_WAREHOUSE")
     if prebuilt:
+        base = tmp_path_factory.mktemp("dash_wh")
         shutil.copy(prebuilt, base / "published.duckdb")
         return base / "published.duckdb"
-    landing = base / "landing"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "leadwarehouse.generator",
-            "--leads",
-            str(DASH_LEADS),
-            "--seed",
-            str(DASH_SEED),
-            "--out",
-            str(landing),
-            "--quiet",
-        ],
-        cwd=PROJECT_DIR,
-        check=True,
-    )
-    warehouse = base / "published.duckdb"
-    build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
-    return warehouse
+
+    def build(warehouse: Path) -> None:
+        landing = warehouse.parent / "landing"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "leadwarehouse.generator",
+                "--leads",
+                str(DASH_LEADS),
+                "--seed",
+                str(DASH_SEED),
+                "--out",
+                str(landing),
+                "--quiet",
+            ],
+            cwd=PROJECT_DIR,
+            check=True,
+        )
+        build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
+
+    return built_once(shared_dir / "dashboards", "dashboards' fixture build", build)
 
 
 @pytest.fixture(scope="session")

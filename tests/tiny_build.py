@@ -1,5 +1,5 @@
-"""The tiny CRM's warehouse, built once per test run and shared by every pytest worker: the first
-process that asks builds it under a file lock; the others wait for the lock and read what it built.
+"""The tiny CRM's warehouse, built once per test run and shared by every pytest worker
+(tests/builds.py, built_once).
 
 Tried and dropped: starting this build in the background when the first worker has collected its
 tests, so that no worker waits on the lock. With the slowest modules running beside it, five dbt
@@ -11,26 +11,22 @@ import os
 from pathlib import Path
 
 from leadwarehouse.landing import write_landing
-from leadwarehouse.locking import FileLock
-from tests.builds import build_fixture_warehouse, data_quality_warns
+from tests.builds import build_fixture_warehouse, built_once, data_quality_warns
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 TINY_BUILD = ["build", "--exclude", "resource_type:test"]
 
 
 def build_tiny(folder: Path) -> Path:
-    """The tiny CRM's warehouse in `folder` (models, seeds and dbt's unit tests) unless a process
-    built it before (the marker file `built` is written only after a build passed). dbt's data
-    tests run on the same CRM and as_of once, as the Dagster daily job's asset checks
+    """The tiny CRM's warehouse in `folder` (models, seeds and dbt's unit tests). dbt's data tests
+    run on the same CRM and as_of once, as the Dagster daily job's asset checks
     (tests/test_orchestration.py, which checks that every one of them ran)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    warehouse, built = folder / "build.duckdb", folder / "built"
-    with FileLock(folder / "build.lock", purpose="tiny CRM fixture build").acquire(wait=True):
-        if not built.exists():
-            landing = write_landing(folder / "landing", tiny_crm_rows())
-            # TINY_BUILD_COMMAND=build adds every data test (as `make test` did before they moved)
-            args = ["build"] if os.environ.get("TINY_BUILD_COMMAND") == "build" else TINY_BUILD
-            with data_quality_warns():  # the tiny CRM quarantines rows on purpose
-                build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=args)
-            built.touch()
-    return warehouse
+
+    def build(warehouse: Path) -> None:
+        landing = write_landing(folder / "landing", tiny_crm_rows())
+        # TINY_BUILD_COMMAND=build adds every data test (as `make test` did before they moved)
+        args = ["build"] if os.environ.get("TINY_BUILD_COMMAND") == "build" else TINY_BUILD
+        with data_quality_warns():  # the tiny CRM quarantines rows on purpose
+            build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=args)
+
+    return built_once(folder, "tiny CRM fixture build", build)
