@@ -364,13 +364,11 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
     con = duckdb.connect(str(paths["build"]), read_only=True)
     assert str(con.execute("select max(as_of) from marts.leads").fetchone()[0]) == later
     con.close()
-    # the hourly job runs a subset of more than 200 dbt nodes (all but the intermediate models'
-    # tests), in the project folder itself
-    dbt_assets = orch.dbt.lead_warehouse_dbt
-    hourly_checks = [key for key in dbt_assets.check_keys if key.asset_key.path[0] != "intermediate"]
-    assert 200 < len(dbt_assets.keys) + len(hourly_checks) < len(dbt_assets.keys) + len(dbt_assets.check_keys)
-    logged = [entry.user_message for entry in instance.all_logs(result.run_id)]
-    assert f"dbt runs in {PROJECT_DIR} " in "\n".join(logged)
+    # dbt is given the whole project (no list of ~900 names of a Dagster subset), in the project
+    # folder itself
+    logged = "\n".join(entry.user_message for entry in instance.all_logs(result.run_id))
+    assert f"dbt runs in {PROJECT_DIR} " in logged
+    assert "--select fqn:*`" in logged
     latest = json.loads((paths["exports"] / "lead_scores_v1" / "latest.json").read_text())
     assert latest["as_of"] == later and latest["sequence"] == 2
     leads = latest["row_counts"]["full"]
@@ -381,6 +379,41 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
         "deleted": 0,
         "unchanged": leads,
     }
+
+
+def test_the_hourly_job_runs_every_test_but_those_of_the_intermediate_models(orch):
+    """The hourly job leaves the intermediate models' data tests to the daily build: dbt's selector
+    for them (`path:models/intermediate,resource_type:test`) takes exactly the tests Dagster
+    attaches to intermediate assets as checks."""
+    defs = orch.definitions.defs
+    hourly, daily = defs.resolve_job_def("hourly_scoring_refresh"), defs.resolve_job_def("daily_full_build")
+    assert hourly.run_config == {"ops": {"lead_warehouse_dbt": {"config": {"intermediate_tests": False}}}}
+    assert not daily.run_config
+    dbt_assets = orch.dbt.lead_warehouse_dbt
+    intermediate_checks = {key for key in dbt_assets.check_keys if key.asset_key.path[0] == "intermediate"}
+    assert len(intermediate_checks) > 100
+    manifest = json.loads(orch.project.dbt_project.manifest_path.read_text())
+    nodes = manifest["nodes"]
+    folder, resource_type = orch.dbt.INTERMEDIATE_TESTS.split(",")
+    assert (folder, resource_type) == ("path:models/intermediate", "resource_type:test")
+    excluded = {
+        uid
+        for uid, node in nodes.items()
+        if uid.startswith("test.")
+        and node["config"]["enabled"]
+        and node["original_file_path"].startswith("models/intermediate/")
+    }
+    attached = {
+        uid
+        for uid, node in nodes.items()
+        if uid.startswith("test.")
+        and node["config"]["enabled"]
+        and node.get("attached_node")
+        and nodes.get(node["attached_node"], {})
+        .get("original_file_path", "")
+        .startswith("models/intermediate/")
+    }
+    assert excluded == attached and len(excluded) == len(intermediate_checks)
 
 
 def test_contract_breach_stops_the_run_before_dbt(orch, paths, full_run, tmp_path):

@@ -421,10 +421,16 @@ def descendants(pid: int) -> list[int]:
     found, frontier = [], [pid]
     while frontier:
         parent = frontier.pop()
-        for task in Path(f"/proc/{parent}/task").iterdir():
-            children = (task / "children").read_text().split()
-            found += [int(c) for c in children]
-            frontier += [int(c) for c in children]
+        try:
+            children = [
+                c
+                for task in Path(f"/proc/{parent}/task").iterdir()
+                for c in (task / "children").read_text().split()
+            ]
+        except OSError:  # the process (or one of its threads) ended while we looked
+            continue
+        found += [int(c) for c in children]
+        frontier += [int(c) for c in children]
     return found
 
 

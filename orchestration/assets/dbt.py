@@ -136,6 +136,9 @@ class LeadWarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"].get("schema") or "default"
 
 
+# dbt's selector for the data tests of the intermediate models: those defined beside them
+INTERMEDIATE_TESTS = "path:models/intermediate,resource_type:test"
+
 translator = LeadWarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -144,6 +147,11 @@ class DbtBuildConfig(dg.Config):
         default=False, description="Run models and seeds only (no data or unit tests): quick rebuilds."
     )
     full_refresh: bool = Field(default=False, description="Rebuild incremental models from scratch.")
+    intermediate_tests: bool = Field(
+        default=True,
+        description="Run the data tests of the intermediate models too (they check SQL logic, which does "
+        "not change between two refreshes: the hourly job leaves them to the daily build).",
+    )
     stream_live: bool = Field(
         default=False,
         description="Report each model and test as dbt finishes it (else all at once when dbt exits, "
@@ -242,6 +250,8 @@ def lead_warehouse_dbt(
     args = ["build", "--exclude-resource-type", "unit_test"]
     if config.skip_tests:
         args += ["--exclude-resource-type", "test"]
+    elif not config.intermediate_tests:
+        args += ["--exclude", INTERMEDIATE_TESTS]
     if config.full_refresh:
         args.append("--full-refresh")
     if not config.full_refresh and not continues_incremental_state(warehouse.build_file, context.run_id):
