@@ -45,5 +45,30 @@
             {%- do columns.append(alias ~ '.' ~ adapter.quote(column.name)) -%}
         {%- endfor -%}
     {%- endif -%}
-    {{ surrogate_key(columns if columns else ["''"]) }}
+    {{ return(adapter.dispatch('row_fingerprint', 'lead_warehouse')(columns if columns else ["''"])) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(columns) -%}
+    {{ surrogate_key(columns) }}
+{%- endmacro %}
+
+{% macro duckdb__row_fingerprint(columns) -%}
+    {#- DuckDB's own 64-bit hash of the values (typed, NULL-aware): no text per row. -#}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro rows_fingerprint(row_hash) -%}
+    {#- Aggregate: one value for a group of row_fingerprint()s that changes when any row changes,
+        is added or goes, whatever the rows' order. -#}
+    {{ return(adapter.dispatch('rows_fingerprint', 'lead_warehouse')(row_hash)) }}
+{%- endmacro %}
+
+{% macro default__rows_fingerprint(row_hash) -%}
+    {{ dbt.hash(dbt.listagg(row_hash, "','", 'order by ' ~ row_hash)) }}
+{%- endmacro %}
+
+{% macro duckdb__rows_fingerprint(row_hash) -%}
+    {#- the count and the exact sum of the 64-bit hashes: no sort and no string per lead (at 1M leads
+        and 14.6M counted events 1.9-4.7 s against 32 s for md5 over the ordered list) -#}
+    cast(count(*) as varchar) || '-' || cast(sum(cast({{ row_hash }} as hugeint)) as varchar)
 {%- endmacro %}

@@ -62,7 +62,7 @@ fingerprints as (
 
     select
         lead_id,
-        {{ dbt.hash(dbt.listagg('row_hash', "','", 'order by row_hash')) }} as inputs_fingerprint
+        {{ rows_fingerprint('row_hash') }} as inputs_fingerprint
     from input_rows
     group by lead_id
 
