@@ -268,9 +268,11 @@ def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path,
         monkeypatch.delenv(name, raising=False)
     warehouse = tmp_path / "wh" / "build.duckdb"
     env = dbt_env(warehouse)
-    limit = int(env[MEMORY_LIMIT_ENV].removesuffix("MiB")) * 2**20  # half the memory, at most 4 GiB
+    # three quarters of the budget: half the memory, at most 4 GiB (3 GiB on this 24 GiB machine)
+    limit = int(env[MEMORY_LIMIT_ENV].removesuffix("MiB")) * 2**20
     memory = machine_memory_bytes() or MEMORY_CAP_BYTES / MEMORY_FRACTION
-    assert min(MEMORY_CAP_BYTES, memory * MEMORY_FRACTION) - 2**20 < limit <= min(MEMORY_CAP_BYTES, memory)
+    pool = min(MEMORY_CAP_BYTES, memory * MEMORY_FRACTION) * 0.75
+    assert pool - 2**20 < limit <= pool
     assert env[THREADS_ENV] == str(machine_cores()) and int(env[THREADS_ENV]) >= 1
     assert env[TEMP_DIRECTORY_ENV] == str(warehouse.resolve()) + ".tmp"
     assert dbt_env(warehouse) == env  # stable from run to run: dbt keeps its partial parse
