@@ -129,13 +129,21 @@ def resolve_as_of(as_of: str | None = None, started: datetime | None = None) -> 
     return value
 
 
-def dbt_env(warehouse_path: Path | str, as_of: str | None = None, shape: str | None = None) -> dict[str, str]:
+def dbt_env(
+    warehouse_path: Path | str,
+    as_of: str | None = None,
+    shape: str | None = None,
+    target: str | None = None,
+) -> dict[str, str]:
     """dbt's environment: this process's, plus the warehouse path, as_of and shape profiles.yml and
     the models read, and DuckDB's memory limit, threads and spill folder (leadwarehouse/duckdb_resources.py:
-    DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine)."""
+    DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine).
+    `target` names the profiles.yml output (LEAD_WAREHOUSE_TARGET; default duckdb)."""
     env = dict(os.environ)
     if shape:
         env["LEAD_SOURCE_SHAPE"] = shape
+    if target:
+        env["LEAD_WAREHOUSE_TARGET"] = target
     env["LEAD_WAREHOUSE_PATH"] = str(Path(warehouse_path).resolve())
     env.update(duckdb_resources(warehouse_path, env).env())
     env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
@@ -204,6 +212,7 @@ def run_dbt(
     quiet: bool = False,
     pass_fds: Sequence[int] = (),
     shape: str | None = None,
+    target: str | None = None,
 ) -> None:
     """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
     dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
@@ -214,7 +223,7 @@ def run_dbt(
         proc = subprocess.Popen(
             cmd,
             cwd=PROJECT_DIR,
-            env=dbt_env(warehouse_path, as_of, shape),
+            env=dbt_env(warehouse_path, as_of, shape, target),
             stdout=subprocess.PIPE if quiet else None,
             stderr=subprocess.PIPE if quiet else None,
             text=True,
