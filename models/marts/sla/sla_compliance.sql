@@ -26,8 +26,9 @@ select
     breached,
     open_within_target,
     open_breached,
-    case when met + breached + open_breached > 0 then cast(met as {{ type_double() }}) / (met + breached + open_breached) end
-        as compliance_rate,
+    case
+        when met + breached + open_breached > 0 then cast(met as {{ type_double() }}) / (met + breached + open_breached)
+    end as compliance_rate,
     median_elapsed_business_minutes
 from (
     select
