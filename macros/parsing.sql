@@ -184,9 +184,23 @@
 {%- endmacro %}
 
 {% macro postgres__round_to(expression, digits) -%}
-    {#- PostgreSQL rounds only numeric to a number of digits (and a double to an integer half to
-        even): the value as numeric (its shortest decimal text), rounded, back to a double. -#}
-    cast(round(cast({{ expression }} as numeric), {{ digits if digits is not none else 0 }}) as double precision)
+    {#- As DuckDB rounds a double: its exact binary value, half away from zero (64.05 is
+        64.04999999999999715… as a double: 64.0; PostgreSQL's round(numeric) would first write
+        it with 15 digits, 64.05, and give 64.1). a = |x| times 10^digits is p + e exactly (p the
+        double product, e its error, from Dekker's split of a into 26-bit halves: 10^digits has
+        at most 14 bits for digits <= 4); p's fraction f = p - trunc(p) is exact, so a rounds up
+        exactly when f - 0.5 >= -e. -#}
+    {%- if digits is not none and digits > 4 -%}
+        {{ exceptions.raise_compiler_error("round_to: at most 4 digits on PostgreSQL, got " ~ digits) }}
+    {%- endif -%}
+    {%- set scale = 10 ** (digits if digits is not none else 0) -%}
+    {%- set a = "abs(cast(" ~ expression ~ " as double precision))" -%}
+    {%- set p = "(" ~ a ~ " * " ~ scale ~ ")" -%}
+    {%- set hi = "(134217729 * " ~ a ~ " - (134217729 * " ~ a ~ " - " ~ a ~ "))" -%}
+    {%- set e = "((" ~ hi ~ " * " ~ scale ~ " - " ~ p ~ ") + (" ~ a ~ " - " ~ hi ~ ") * " ~ scale ~ ")" -%}
+    (sign(cast({{ expression }} as double precision)) * (
+        trunc({{ p }}) + case when ({{ p }} - trunc({{ p }})) - 0.5 >= -{{ e }} then 1 else 0 end
+    ) / {{ scale }})
 {%- endmacro %}
 
 {% macro regex_replace_all(column, pattern, replacement) -%}
