@@ -48,7 +48,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,17 +213,19 @@ def run_dbt(
     pass_fds: Sequence[int] = (),
     shape: str | None = None,
     target: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> None:
     """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
     dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
-    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`."""
+    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`. `target`
+    names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*)."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
     with stop_on_termination():
         proc = subprocess.Popen(
             cmd,
             cwd=PROJECT_DIR,
-            env=dbt_env(warehouse_path, as_of, shape, target),
+            env={**dbt_env(warehouse_path, as_of, shape, target), **(env or {})},
             stdout=subprocess.PIPE if quiet else None,
             stderr=subprocess.PIPE if quiet else None,
             text=True,

@@ -1,12 +1,14 @@
 """Run the warehouse on PostgreSQL: one ingest, then the raw tables copied to the server.
 
 The landing files are checked and loaded exactly as for DuckDB (leadwarehouse.ingest writes the
-raw schema and the ingest manifest into a DuckDB file, quarantining nothing itself: staging does).
-``copy_to_postgres`` then replaces the same schemas' tables on the server (the raw schema and
-``meta``, which the build's bookkeeping source reads) with their rows, in one transaction, so dbt
-on the ``postgres`` target of profiles.yml reads what dbt on DuckDB reads.
+raw schema and the ingest manifest into a DuckDB staging file; staging models quarantine bad rows
+on either engine). ``copy_to_postgres`` then replaces the same schemas' tables on the server (the
+raw schema and ``meta``, which the build's bookkeeping source reads) with their rows, in one
+transaction, so dbt on the ``postgres`` output of profiles.yml reads what dbt on DuckDB reads.
+``build_on_postgres`` does ingest, copy and dbt in a row, recorded in the staging file's
+meta.build_runs like a DuckDB build.
 
-python -m leadwarehouse.postgres --warehouse data/warehouse/build.duckdb
+python -m leadwarehouse.postgres --landing data/landing --staging data/warehouse/pg-ingest.duckdb
 
 The server comes from the environment, as in profiles.yml: LEAD_PG_HOST (default localhost),
 LEAD_PG_PORT (5432), LEAD_PG_USER (postgres), LEAD_PG_PASSWORD (empty), LEAD_PG_DBNAME
@@ -171,11 +173,13 @@ def build_on_postgres(
     *,
     as_of: str | None = None,
     quiet: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Ingest the landing folder into the DuckDB file `staging_path` (checked and recorded as for a
     DuckDB build: meta.build_runs, the ingest manifest), copy the raw schema and meta to the
     PostgreSQL server, then run dbt (`dbt_args`) on the postgres target. The build's outcome is
-    recorded in the DuckDB file's meta.build_runs. Returns the raw row counts. Raises ContractError
+    recorded in the DuckDB file's meta.build_runs. The server: the LEAD_PG_* variables of `env`,
+    else of this process's environment. Returns the raw row counts. Raises ContractError
     (ingest) or subprocess.CalledProcessError (dbt)."""
     from leadwarehouse.build import (
         finish_build_run,
@@ -194,8 +198,9 @@ def build_on_postgres(
     try:
         counts = dict(load_inputs(landing_dir, staging_path, "contract", full=True, run_id=run_id))
         record_landing(staging_path, run_id)
-        copy_to_postgres(staging_path)
-        run_dbt(dbt_args, staging_path, as_of, quiet=quiet, target="postgres")
+        server = {**os.environ, **(env or {})}
+        copy_to_postgres(staging_path, env=server)
+        run_dbt(dbt_args, staging_path, as_of, quiet=quiet, target="postgres", env=env)
     except BaseException as exc:
         with contextlib.suppress(Exception):
             finish_build_run(
