@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MIN_VERSION = 15
+# The server's time zone is not UTC on purpose: sessions (dbt's among them) start in it, and no
+# model may depend on it (timestamps are UTC without time zone; macros/parsing.sql reads a
+# timestamp without an offset as UTC whatever the session's zone).
+SERVER_TIME_ZONE = "Pacific/Auckland"
 
 
 class PostgresUnavailable(RuntimeError):
@@ -71,17 +75,18 @@ class PostgresServer:
     host: str
     port: int
     user: str
-    dbname: str
+    dbnames: tuple[str, ...]
     folder: Path
 
-    def env(self) -> dict[str, str]:
-        """The LEAD_PG_* variables profiles.yml and leadwarehouse.postgres read."""
+    def env(self, dbname: str | None = None) -> dict[str, str]:
+        """The LEAD_PG_* variables profiles.yml and leadwarehouse.postgres read (default: the
+        first database)."""
         return {
             "LEAD_PG_HOST": self.host,
             "LEAD_PG_PORT": str(self.port),
             "LEAD_PG_USER": self.user,
             "LEAD_PG_PASSWORD": "",
-            "LEAD_PG_DBNAME": self.dbname,
+            "LEAD_PG_DBNAME": dbname or self.dbnames[0],
         }
 
 
@@ -90,8 +95,9 @@ def _run_as(user: str | None, args: list[str], **kwargs) -> subprocess.Completed
 
 
 @contextlib.contextmanager
-def postgres_server(dbname: str = "lead_warehouse") -> Iterator[PostgresServer]:
-    """Start a server, create `dbname`, yield it; stop it and remove its folder afterwards."""
+def postgres_server(dbnames: tuple[str, ...] = ("lead_warehouse",)) -> Iterator[PostgresServer]:
+    """Start a server, create the databases `dbnames`, yield it; stop it and remove its folder
+    afterwards."""
     bin_dir = find_bin_dir()
     run_user = None
     if os.geteuid() == 0:
@@ -121,7 +127,7 @@ def postgres_server(dbname: str = "lead_warehouse") -> Iterator[PostgresServer]:
             port = free_port()
             options = (
                 f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c timezone=UTC"
+                f"-c synchronous_commit=off -c full_page_writes=off -c timezone={SERVER_TIME_ZONE}"
             )
             start = _run_as(
                 run_user,
@@ -146,14 +152,15 @@ def postgres_server(dbname: str = "lead_warehouse") -> Iterator[PostgresServer]:
             if attempt == 2:
                 tail = log.read_text()[-2000:] if log.exists() else ""
                 raise PostgresUnavailable(f"pg_ctl start failed: {start.stderr.strip()}\n{tail}")
-        server = PostgresServer("127.0.0.1", port, "postgres", dbname, folder)
+        server = PostgresServer("127.0.0.1", port, "postgres", tuple(dbnames), folder)
         import psycopg2
 
         con = psycopg2.connect(host=server.host, port=port, user="postgres", dbname="postgres")
         try:
             con.autocommit = True
             with con.cursor() as cursor:
-                cursor.execute(f'create database "{dbname}"')
+                for dbname in dbnames:
+                    cursor.execute(f'create database "{dbname}"')
         finally:
             con.close()
         yield server
