@@ -21,7 +21,7 @@ export LEAD_EXPORTS_DIR := $(abspath $(DATA_DIR)/exports)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help install generate build publish summary dashboards dagster demo test lint browser docs benchmark \
+.PHONY: help install generate build publish summary dashboards dagster demo test lint browser postgres docs benchmark \
 	benchmark-dashboards clean
 
 help:  ## list the targets
@@ -79,7 +79,10 @@ lint: install  ## ruff and sqlfluff
 browser:  ## headless Chromium + chromedriver for the browser test (Debian packages; idempotent)
 	bash scripts/install_browser.sh
 
-test: install lint browser  ## set up and run every test (both cores: one pytest worker per core)
+postgres:  ## PostgreSQL server binaries for the engine parity test (Debian packages; idempotent)
+	bash scripts/install_postgres.sh
+
+test: install lint browser postgres  ## set up and run every test (both cores: one pytest worker per core)
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 docs: install  ## build the dbt docs site into target/

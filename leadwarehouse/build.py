@@ -48,7 +48,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,13 +129,21 @@ def resolve_as_of(as_of: str | None = None, started: datetime | None = None) -> 
     return value
 
 
-def dbt_env(warehouse_path: Path | str, as_of: str | None = None, shape: str | None = None) -> dict[str, str]:
+def dbt_env(
+    warehouse_path: Path | str,
+    as_of: str | None = None,
+    shape: str | None = None,
+    target: str | None = None,
+) -> dict[str, str]:
     """dbt's environment: this process's, plus the warehouse path, as_of and shape profiles.yml and
     the models read, and DuckDB's memory limit, threads and spill folder (leadwarehouse/duckdb_resources.py:
-    DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine)."""
+    DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine).
+    `target` names the profiles.yml output (LEAD_WAREHOUSE_TARGET; default duckdb)."""
     env = dict(os.environ)
     if shape:
         env["LEAD_SOURCE_SHAPE"] = shape
+    if target:
+        env["LEAD_WAREHOUSE_TARGET"] = target
     env["LEAD_WAREHOUSE_PATH"] = str(Path(warehouse_path).resolve())
     env.update(duckdb_resources(warehouse_path, env).env())
     env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
@@ -204,17 +212,20 @@ def run_dbt(
     quiet: bool = False,
     pass_fds: Sequence[int] = (),
     shape: str | None = None,
+    target: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> None:
     """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
     dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
-    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`."""
+    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`. `target`
+    names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*)."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
     with stop_on_termination():
         proc = subprocess.Popen(
             cmd,
             cwd=PROJECT_DIR,
-            env=dbt_env(warehouse_path, as_of, shape),
+            env={**dbt_env(warehouse_path, as_of, shape, target), **(env or {})},
             stdout=subprocess.PIPE if quiet else None,
             stderr=subprocess.PIPE if quiet else None,
             text=True,

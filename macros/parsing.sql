@@ -15,12 +15,51 @@
     cast(try_cast({{ clean_text(column) }} as timestamptz) at time zone 'UTC' as timestamp)
 {%- endmacro %}
 
+{#- PostgreSQL has no try_cast: the text must look like an ISO-8601 date or timestamp (what the
+    contract delivers; DuckDB also reads these) and name a real calendar day and time of day
+    before it is cast, else the value is null, as DuckDB's try_cast gives. A timestamp with an
+    offset (Z, +02, +02:00, +0200) is read at that offset, one without as UTC: neither depends on
+    the session's time zone. -#}
+{% macro postgres__iso_pattern() -%}
+    ^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})([T ]([0-9]{1,2}):([0-9]{2})(:([0-9]{2})([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$
+{%- endmacro %}
+
+{% macro postgres__is_iso_timestamp(text) -%}
+    {#- the groups of postgres__iso_pattern: 1-3 year, month, day; 5, 6, 8 hour, minute, second -#}
+    {%- set part = "cast((regexp_match(" ~ text ~ ", '" ~ postgres__iso_pattern() ~ "'))[%d] as integer)" -%}
+    (case
+        when not coalesce({{ text }} ~ '{{ postgres__iso_pattern() }}', false) then false
+        when {{ part % 1 }} < 1 or {{ part % 2 }} not between 1 and 12 then false
+        when {{ part % 3 }} not between 1
+            and cast(extract(day from make_date({{ part % 1 }}, {{ part % 2 }}, 1) + interval '1 month' - interval '1 day') as integer)
+            then false
+        else coalesce({{ part % 6 }} <= 59 and {{ part % 8 }} <= 59, true)
+            and coalesce({{ part % 5 }} * 3600 + {{ part % 6 }} * 60 + coalesce({{ part % 8 }}, 0) <= 86400, true)
+    end)
+{%- endmacro %}
+
+{% macro postgres__parse_timestamp(column) -%}
+    {%- set text = clean_text(column) -%}
+    case
+        when {{ postgres__is_iso_timestamp(text) }} and {{ text }} ~ ':[0-9]{2}([.][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            then cast(cast({{ text }} as timestamptz) at time zone 'UTC' as timestamp)
+        when {{ postgres__is_iso_timestamp(text) }} then cast({{ text }} as timestamp)
+    end
+{%- endmacro %}
+
 {% macro parse_date(column) -%}
     {{ return(adapter.dispatch('parse_date', 'lead_warehouse')(column)) }}
 {%- endmacro %}
 
 {% macro default__parse_date(column) -%}
     try_cast({{ clean_text(column) }} as date)
+{%- endmacro %}
+
+{% macro postgres__parse_date(column) -%}
+    case
+        when {{ postgres__is_iso_timestamp(clean_text(column)) }}
+            then cast(substring({{ clean_text(column) }} from '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}') as date)
+    end
 {%- endmacro %}
 
 {% macro parse_number(column) -%}
@@ -134,6 +173,35 @@
 {% macro default__type_double() -%}double precision{%- endmacro %}
 
 {% macro spark__type_double() -%}double{%- endmacro %}
+
+{% macro round_to(expression, digits=none) -%}
+    {#- round(expression[, digits]) of a double, half away from zero, still a double. -#}
+    {{ return(adapter.dispatch('round_to', 'lead_warehouse')(expression, digits)) }}
+{%- endmacro %}
+
+{% macro default__round_to(expression, digits) -%}
+    round({{ expression }}{% if digits is not none %}, {{ digits }}{% endif %})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    {#- As DuckDB rounds a double: its exact binary value, half away from zero (64.05 is
+        64.04999999999999715… as a double: 64.0; PostgreSQL's round(numeric) would first write
+        it with 15 digits, 64.05, and give 64.1). a = |x| times 10^digits is p + e exactly (p the
+        double product, e its error, from Dekker's split of a into 26-bit halves: 10^digits has
+        at most 14 bits for digits <= 4); p's fraction f = p - trunc(p) is exact, so a rounds up
+        exactly when f - 0.5 >= -e. -#}
+    {%- if digits is not none and digits > 4 -%}
+        {{ exceptions.raise_compiler_error("round_to: at most 4 digits on PostgreSQL, got " ~ digits) }}
+    {%- endif -%}
+    {%- set scale = 10 ** (digits if digits is not none else 0) -%}
+    {%- set a = "abs(cast(" ~ expression ~ " as double precision))" -%}
+    {%- set p = "(" ~ a ~ " * " ~ scale ~ ")" -%}
+    {%- set hi = "(134217729 * " ~ a ~ " - (134217729 * " ~ a ~ " - " ~ a ~ "))" -%}
+    {%- set e = "((" ~ hi ~ " * " ~ scale ~ " - " ~ p ~ ") + (" ~ a ~ " - " ~ hi ~ ") * " ~ scale ~ ")" -%}
+    (sign(cast({{ expression }} as double precision)) * (
+        trunc({{ p }}) + case when ({{ p }} - trunc({{ p }})) - 0.5 >= -{{ e }} then 1 else 0 end
+    ) / {{ scale }})
+{%- endmacro %}
 
 {% macro regex_replace_all(column, pattern, replacement) -%}
     {{ return(adapter.dispatch('regex_replace_all', 'lead_warehouse')(column, pattern, replacement)) }}

@@ -2,7 +2,8 @@
     (lower case, spaces and dashes as `_`), looked up in stg_reference__picklist_lookup (the
     canonical list in seeds/reference/canonical_values.csv plus the spellings of
     picklist_mappings.csv), and an unlisted value becomes 'other'. An empty value is looked up
-    as '(blank)' (e.g. lead_source → 'unknown'), else stays null. Keep the raw value beside the
+    as '(blank)' (e.g. lead_source → 'unknown'), else stays null; the text 'null' is looked up as
+    '(null)' (dbt's seed loader on PostgreSQL, agate, reads a bare null in a CSV as an empty cell). Keep the raw value beside the
     canonical one (`<column>_raw`) so nothing is lost. -#}
 
 {% macro map_picklist(table, column, expression) -%}
@@ -15,7 +16,7 @@
         else coalesce((
             select max(lookup.canonical_value) from {{ ref('stg_reference__picklist_lookup') }} as lookup
             where lookup.source_table = '{{ table }}' and lookup.column_name = '{{ column }}'
-                and lookup.raw_value = {{ expression }}
+                and lookup.raw_value = case when {{ expression }} = 'null' then '(null)' else {{ expression }} end
         ), 'other')
     end
 {%- endmacro %}

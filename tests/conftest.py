@@ -94,6 +94,7 @@ def query(tiny_warehouse):
 # (`make test`: pytest -n auto --dist loadfile) a long module started last would leave the other
 # core idle at the end.
 SLOWEST_MODULES = (
+    "test_engine_parity.py",
     "test_source_shapes.py",
     "test_orchestration.py",
     "test_publish.py",

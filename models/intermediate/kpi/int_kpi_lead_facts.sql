@@ -65,7 +65,7 @@ leads as (
         fit.fit_tier,
         inputs.motion,
         scores.peak_band,
-        cast(round(scores.score_at_mql_crossing, 1) as decimal(9, 1)) as score_at_mql_crossing,
+        cast({{ round_to("scores.score_at_mql_crossing", 1) }} as decimal(9, 1)) as score_at_mql_crossing,
         {%- for stage in stages %}
             lead_stages.{{ stage }}_at,
             coalesce(lead_stages.is_{{ stage }}_out_of_order, false) as is_{{ stage }}_out_of_order,

@@ -60,5 +60,5 @@ select
     to_stage,
     cast(entered as bigint) as entered,
     cast(converted as bigint) as converted,
-    1.0 * converted / entered as conversion_rate
+    cast(converted as {{ type_double() }}) / entered as conversion_rate
 from steps

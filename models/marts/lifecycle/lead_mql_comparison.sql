@@ -124,7 +124,7 @@ select
     scoring_model_id,
     crm_mql_at,
     score_mql_at,
-    cast(round(score_at_crm_mql, 1) as decimal(9, 1)) as score_at_crm_mql,
+    cast({{ round_to("score_at_crm_mql", 1) }} as decimal(9, 1)) as score_at_crm_mql,
     case when score_at_crm_mql is not null then {{ score_band('score_at_crm_mql') }} end as band_at_crm_mql,
     has_mandatory_fields,
     case

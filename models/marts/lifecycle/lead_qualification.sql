@@ -108,8 +108,10 @@ select
     leads.qualification_framework,
     cast(checklist_progress.items_required as integer) as checklist_items_required,
     cast(checklist_progress.items_confirmed as integer) as checklist_items_confirmed,
-    cast(round(100.0 * checklist_progress.items_confirmed / checklist_progress.items_required, 1) as decimal(5, 1))
-        as checklist_completeness_pct,
+    cast(
+        {{ round_to("100.0 * checklist_progress.items_confirmed / checklist_progress.items_required", 1) }}
+        as decimal(5, 1)
+    ) as checklist_completeness_pct,
     checklist_progress.missing_items as missing_checklist_items,
     cast(first_open_gate.gates_passed as integer) as gates_passed,
     stuck.gate_id as stuck_at_gate,

@@ -63,10 +63,11 @@ select
     end as agreement,
     cast(coalesce(counted.lead_count, 0) as bigint) as lead_count,
     case
-        when totals.all_leads > 0 then 1.0 * coalesce(counted.lead_count, 0) / totals.all_leads
+        when totals.all_leads > 0 then cast(coalesce(counted.lead_count, 0) as {{ type_double() }}) / totals.all_leads
     end as share_of_leads,
     case
-        when cells.has_crm_mql and totals.crm_mqls > 0 then 1.0 * coalesce(counted.lead_count, 0) / totals.crm_mqls
+        when cells.has_crm_mql and totals.crm_mqls > 0
+            then cast(coalesce(counted.lead_count, 0) as {{ type_double() }}) / totals.crm_mqls
     end as share_of_crm_mqls,
     counted.median_hours_score_after_crm
 from cells

@@ -20,15 +20,15 @@ select
     signal,
     source_id,
     scoring_model_id,
-    cast(round(rule_points, 1) as decimal(9, 1)) as rule_points,
+    cast({{ round_to("rule_points", 1) }} as decimal(9, 1)) as rule_points,
     -- points from the rounded scores, so that consecutive rows add up exactly
     cast(
-        round(score_after, 1)
-        - coalesce(round(lag(score_after) over (partition by lead_id order by change_sequence), 1), 0)
+        {{ round_to("score_after", 1) }}
+        - coalesce({{ round_to("lag(score_after) over (partition by lead_id order by change_sequence)", 1) }}, 0)
         as decimal(9, 1)
     ) as points,
-    cast(round(fit_points_after, 1) as decimal(9, 1)) as fit_points_after,
-    cast(round(intent_score_after, 1) as decimal(9, 1)) as intent_score_after,
-    cast(round(score_after, 1) as decimal(9, 1)) as score_after,
+    cast({{ round_to("fit_points_after", 1) }} as decimal(9, 1)) as fit_points_after,
+    cast({{ round_to("intent_score_after", 1) }} as decimal(9, 1)) as intent_score_after,
+    cast({{ round_to("score_after", 1) }} as decimal(9, 1)) as score_after,
     band_after
 from ledger

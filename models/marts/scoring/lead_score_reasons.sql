@@ -20,5 +20,5 @@ select
     reason_key,
     label,
     cast(event_count as integer) as event_count,
-    cast(round(points, 1) as decimal(9, 1)) as points
+    cast({{ round_to("points", 1) }} as decimal(9, 1)) as points
 from contributions

@@ -40,7 +40,7 @@ select
     instances.status,
     instances.status in ('met', 'breached') as is_stopped,
     instances.status in ('breached', 'open_breached') as is_breached,
-    cast(round(instances.elapsed_minutes, 1) as decimal(12, 1)) as elapsed_business_minutes,
+    cast({{ round_to("instances.elapsed_minutes", 1) }} as decimal(12, 1)) as elapsed_business_minutes,
     instances.owner_rep_id,
     reps.rep_name as owner_name,
     instances.team_id,

@@ -26,8 +26,9 @@ select
     breached,
     open_within_target,
     open_breached,
-    case when met + breached + open_breached > 0 then 1.0 * met / (met + breached + open_breached) end
-        as compliance_rate,
+    case
+        when met + breached + open_breached > 0 then cast(met as {{ type_double() }}) / (met + breached + open_breached)
+    end as compliance_rate,
     median_elapsed_business_minutes
 from (
     select
@@ -45,7 +46,7 @@ from (
         cast(sum(case when status = 'breached' then 1 else 0 end) as bigint) as breached,
         cast(sum(case when status = 'open' then 1 else 0 end) as bigint) as open_within_target,
         cast(sum(case when status = 'open_breached' then 1 else 0 end) as bigint) as open_breached,
-        {{ percentile('elapsed_business_minutes', 0.5) }} as median_elapsed_business_minutes
+        cast({{ percentile('elapsed_business_minutes', 0.5) }} as decimal(12, 1)) as median_elapsed_business_minutes
     from instances
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ) as weekly

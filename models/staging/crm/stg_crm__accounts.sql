@@ -12,7 +12,7 @@ select
     domain,
     account_name,
     industry,
-    cast(round(employee_count_number) as integer) as employee_count,
+    cast({{ round_to("employee_count_number") }} as integer) as employee_count,
     annual_revenue,
     country,
     region,
