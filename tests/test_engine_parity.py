@@ -4,9 +4,10 @@ Two datasets, each built on DuckDB and on a throw-away PostgreSQL server (tests/
 its time zone is not UTC on purpose):
 - the tiny hand-made CRM (tests/tiny_crm.py: SLA clocks over a weekend, a holiday, a DST change
   and another time zone; the recursive stage machine; merges, recycling, string rules,
-  quarantined rows), with `dbt build` and every seed, model, data test and unit test: a failing
-  data or unit test fails the build, naming the engine and the tests. On DuckDB it is the test
-  run's shared build (conftest.tiny_warehouse);
+  quarantined rows), on PostgreSQL with `dbt build` and every seed, model, data test and unit
+  test: a failing data or unit test fails the build, naming the engine and the tests. On DuckDB it
+  is the test run's shared build (conftest.tiny_warehouse: models, seeds and unit tests; its data
+  tests run in tests/test_orchestration.py);
 - a 2,000-lead synthetic CRM (leadwarehouse.generator, fixed seed), models and seeds only: many
   scores, decays, SLA clocks and KPI slices, where rounding and ordering differences show.
 On PostgreSQL each is built the way a user builds there: the same ingest into a DuckDB staging

@@ -250,7 +250,9 @@ def test_dbt_gets_the_build_file_and_as_of_only_when_they_differ(orch, tmp_path,
     args, profiles, _ = flags(other, DEFAULT_AS_OF)
     duckdb_output = project["outputs"]["duckdb"]
     # ... with the DuckDB resources for that file: its own spill folder, the limits of this process
+    # (the other outputs, e.g. postgres, as the project's profile has them)
     assert profiles["lead_warehouse"]["outputs"] == {
+        **project["outputs"],
         "duckdb": {
             **duckdb_output,
             "path": str(other.resolve()),
@@ -260,7 +262,7 @@ def test_dbt_gets_the_build_file_and_as_of_only_when_they_differ(orch, tmp_path,
                 "memory_limit": "1GiB",
                 "threads": str(machine_cores()),
             },
-        }
+        },
     }
 
 
