@@ -59,10 +59,10 @@
     {{ return(none) }}
 {%- endmacro %}
 
-{% macro batch_id_column() -%}
+{% macro batch_id_column(alias=none) -%}
     {#- The ingest batch a raw row came in (the contract's raw tables); null in a connector shape. -#}
     {%- if is_incremental_by_key() -%}
-        _batch_id
+        {{ alias ~ '.' if alias else '' }}_batch_id
     {%- else -%}
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}
@@ -71,13 +71,14 @@
 {% macro stored_rows(previous, columns) -%}
     {#- A change model's view of what the last build stored: these columns of `previous` (from
         previous_build_of), or no rows of the same columns in a full build. `columns` maps each
-        name to 'string' or 'timestamp'. -#}
+        name to 'string', 'timestamp' or 'boolean'. -#}
     {%- if previous is not none -%}
         select {{ columns.keys() | join(', ') }} from {{ previous }}
     {%- else -%}
         select
         {%- for name, type in columns.items() %}
-            cast(null as {{ dbt.type_timestamp() if type == 'timestamp' else dbt.type_string() }}) as {{ name }}
+            {%- set types = {'timestamp': dbt.type_timestamp(), 'boolean': dbt.type_boolean()} %}
+            cast(null as {{ types.get(type, dbt.type_string()) }}) as {{ name }}
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
         where 1 = 0

@@ -36,25 +36,39 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro row_fingerprint(relation, alias) -%}
-    {#- A hash of every column of a row of `relation` (its columns as the warehouse holds them),
-        so a change to any of them marks the row's lead changed. -#}
+{% macro row_fingerprint(relation, alias, also=[]) -%}
+    {#- A hash of every column of a row of `relation` (its columns as the warehouse holds them)
+        and of the expressions `also`, so a change to any of them marks the row's lead changed. -#}
     {%- set columns = [] -%}
     {%- if execute -%}
         {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do columns.append(alias ~ '.' ~ adapter.quote(column.name)) -%}
         {%- endfor -%}
     {%- endif -%}
-    {{ return(adapter.dispatch('row_fingerprint', 'lead_warehouse')(columns if columns else ["''"])) }}
+    {{ return(values_fingerprint((columns if columns else ["''"]) + also)) }}
 {%- endmacro %}
 
-{% macro default__row_fingerprint(columns) -%}
-    {{ surrogate_key(columns) }}
+{% macro values_fingerprint(expressions) -%}
+    {#- A hash of these expressions' values, a missing value included. -#}
+    {{ return(adapter.dispatch('values_fingerprint', 'lead_warehouse')(expressions)) }}
 {%- endmacro %}
 
-{% macro duckdb__row_fingerprint(columns) -%}
+{% macro default__values_fingerprint(expressions) -%}
+    {{ surrogate_key(expressions) }}
+{%- endmacro %}
+
+{% macro duckdb__values_fingerprint(expressions) -%}
     {#- DuckDB's own 64-bit hash of the values (typed, NULL-aware): no text per row. -#}
-    hash({{ columns | join(', ') }})
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro previous_scoring_build_of(model_name) -%}
+    {#- A model of the score history as the last build left it, read by int_scoring_changed_leads
+        before this build replaces it (not a ref: the model is downstream); none in a full build. -#}
+    {%- if execute and not should_full_refresh() -%}
+        {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
+    {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {% macro rows_fingerprint(row_hash) -%}

@@ -1,13 +1,14 @@
 -- Marketing events that score: mapped to a signal the lead's model has an intent rule for,
 -- at or before as_of, and within the per-signal daily cap (first N per lead, signal and UTC
 -- day, by time then event id). Capped-out events are kept with is_counted = false so the
--- cap is visible in the data.
+-- cap is visible in the data. Incremental by lead: a changed lead's events are all counted again.
+{{ config_incremental_by_lead() }}
 with
 
 events as (
 
     select * from {{ ref('int_marketing_events_resolved') }}
-    where signal is not null and occurred_at <= {{ as_of() }}
+    where signal is not null and occurred_at <= {{ as_of() }} and {{ only_changed_leads() }}
 
 ),
 
@@ -17,6 +18,7 @@ inputs as (
         lead_id,
         scoring_model_id
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads() }}
 
 ),
 

@@ -1,20 +1,31 @@
 -- The leads whose score history an incremental run recomputes (macros/incremental_by_lead.sql),
 -- one row per lead, and why. A lead is changed when
 --   new:        it did not exist at the last run;
---   inputs:     a scoring input of it differs from the last run (any column of its scoring inputs,
---               counted events or fit rule matches: a late or corrected event, a merged record, a
---               changed rule or threshold);
---   schedule:   a change the last run scheduled for it has come (next_change_at <= as_of: an
---               event's expiry after the lookback window, which also ends velocity windows, or
---               the next decay step);
+--   inputs:     a scoring input of it differs from the last run (any column of its scoring inputs
+--               or fit rule matches, the id, signal or time of an event it can count, its
+--               model's intent rules: a late or corrected event, a merged record, a changed rule
+--               or threshold);
+--   schedule:   a change that needs no new data has come since the last run's as_of (an event's
+--               expiry after the lookback window, which also ends velocity windows, or the next
+--               decay step), seen in the events the last run counted;
 --   gone:       it existed at the last run and no longer does (its rows are deleted);
 --   full:       there is no last run to compare with (first build, --full-refresh) or as_of went
 --               back before it: every lead.
--- The last run is this table as it was left (read before it is replaced).
+-- The last run is this table and int_intent_events_counted as it left them (read before they
+-- are replaced): this model runs before the events are counted, so that counting too is
+-- incremental by lead.
 {%- set previous = none -%}
+{%- set previous_counted = previous_scoring_build_of('int_intent_events_counted') -%}
+{%- set last_as_of = none -%}
 {%- if execute and not should_full_refresh() -%}
     {%- set previous = load_relation(this) -%}
-{%- endif %}
+{%- endif -%}
+{%- if previous is not none and previous_counted is not none -%}
+    {%- set last_as_of = run_query('select max(scored_as_of) from ' ~ previous).columns[0].values()[0] -%}
+{%- endif -%}
+{%- set compared = last_as_of is not none -%}
+{#- the last run's as_of: scheduled changes after it and up to this as_of are due -#}
+{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() %}
 with
 
 inputs as (
@@ -23,9 +34,16 @@ inputs as (
 
 ),
 
-counted as (
+countable_events as (
 
-    select * from {{ ref('int_intent_events_counted') }}
+    -- what int_intent_events_counted reads of an event: the columns it counts by
+    select
+        lead_id,
+        event_id,
+        signal,
+        occurred_at
+    from {{ ref('int_marketing_events_resolved') }}
+    where signal is not null and occurred_at <= {{ as_of() }}
 
 ),
 
@@ -35,19 +53,43 @@ fit_matches as (
 
 ),
 
+intent_rules as (
+
+    select * from {{ ref('scoring_intent_rules') }}
+
+),
+
+event_fingerprints as (
+
+    select
+        lead_id,
+        {{ rows_fingerprint(values_fingerprint(['lead_id', 'event_id', 'signal', 'occurred_at'])) }}
+            as events_fingerprint
+    from countable_events
+    group by lead_id
+
+),
+
+rule_fingerprints as (
+
+    select
+        model_id,
+        {{ rows_fingerprint(row_fingerprint(ref('scoring_intent_rules'), 'intent_rules')) }} as rules_fingerprint
+    from intent_rules
+    group by model_id
+
+),
+
 input_rows as (
 
+    -- a lead's scoring inputs row with its countable events and its model's intent rules
     select
         inputs.lead_id,
-        {{ row_fingerprint(ref('int_lead_scoring_inputs'), 'inputs') }} as row_hash
+        {{ row_fingerprint(ref('int_lead_scoring_inputs'), 'inputs',
+            also=['event_fingerprints.events_fingerprint', 'rule_fingerprints.rules_fingerprint']) }} as row_hash
     from inputs
-
-    union all
-
-    select
-        counted.lead_id,
-        {{ row_fingerprint(ref('int_intent_events_counted'), 'counted') }} as row_hash
-    from counted
+    left join event_fingerprints on inputs.lead_id = event_fingerprints.lead_id
+    left join rule_fingerprints on inputs.scoring_model_id = rule_fingerprints.model_id
 
     union all
 
@@ -68,35 +110,46 @@ fingerprints as (
 
 ),
 
+last_counted as (
+
+    -- the events the last run counted: a lead whose inputs did not change counts the same now
+    select
+        stored.lead_id,
+        stored.occurred_at
+    from ({{ stored_rows(previous_counted if compared else none,
+        {'lead_id': 'string', 'occurred_at': 'timestamp', 'is_counted': 'boolean'}) }}) as stored
+    where stored.is_counted
+
+),
+
 event_clock as (
 
-    -- the next expiry still to come, and the last counted event (decay runs from it)
+    -- the first expiry after the last run's as_of, and the last counted event (decay runs from it)
     select
-        counted.lead_id,
+        last_counted.lead_id,
         inputs.lookback_days,
         inputs.decay_period_days,
         min(
             case
-                when {{ dbt.dateadd('day', 'inputs.lookback_days', 'counted.occurred_at') }} > {{ as_of() }}
-                    then {{ dbt.dateadd('day', 'inputs.lookback_days', 'counted.occurred_at') }}
+                when {{ dbt.dateadd('day', 'inputs.lookback_days', 'last_counted.occurred_at') }} > {{ last_run }}
+                    then {{ dbt.dateadd('day', 'inputs.lookback_days', 'last_counted.occurred_at') }}
             end
         ) as next_expiry_at,
-        max(counted.occurred_at) as last_event_at
-    from counted
-    inner join inputs on counted.lead_id = inputs.lead_id
-    where counted.is_counted
-    group by counted.lead_id, inputs.lookback_days, inputs.decay_period_days
+        max(last_counted.occurred_at) as last_event_at
+    from last_counted
+    inner join inputs on last_counted.lead_id = inputs.lead_id
+    group by last_counted.lead_id, inputs.lookback_days, inputs.decay_period_days
 
 ),
 
 decay_clock as (
 
-    -- decay step k falls at last_event_at + k * P days while k * P < lookback; the next one after
-    -- as_of is k = floor((as_of - last_event_at) / P) + 1
+    -- decay step k falls at last_event_at + k * P days while k * P < lookback; the first one after
+    -- the last run's as_of is k = floor((last run - last_event_at) / P) + 1
     select
         *,
         floor(
-            {{ dbt.datediff('last_event_at', as_of(), 'second') }}
+            {{ dbt.datediff('last_event_at', last_run, 'second') }}
             / (decay_period_days * 86400.0)
         ) + 1 as next_step
     from event_clock
@@ -151,19 +204,9 @@ previous_run as (
     -- the last build's leads, without those it already reported gone
     select
         lead_id,
-        inputs_fingerprint,
-        next_change_at,
-        scored_as_of
-    from {{ previous if previous is not none else 'no_previous_run' }}
+        inputs_fingerprint
+    from {{ previous if compared else 'no_previous_run' }}
     where coalesce(change_reason, '') != 'gone'
-
-),
-
-as_of_went_back as (
-
-    select count(*) > 0 as is_earlier
-    from previous_run
-    where scored_as_of > {{ as_of() }}
 
 ),
 
@@ -174,15 +217,14 @@ compared as (
         current_leads.inputs_fingerprint,
         current_leads.next_change_at,
         case
-            when {{ 'false' if previous is not none else 'true' }} or as_of_went_back.is_earlier then 'full'
+            when {{ 'false' if compared else 'true' }} or {{ last_run }} > {{ as_of() }} then 'full'
             when current_leads.lead_id is null then 'gone'
             when previous_run.lead_id is null then 'new'
             when current_leads.inputs_fingerprint != previous_run.inputs_fingerprint then 'inputs'
-            when previous_run.next_change_at <= {{ as_of() }} then 'schedule'
+            when current_leads.next_change_at <= {{ as_of() }} then 'schedule'
         end as change_reason
     from current_leads
     full outer join previous_run on current_leads.lead_id = previous_run.lead_id
-    cross join as_of_went_back
 
 )
 
