@@ -1,39 +1,168 @@
-{#- Incremental by lead (docs/incremental.md). A model of a lead's score history that is
-    `incremental` recomputes, in an incremental run, the whole history of each lead that
-    int_scoring_changed_leads marks changed, and keeps every other lead's rows as they are:
+{#- Incremental by lead (docs/incremental.md). A model of a lead's history that is `incremental`
+    recomputes, in an incremental run, the whole history of each lead its change model marks
+    changed, and keeps every other lead's rows as they are:
 
-        {{ config_incremental_by_lead() }}
-        ... from {{ ref('x') }} where {{ only_changed_leads() }}
+        {{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
+        ... from {{ ref('x') }} where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
+    A change model lists every lead with is_changed and change_reason: int_scoring_changed_leads
+    (the default) for the score history, others made by changed_leads_by_fingerprint() below.
     In a full build (the first, or --full-refresh) every lead is computed. -#}
 
-{% macro config_incremental_by_lead() -%}
-    {#- The model's config: appended per lead after its changed leads' rows are deleted. -#}
+{% macro config_incremental_by_lead(changes='int_scoring_changed_leads') -%}
+    {#- The model's config: appended per lead after its changed leads' rows are deleted. `changes`:
+        a change model, or a list of them when the model reads what several recompute. -#}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed_leads() }}"
+        pre_hook="{{ delete_changed_leads(" ~ (changes | tojson) ~ ") }}"
     ) }}
 {%- endmacro %}
 
-{% macro only_changed_leads(column='lead_id') -%}
-    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
-    {%- set changed_leads = ref('int_scoring_changed_leads') -%}
+{% macro changed_lead_ids(changes) -%}
+    {#- The leads any of the change models marks changed. -#}
+    {%- for change_model in ([changes] if changes is string else changes) %}
+        select changed.lead_id from {{ ref(change_model) }} as changed where changed.is_changed
+        {%- if not loop.last %} union {% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro only_changed_leads(column='lead_id', changes='int_scoring_changed_leads') -%}
+    {#- The refs are taken in both branches so that dbt sees the dependencies when it parses. -#}
+    {%- set ids = changed_lead_ids(changes) -%}
     {%- if is_incremental() -%}
-        {{ column }} in (select changed.lead_id from {{ changed_leads }} as changed where changed.is_changed)
+        {{ column }} in ({{ ids }})
     {%- else -%}
         1 = 1
     {%- endif -%}
 {%- endmacro %}
 
-{% macro delete_changed_leads() -%}
+{% macro delete_changed_leads(changes='int_scoring_changed_leads') -%}
     {#- pre_hook: a changed lead's old rows go before its new ones are appended (also a lead that
         no longer exists, which has no new rows). -#}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where lead_id in (select changed.lead_id from {{ ref('int_scoring_changed_leads') }} as changed where changed.is_changed)
+        where lead_id in ({{ changed_lead_ids(changes) }})
     {%- endif -%}
+{%- endmacro %}
+
+{% macro changed_leads_by_fingerprint(inputs, rules) -%}
+    {#- A change model's SQL for models whose rows for a lead depend only on that lead's rows of
+        `inputs` (relations with a lead_id column) and on the whole of `rules` (seeds): one row
+        per lead (and per lead gone since the last run) with why an incremental run recomputes it:
+          new:    it did not exist at the last run;
+          inputs: a row of it in `inputs` differs from the last run (one fingerprint per lead);
+          gone:   it existed at the last run and no longer does (its rows are deleted);
+          full:   first build, --full-refresh, or a rule changed: every lead.
+        The inputs must hold no as_of-dependent values other than as_of filters (an input row
+        that as_of reaches appears in the fingerprint). The last run is this table as it was left. -#}
+    {%- set previous = none -%}
+    {%- if execute and not should_full_refresh() -%}
+        {%- set previous = load_relation(this) -%}
+    {%- endif %}
+with
+
+input_rows as (
+
+    {%- for relation in inputs %}
+    select
+        input_{{ loop.index }}.lead_id,
+        {{ row_fingerprint(relation, 'input_' ~ loop.index) }} as row_hash
+    from {{ relation }} as input_{{ loop.index }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+rule_rows as (
+
+    {%- for relation in rules %}
+    select {{ values_fingerprint(["'" ~ relation.identifier ~ "'", row_fingerprint(relation, 'rule_' ~ loop.index)]) }} as row_hash
+    from {{ relation }} as rule_{{ loop.index }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+fingerprints as (
+
+    select
+        lead_id,
+        {{ rows_fingerprint('row_hash') }} as inputs_fingerprint
+    from input_rows
+    group by lead_id
+
+),
+
+rules_now as (
+
+    select {{ rows_fingerprint('row_hash') }} as rules_fingerprint
+    from rule_rows
+
+),
+
+previous_run as (
+
+    -- the last build's leads, without those it already reported gone
+    {%- if previous is not none %}
+    select
+        lead_id,
+        inputs_fingerprint,
+        rules_fingerprint
+    from {{ previous }}
+    where coalesce(change_reason, '') != 'gone'
+    {%- else %}
+    select
+        lead_id,
+        inputs_fingerprint,
+        cast(null as {{ dbt.type_string() }}) as rules_fingerprint
+    from fingerprints
+    where 1 = 0
+    {%- endif %}
+
+),
+
+rules_then as (
+
+    select max(rules_fingerprint) as rules_fingerprint
+    from previous_run
+
+),
+
+compared as (
+
+    select
+        coalesce(fingerprints.lead_id, previous_run.lead_id) as lead_id,
+        fingerprints.inputs_fingerprint,
+        rules_now.rules_fingerprint,
+        case
+            when
+                {{ 'true' if previous is none else 'false' }}
+                or coalesce(rules_then.rules_fingerprint, '') != rules_now.rules_fingerprint
+                then 'full'
+            when fingerprints.lead_id is null then 'gone'
+            when previous_run.lead_id is null then 'new'
+            when fingerprints.inputs_fingerprint != previous_run.inputs_fingerprint then 'inputs'
+        end as change_reason
+    from fingerprints
+    full outer join previous_run on fingerprints.lead_id = previous_run.lead_id
+    cross join rules_now
+    cross join rules_then
+
+)
+
+select
+    lead_id,
+    inputs_fingerprint,
+    rules_fingerprint,
+    change_reason,
+    change_reason is not null as is_changed
+from compared
 {%- endmacro %}
 
 {% macro row_fingerprint(relation, alias, also=[]) -%}

@@ -25,9 +25,12 @@ T0 = "2026-11-01 00:00:00"
 # data-quality summary compares each build with it; a fresh file has none); and which ingest batch
 # loaded a row (a full build loads every file in one)
 IGNORED_COLUMNS = ("_batch_id",)
+LIFECYCLE = "int_lifecycle_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = (
     "intermediate.int_scoring_changed_leads:",
+    "intermediate.int_lifecycle_changed_leads:",
+    "intermediate.int_qualification_changed_leads:",
     "staging.base_marketing__restaged_events:",
     "intermediate.int_marketing_events_changed:",
     "marts.data_quality_summary:",
@@ -40,12 +43,8 @@ def rows(warehouse, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def reasons(warehouse) -> dict[str | None, int]:
-    return dict(
-        rows(
-            warehouse, "select change_reason, count(*) from intermediate.int_scoring_changed_leads group by 1"
-        )
-    )
+def reasons(warehouse, changes: str = "int_scoring_changed_leads") -> dict[str | None, int]:
+    return dict(rows(warehouse, f"select change_reason, count(*) from intermediate.{changes} group by 1"))
 
 
 def restaged(warehouse) -> dict[str, int]:
@@ -121,6 +120,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     )
     build_fixture_warehouse(work, warehouse, as_of=T0)
     assert set(reasons(warehouse)) == {"full"}
+    assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
     assert restaged(warehouse) == {}
     leads = sum(reasons(warehouse).values())
 
@@ -128,6 +128,12 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     build_fixture_warehouse(work, warehouse, as_of="2026-11-01 01:00:00")
     hour = reasons(warehouse)
     assert set(hour) <= {None, "schedule"} and hour.get("schedule", 0) < 0.05 * leads, hour
+    # the lifecycle follows the leads whose triggers changed (a score band that decay moved, a
+    # trigger that as_of reached)
+    lifecycle_hour = reasons(warehouse, LIFECYCLE)
+    assert set(lifecycle_hour) <= {None, "inputs"} and lifecycle_hour.get("inputs", 0) < 0.05 * leads, (
+        lifecycle_hour
+    )
     assert restaged(warehouse) == {}  # no event restaged
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
@@ -165,6 +171,10 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     later = reasons(warehouse)
     assert later.get("inputs", 0) >= 3 and later.get("gone", 0) >= 1 and later.get("schedule", 0) > 0, later
     assert later.get(None, 0) > 0.3 * leads, later  # most leads were not recomputed
+    lifecycle_later = reasons(warehouse, LIFECYCLE)
+    assert {"inputs", "gone", "new"} <= set(lifecycle_later) and lifecycle_later.get(None, 0) > 0.3 * leads, (
+        lifecycle_later
+    )
     assert rows(warehouse, f"select count(*) from marts.leads where lead_id = '{removed}'") == [(0,)]
     restaged_now = restaged(warehouse)
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now
@@ -183,6 +193,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     # as_of back before the last build: every lead is recomputed
     build_fixture_warehouse(work, warehouse, as_of="2026-11-01 01:00:00")
     assert set(reasons(warehouse)) == {"full"}
+    assert set(reasons(warehouse, LIFECYCLE)) - {None, "inputs"} == set()  # triggers as of then
 
 
 def test_only_a_succeeded_whole_build_is_continued_incrementally(tmp_path):

@@ -2,23 +2,29 @@
 -- lead_id, which a CRM stores as the external id. Only what a sync needs and nothing that moves
 -- with the wall clock: scores are rounded to whole points and updated_at is the time of the
 -- lead's latest score or stage change, so a lead whose score did not change gives no diff.
+-- Incremental by lead: a lead whose score or lifecycle was recomputed is written again.
+{%- set changes = ['int_scoring_changed_leads', 'int_lifecycle_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
 with
 
 leads as (
 
     select * from {{ ref('leads') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 score_changes as (
 
     select * from {{ ref('lead_score_changes') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 stage_history as (
 
     select * from {{ ref('lead_stage_history') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 

@@ -3,6 +3,7 @@
 -- first entry was a fact dated before the lead's creation (applied at the creation:
 -- is_<stage>_out_of_order), the current stage, and the first time an SDR rejected or
 -- disqualified the lead after it became an MQL. marts.leads and the KPI facts both read it.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 {%- set funnel_stages = ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost'] %}
 {%- set stages = funnel_stages + ['recycled', 'disqualified'] %}
 with
@@ -10,7 +11,7 @@ with
 transitions as (
 
     select * from {{ ref('int_lifecycle_state_machine') }}
-    where is_transition
+    where is_transition and {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 

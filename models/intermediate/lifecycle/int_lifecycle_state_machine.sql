@@ -3,11 +3,14 @@
 -- otherwise the lead stays where it is. Invalid transitions therefore cannot occur.
 -- One output row per trigger, with the stage before and after it; is_out_of_order marks a fact
 -- dated before the lead's creation, applied at the creation instant (see int_lifecycle_triggers).
+-- Incremental by lead: a lead whose triggers changed is walked again from its first trigger.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 with recursive
 
 triggers as (
 
     select * from {{ ref('int_lifecycle_triggers') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 

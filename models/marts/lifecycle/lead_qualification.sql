@@ -1,18 +1,23 @@
 -- Qualification progress per lead: how complete the discovery checklist of its framework
 -- (BANT / CHAMP / MEDDIC by segment) is, which stage gates it has passed (ICP check,
 -- discovery 1, discovery 2, validation, commit: seeds/kpi/stage_gates.csv) and the gate an
--- open lead is stuck at.
+-- open lead is stuck at. Incremental by lead: a lead whose inputs, fit, stages or checklist
+-- changed is computed again.
+{%- set changes = ['int_scoring_changed_leads', 'int_lifecycle_changed_leads', 'int_qualification_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
 with
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 fit as (
 
     select * from {{ ref('int_lead_fit_scores') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -23,6 +28,7 @@ stages as (
         max(case when is_current then stage end) as current_stage,
         min(case when stage = 'opportunity' then entered_at end) as opportunity_at
     from {{ ref('lead_stage_history') }}
+    where {{ only_changed_leads(changes=changes) }}
     group by lead_id
 
 ),
@@ -43,6 +49,7 @@ gates as (
 confirmations as (
 
     select * from {{ ref('int_lead_checklist_confirmations') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 

@@ -1,12 +1,15 @@
 -- Every stage each lead has been in: when it entered, when it left and why. is_out_of_order:
 -- the stage was entered by a fact dated before the lead's creation, applied at the creation
 -- (marts.out_of_order_facts lists those facts; velocity marts leave such entries out).
+-- Incremental by lead; hours_in_stage of every current stage is brought to as_of after each run.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
+{{ config(post_hook="{{ refresh_hours_in_current_stage() }}") }}
 with
 
 machine as (
 
     select * from {{ ref('int_lifecycle_state_machine') }}
-    where is_transition
+    where is_transition and {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
@@ -42,7 +45,6 @@ select
     sequenced.source_id as trigger_source_id,
     sequenced.is_out_of_order,
     sequenced.exited_at is null as is_current,
-    {{ dbt.datediff('sequenced.trigger_at', 'coalesce(sequenced.exited_at, ' ~ as_of() ~ ')', 'second') }}
-    / 3600.0 as hours_in_stage
+    {{ hours_in_stage('sequenced.trigger_at', 'sequenced.exited_at') }} as hours_in_stage
 from sequenced
 inner join stages on sequenced.stage = stages.stage

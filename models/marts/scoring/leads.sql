@@ -1,34 +1,44 @@
 -- One row per lead (person): who they are, their current scores with the reasons, and where
 -- they are in the lifecycle. The table reverse-ETL and the dashboards start from.
+-- Incremental by lead: a lead whose score or lifecycle was recomputed is written again, and
+-- every row's as_of is brought to this run's after each run.
+{%- set changes = ['int_scoring_changed_leads', 'int_lifecycle_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
+{{ config(post_hook="{{ refresh_as_of_column() }}") }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 fit as (
 
     select * from {{ ref('int_lead_fit_scores') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 scores as (
 
     select * from {{ ref('int_lead_score_summary') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 reasons as (
 
     select * from {{ ref('lead_score_reasons') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 stage_dates as (
 
     select * from {{ ref('int_lead_stage_dates') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
