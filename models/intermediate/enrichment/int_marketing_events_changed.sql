@@ -43,25 +43,19 @@ stored as (
 
 ),
 
-signal_changed as (
+stored_reasons as (
 
+    -- one pass over the stored events (a second would materialize them); when both reasons hold,
+    -- the first by name
     select
         stored.event_id as restage_key,
-        'signal' as restage_reason
-    from stored
-    left join signals on {{ same_event_kind('stored', 'signals') }}
-    where coalesce(stored.signal, '') != coalesce(signals.signal, '')
-
-),
-
-person_changed as (
-
-    select
-        stored.event_id as restage_key,
-        'person' as restage_reason
+        case
+            when stored.lead_id != coalesce(identity.lead_id, '') then 'person'
+            when coalesce(stored.signal, '') != coalesce(signals.signal, '') then 'signal'
+        end as restage_reason
     from stored
     left join identity on stored.source_lead_id = identity.source_lead_id
-    where stored.lead_id != coalesce(identity.lead_id, '')
+    left join signals on {{ same_event_kind('stored', 'signals') }}
 
 ),
 
@@ -69,9 +63,8 @@ reasons as (
 
     select * from restaged
     union all
-    select * from signal_changed
-    union all
-    select * from person_changed
+    select * from stored_reasons
+    where restage_reason is not null
 
 )
 
