@@ -59,14 +59,31 @@ intent_rules as (
 
 ),
 
+event_rows as (
+
+    select
+        lead_id,
+        {{ values_fingerprint(['event_id', 'signal', 'occurred_at']) }} as row_hash
+    from countable_events
+
+),
+
 event_fingerprints as (
 
     select
         lead_id,
-        {{ rows_fingerprint(values_fingerprint(['lead_id', 'event_id', 'signal', 'occurred_at'])) }}
-            as events_fingerprint
-    from countable_events
+        {{ rows_fingerprint('row_hash') }} as events_fingerprint
+    from event_rows
     group by lead_id
+
+),
+
+rule_rows as (
+
+    select
+        model_id,
+        {{ row_fingerprint(ref('scoring_intent_rules'), 'intent_rules') }} as row_hash
+    from intent_rules
 
 ),
 
@@ -74,8 +91,8 @@ rule_fingerprints as (
 
     select
         model_id,
-        {{ rows_fingerprint(row_fingerprint(ref('scoring_intent_rules'), 'intent_rules')) }} as rules_fingerprint
-    from intent_rules
+        {{ rows_fingerprint('row_hash') }} as rules_fingerprint
+    from rule_rows
     group by model_id
 
 ),
