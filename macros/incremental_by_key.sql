@@ -85,12 +85,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro one_row_per_key(reasons, previous) -%}
-    {#- A change model's result: each listed key once, with the first of its reasons; nothing in
-        a full build (no `previous`), which computes every key anyway. -#}
+{% macro one_row_per_key(reasons, previous, carry=[]) -%}
+    {#- A change model's result: each listed key once, with the first of its reasons (and the
+        non-null value of each `carry` column); nothing in a full build (no `previous`), which
+        computes every key anyway. -#}
     select
         restage_key,
         min(restage_reason) as restage_reason
+        {%- for column in carry %},
+        max({{ column }}) as {{ column }}
+        {%- endfor %}
     from {{ reasons }}
     where {{ 'true' if previous is not none else 'false' }}
     group by restage_key

@@ -2,9 +2,12 @@
 -- one row per lead, and why. A lead is changed when
 --   new:        it did not exist at the last run;
 --   inputs:     a scoring input of it differs from the last run (any column of its scoring inputs
---               or fit rule matches, the id, signal or time of an event it can count, its
---               model's intent rules: a late or corrected event, a merged record, a changed rule
---               or threshold);
+--               or fit rule matches, its model's intent rules: a merged record, a changed rule or
+--               threshold; in a connector shape also the id, signal or time of an event it can
+--               count);
+--   events:     an event of it, now or at the last run, was recomputed (int_marketing_events_changed:
+--               a late, corrected, removed or due event, another signal, another person); the
+--               contract shape only, where the event models are incremental;
 --   schedule:   a change that needs no new data has come since the last run's as_of (an event's
 --               expiry after the lookback window, which also ends velocity windows, or the next
 --               decay step), seen in the events the last run counted;
@@ -24,6 +27,9 @@
     {%- set last_as_of = run_query('select max(scored_as_of) from ' ~ previous).columns[0].values()[0] -%}
 {%- endif -%}
 {%- set compared = last_as_of is not none -%}
+{#- the contract shape names the leads of changed events (cheap); a connector shape, whose event
+    models are rebuilt in full, fingerprints every countable event of every lead -#}
+{%- set events_from_change_model = is_incremental_by_key() -%}
 {#- the last run's as_of: scheduled changes after it and up to this as_of are due -#}
 {%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() %}
 with
@@ -34,9 +40,35 @@ inputs as (
 
 ),
 
+changed_events as (
+
+    select
+        restage_key as event_id,
+        previous_lead_id
+    from {{ ref('int_marketing_events_changed') }}
+
+),
+
+event_changed_leads as (
+
+    -- the persons of the events the event models recomputed, now and at the last run (none in a
+    -- connector shape, whose event models are rebuilt in full)
+    select resolved.lead_id
+    from {{ ref('int_marketing_events_resolved') }} as resolved
+    inner join changed_events on resolved.event_id = changed_events.event_id
+
+    union
+
+    select previous_lead_id as lead_id
+    from changed_events
+    where previous_lead_id is not null
+
+),
+
 countable_events as (
 
-    -- what int_intent_events_counted reads of an event: the columns it counts by
+    -- what int_intent_events_counted reads of an event: the columns it counts by (fingerprinted
+    -- in a connector shape only)
     select
         lead_id,
         event_id,
@@ -44,18 +76,6 @@ countable_events as (
         occurred_at
     from {{ ref('int_marketing_events_resolved') }}
     where signal is not null and occurred_at <= {{ as_of() }}
-
-),
-
-fit_matches as (
-
-    select * from {{ ref('int_lead_fit_rule_matches') }}
-
-),
-
-intent_rules as (
-
-    select * from {{ ref('scoring_intent_rules') }}
 
 ),
 
@@ -68,13 +88,26 @@ event_rows as (
 
 ),
 
-event_fingerprints as (
+-- read in a connector shape only (unused in the contract shape)
+event_fingerprints as (  -- noqa: ST03
 
     select
         lead_id,
         {{ rows_fingerprint('row_hash') }} as events_fingerprint
     from event_rows
     group by lead_id
+
+),
+
+fit_matches as (
+
+    select * from {{ ref('int_lead_fit_rule_matches') }}
+
+),
+
+intent_rules as (
+
+    select * from {{ ref('scoring_intent_rules') }}
 
 ),
 
@@ -99,14 +132,17 @@ rule_fingerprints as (
 
 input_rows as (
 
-    -- a lead's scoring inputs row with its countable events and its model's intent rules
+    -- a lead's scoring inputs row with its model's intent rules (and its countable events)
     select
         inputs.lead_id,
         {{ row_fingerprint(ref('int_lead_scoring_inputs'), 'inputs',
-            also=['event_fingerprints.events_fingerprint', 'rule_fingerprints.rules_fingerprint']) }} as row_hash
+            also=['rule_fingerprints.rules_fingerprint']
+            + ([] if events_from_change_model else ['event_fingerprints.events_fingerprint'])) }} as row_hash
     from inputs
-    left join event_fingerprints on inputs.lead_id = event_fingerprints.lead_id
     left join rule_fingerprints on inputs.scoring_model_id = rule_fingerprints.model_id
+    {% if not events_from_change_model -%}
+    left join event_fingerprints on inputs.lead_id = event_fingerprints.lead_id
+    {%- endif %}
 
     union all
 
@@ -238,10 +274,12 @@ compared as (
             when current_leads.lead_id is null then 'gone'
             when previous_run.lead_id is null then 'new'
             when current_leads.inputs_fingerprint != previous_run.inputs_fingerprint then 'inputs'
+            when event_changed_leads.lead_id is not null then 'events'
             when current_leads.next_change_at <= {{ as_of() }} then 'schedule'
         end as change_reason
     from current_leads
     full outer join previous_run on current_leads.lead_id = previous_run.lead_id
+    left join event_changed_leads on coalesce(current_leads.lead_id, previous_run.lead_id) = event_changed_leads.lead_id
 
 )
 
