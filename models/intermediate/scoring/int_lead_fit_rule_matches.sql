@@ -35,59 +35,144 @@ conditions as (
 
 ),
 
-value_checks as (
+condition_values as (
 
+    -- one row per value an `in` / `not_in` condition lists (a few dozen): leads' values are
+    -- compared by equality, not by a pattern per lead and condition
     select
-        inputs.lead_id,
-        conditions.model_id,
-        conditions.rule_id,
-        conditions.condition_id,
-        conditions.operator,
-        case when attribute_values.attribute is not null then 1 else 0 end as has_value,
-        case
-            when conditions.operator in ('in', 'not_in')
-                and {{ dbt.concat(["'|'", "lower(conditions.match_values)", "'|'"]) }}
-                like {{ dbt.concat(["'%|'", "attribute_values.text_value", "'|%'"]) }}
-                then 1
-            when conditions.operator = 'between'
-                and attribute_values.number_value >= coalesce(conditions.min_value, attribute_values.number_value)
-                and attribute_values.number_value <= coalesce(conditions.max_value, attribute_values.number_value)
-                then 1
-            else 0
-        end as value_in_condition
-    from inputs
-    inner join conditions on inputs.scoring_model_id = conditions.model_id
-    left join attribute_values
-        on inputs.lead_id = attribute_values.lead_id and conditions.attribute = attribute_values.attribute
+        model_id,
+        rule_id,
+        condition_id,
+        attribute,
+        operator,
+        listed_value
+    from (
+        select
+            *,
+            {{ split_to_rows('lower(match_values)', '|') }} as listed_value
+        from conditions
+        where operator in ('in', 'not_in')
+    ) as listed
 
 ),
 
-condition_results as (
+lead_values as (
+
+    -- each attribute value with the scoring model of its lead
+    select
+        attribute_values.lead_id,
+        inputs.scoring_model_id,
+        attribute_values.attribute,
+        attribute_values.text_value,
+        attribute_values.number_value
+    from attribute_values
+    inner join inputs on attribute_values.lead_id = inputs.lead_id
+
+),
+
+listed_hits as (
+
+    -- a value of the lead is listed by the condition
+    select distinct
+        lead_values.lead_id,
+        condition_values.model_id,
+        condition_values.rule_id,
+        condition_values.condition_id,
+        condition_values.operator
+    from lead_values
+    inner join condition_values
+        on lead_values.scoring_model_id = condition_values.model_id
+            and lead_values.attribute = condition_values.attribute
+            and lead_values.text_value = condition_values.listed_value
+
+),
+
+range_hits as (
+
+    -- a value of the lead is within the condition's bounds (a missing bound is open)
+    select distinct
+        lead_values.lead_id,
+        conditions.model_id,
+        conditions.rule_id,
+        conditions.condition_id
+    from lead_values
+    inner join conditions
+        on lead_values.scoring_model_id = conditions.model_id
+            and lead_values.attribute = conditions.attribute
+    where
+        conditions.operator = 'between'
+        and lead_values.number_value >= coalesce(conditions.min_value, lead_values.number_value)
+        and lead_values.number_value <= coalesce(conditions.max_value, lead_values.number_value)
+
+),
+
+not_in_candidates as (
+
+    -- a `not_in` condition holds for a lead with a value of the attribute (a missing attribute
+    -- fails every condition) and no listed one
+    select distinct
+        lead_values.lead_id,
+        conditions.model_id,
+        conditions.rule_id,
+        conditions.condition_id
+    from lead_values
+    inner join conditions
+        on lead_values.scoring_model_id = conditions.model_id
+            and lead_values.attribute = conditions.attribute
+    where conditions.operator = 'not_in'
+
+),
+
+met_conditions as (
 
     select
         lead_id,
         model_id,
         rule_id,
-        condition_id,
-        case
-            when max(has_value) = 0 then 0
-            when min(operator) = 'not_in' then 1 - max(value_in_condition)
-            else max(value_in_condition)
-        end as is_met
-    from value_checks
-    group by lead_id, model_id, rule_id, condition_id
+        condition_id
+    from listed_hits
+    where operator = 'in'
+
+    union all
+
+    select * from range_hits
+
+    union all
+
+    select not_in_candidates.*
+    from not_in_candidates
+    left join listed_hits
+        on not_in_candidates.lead_id = listed_hits.lead_id
+            and not_in_candidates.model_id = listed_hits.model_id
+            and not_in_candidates.rule_id = listed_hits.rule_id
+            and not_in_candidates.condition_id = listed_hits.condition_id
+    where listed_hits.lead_id is null
+
+),
+
+condition_counts as (
+
+    select
+        model_id,
+        rule_id,
+        count(*) as conditions
+    from conditions
+    group by model_id, rule_id
 
 ),
 
 matched_rules as (
 
+    -- every condition of the rule is met
     select
-        lead_id,
-        model_id,
-        rule_id
-    from condition_results
-    group by lead_id, model_id, rule_id
-    having min(is_met) = 1
+        met_conditions.lead_id,
+        met_conditions.model_id,
+        met_conditions.rule_id
+    from met_conditions
+    inner join condition_counts
+        on met_conditions.model_id = condition_counts.model_id and met_conditions.rule_id = condition_counts.rule_id
+    group by met_conditions.lead_id, met_conditions.model_id, met_conditions.rule_id, condition_counts.conditions
+    having count(*) = condition_counts.conditions
 
 )
 
