@@ -106,6 +106,15 @@
     )))
 {%- endmacro %}
 
+{% macro duckdb__normalize_email(column) -%}
+    {#- An all-ASCII address (bytes = characters) has nothing to strip or fold: DuckDB's translate()
+        over the full-width table cost 12 s per million addresses, this test 0.1 s -#}
+    case
+        when strlen({{ column }}) = length({{ column }}) then lower(trim({{ column }}))
+        else {{ default__normalize_email(column) }}
+    end
+{%- endmacro %}
+
 {% macro postgres__normalize_email(column) -%}
     lower(trim({{ regex_replace_all("normalize(" ~ column ~ ", NFKC)", '[\\u00AD\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\uFEFF]', '') }}))
 {%- endmacro %}

@@ -1,5 +1,8 @@
 -- The lead's attributes in long form (one row per attribute value) so that fit rules, which
 -- are data, can be evaluated by one join. `technology` has one row per tool in the stack.
+-- A view: int_lead_fit_rule_matches is its only reader, and storing ~10M rows at 1M leads cost
+-- more (23.6 s in a 1M refresh) than reading the view in place (+7 s for the reader).
+{{ config(materialized='view') }}
 with
 
 inputs as (
