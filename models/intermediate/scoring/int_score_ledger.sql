@@ -82,6 +82,15 @@ totals as (
         least(max_score, greatest(0, fit_points_after + intent_score_after)) as score_after
     from intent
 
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(score_after) over (partition by lead_id order by change_sequence) as score_before
+    from totals
+
 )
 
 select
@@ -100,7 +109,10 @@ select
     fit_points_after,
     intent_score_after,
     score_after,
-    score_after - coalesce(lag(score_after) over (partition by lead_id order by change_sequence), 0) as points,
+    score_after - coalesce(score_before, 0) as points,
     {{ score_band('score_after') }} as band_after,
+    -- the first change, or another band than the change before: readers looking up the band at
+    -- an instant (int_sla_clock_spans) need only these rows
+    score_before is null or {{ score_band('score_before') }} != {{ score_band('score_after') }} as is_band_change,
     max(score_after) over (partition by lead_id) as peak_score
-from totals
+from with_previous

@@ -28,9 +28,17 @@ routing as (
 
 ),
 
-ledger as (
+band_changes as (
 
-    select * from {{ ref('int_score_ledger') }}
+    -- the band at an instant is the band of the last band change at or before it (at 1M leads
+    -- ~11M ledger rows, of which these are a fraction)
+    select
+        lead_id,
+        change_sequence,
+        changed_at,
+        band_after
+    from {{ ref('int_score_ledger') }}
+    where is_band_change
 
 ),
 
@@ -67,13 +75,14 @@ band_at_start as (
         starts.lead_id,
         starts.sla_id,
         starts.started_at,
-        ledger.band_after,
+        band_changes.band_after,
         row_number() over (
             partition by starts.lead_id, starts.sla_id, starts.started_at
-            order by ledger.change_sequence desc
+            order by band_changes.change_sequence desc
         ) as recency
     from starts
-    inner join ledger on starts.lead_id = ledger.lead_id and ledger.changed_at <= starts.started_at
+    inner join band_changes
+        on starts.lead_id = band_changes.lead_id and band_changes.changed_at <= starts.started_at
 
 ),
 
