@@ -87,22 +87,40 @@ listed_hits as (
 
 ),
 
+attribute_checks as (
+
+    -- the lead's values of the attribute a `between` or `not_in` condition reads
+    select
+        lead_values.lead_id,
+        lead_values.number_value,
+        conditions.model_id,
+        conditions.rule_id,
+        conditions.condition_id,
+        conditions.operator,
+        conditions.min_value,
+        conditions.max_value
+    from lead_values
+    inner join conditions
+        on
+            lead_values.scoring_model_id = conditions.model_id
+            and lead_values.attribute = conditions.attribute
+    where conditions.operator in ('between', 'not_in')
+
+),
+
 range_hits as (
 
     -- a value of the lead is within the condition's bounds (a missing bound is open)
     select distinct
-        lead_values.lead_id,
-        conditions.model_id,
-        conditions.rule_id,
-        conditions.condition_id
-    from lead_values
-    inner join conditions
-        on lead_values.scoring_model_id = conditions.model_id
-            and lead_values.attribute = conditions.attribute
+        lead_id,
+        model_id,
+        rule_id,
+        condition_id
+    from attribute_checks
     where
-        conditions.operator = 'between'
-        and lead_values.number_value >= coalesce(conditions.min_value, lead_values.number_value)
-        and lead_values.number_value <= coalesce(conditions.max_value, lead_values.number_value)
+        operator = 'between'
+        and number_value >= coalesce(min_value, number_value)
+        and number_value <= coalesce(max_value, number_value)
 
 ),
 
@@ -111,15 +129,12 @@ not_in_candidates as (
     -- a `not_in` condition holds for a lead with a value of the attribute (a missing attribute
     -- fails every condition) and no listed one
     select distinct
-        lead_values.lead_id,
-        conditions.model_id,
-        conditions.rule_id,
-        conditions.condition_id
-    from lead_values
-    inner join conditions
-        on lead_values.scoring_model_id = conditions.model_id
-            and lead_values.attribute = conditions.attribute
-    where conditions.operator = 'not_in'
+        lead_id,
+        model_id,
+        rule_id,
+        condition_id
+    from attribute_checks
+    where operator = 'not_in'
 
 ),
 
