@@ -82,8 +82,15 @@ browser:  ## headless Chromium + chromedriver for the browser test (Debian packa
 postgres:  ## PostgreSQL server binaries for the engine parity test (Debian packages; idempotent)
 	bash scripts/install_postgres.sh
 
-test: install lint browser postgres  ## set up and run every test (both cores: one pytest worker per core)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+# lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest
+# workers leave a core idle for minutes (a worker waiting on a shared fixture build, the last
+# module's tail), which lint fills instead of running alone first
+test: install browser postgres  ## set up and run every test and lint (both cores: one pytest worker per core)
+	mkdir -p target
+	$(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
+	$(BIN)/python -m pytest -q -n auto --dist loadfile; tests=$$?; \
+	if wait $$lint; then echo "lint: passed (target/lint.log)"; else cat target/lint.log; echo "lint: FAILED"; exit 1; fi; \
+	exit $$tests
 
 docs: install  ## build the dbt docs site into target/
 	$(BIN)/dbt docs generate
