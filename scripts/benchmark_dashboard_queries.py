@@ -139,8 +139,9 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         for by in ("sla", "team", "rep"):
             sla_q.sla_by(q, f, by)
         sla_q.sla_weekly(q, f)
-        sla_q.sla_open_items(q, f, "breaches")
-        sla_q.sla_open_items(q, f, "at_risk")
+        sla_q.sla_time_to_target(q, f)
+        for state in sla_q.OPEN_STATES:
+            sla_q.sla_open_items(q, f, state)
 
     def kpi() -> None:
         if not has("marts.kpi_ladder"):

@@ -34,8 +34,9 @@ from tests.tiny_crm import AS_OF
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "dashboards" / "app.py"
 TIMEOUT = 30  # the AppTest default (3 s) is too short for a page's first queries
-PAGES = ["funnel", "velocity", "sla", "kpi_ladder", "lead_explorer", "scoring_health"]
+PAGES = ["pipeline", "funnel", "velocity", "sla", "kpi_ladder", "lead_explorer", "scoring_health"]
 TITLES = {
+    "pipeline": "Pipeline now",
     "funnel": "Funnel",
     "velocity": "Velocity",
     "sla": "SLA compliance",
@@ -43,7 +44,7 @@ TITLES = {
     "lead_explorer": "Lead explorer",
     "scoring_health": "Scoring health",
 }
-NEW_MARTS = ["lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
+NEW_MARTS = ["lead_pipeline_now", "lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
 DASH_LEADS = 600
 DASH_SEED = 3
 
@@ -121,6 +122,14 @@ def seed(name: str) -> list[dict[str, str]]:
     (path,) = (PROJECT_DIR / "seeds").glob(f"*/{name}.csv")
     with path.open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+def display_label(dimension: str, code: str) -> str:
+    """A code's label from seeds/reference/display_labels.csv."""
+    (label,) = [
+        r["label"] for r in seed("display_labels") if (r["dimension"], r["code"]) == (dimension, code)
+    ]
+    return label
 
 
 def has_table(path: Path, table: str) -> bool:
@@ -314,11 +323,15 @@ def test_unbuilt_and_unreadable_warehouses_are_explained(published, tmp_path):
     assert "could not be read as a DuckDB warehouse" in at.error[0].value and "make demo" in texts(at)
 
 
-@pytest.mark.parametrize("page", ["sla", "kpi_ladder"])
+@pytest.mark.parametrize("page", ["sla", "kpi_ladder", "pipeline"])
 def test_marts_not_built_yet_show_a_message(page, published, older_warehouse):
     published(older_warehouse)
     at = open_page(page)
-    table = "marts.lead_sla" if page == "sla" else "marts.kpi_ladder"
+    table = {
+        "sla": "marts.lead_sla",
+        "kpi_ladder": "marts.kpi_ladder",
+        "pipeline": "marts.lead_pipeline_now",
+    }[page]
     assert any(table in i.value and "not built yet" in i.value for i in at.info)
     assert "Data as of" in texts(at)
 
@@ -393,7 +406,8 @@ def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
     assert filtered["Lead"] != shown["Lead"]
     for label, value in funnel_expected(dash, "segment = ?", [segment]).items():
         assert filtered[label] == value, label
-    assert f"Segment: {segment}" in active_filters(at)
+    assert f"Segment: {display_label('segment', segment)}" in active_filters(at)
+    assert at.query_params["segment"] == segment  # the filter is in the page URL
 
     months = at.sidebar.select_slider(key="funnel_period")
     months.set_range(months.options[0], months.options[5]).run()
@@ -482,18 +496,26 @@ def test_velocity_works_from_leads_before_stage_velocity_exists(published, older
 
 
 def sla_expected(path: Path, where: str = "true", params: list | None = None) -> dict[str, str]:
-    n, met, breached, open_breached = run_sql(
+    n, met, breached, open_breached, recent, at_risk = run_sql(
         path,
         "select count(*), count(*) filter (where status = 'met'), count(*) filter (where status = 'breached'), "
-        f"count(*) filter (where status = 'open_breached') from marts.lead_sla where {where}",
+        "count(*) filter (where status = 'open_breached'), "
+        "count(*) filter (where status = 'open_breached' and due_at > (select max(as_of) from marts.leads) - interval 7 day), "
+        "count(*) filter (where status = 'open' and elapsed_business_minutes >= 0.75 * target_minutes) "
+        f"from marts.lead_sla where {where}",
         params,
     )[0]
     decided = met + breached + open_breached
+    # the seed's thresholds (seeds/sla/sla_policies.csv): at risk from 75 % of the target, a breach
+    # is recent for 7 days after its due time
+    assert {(r["at_risk_share"], r["actionable_days"]) for r in seed("sla_policies")} == {("0.75", "7")}
     return {
         "SLA instances": fmt_int(n),
         "Compliance": fmt_pct(met / decided if decided else math.nan),
         "Breached": fmt_int(breached),
-        "Open breaches": fmt_int(open_breached),
+        "Breached this week": fmt_int(recent),
+        "At risk": fmt_int(at_risk),
+        "Breached long ago": fmt_int(open_breached - recent),
     }
 
 
@@ -729,3 +751,84 @@ def test_calibration_deciles_cover_every_lead_once(dash):
     assert deciles["leads"].sum() == leads and deciles["won"].sum() == won
     assert deciles["decile"].is_monotonic_increasing and deciles["decile"].between(1, 10).all()
     assert (deciles["min_score"].iloc[1:].to_numpy() > deciles["max_score"].iloc[:-1].to_numpy()).all()
+
+
+# ---------------------------------------------------------------- pipeline now
+
+
+def test_pipeline_now_counts_equal_the_mart_and_link_to_their_leads(dash):
+    at = open_page("pipeline")
+    shown = metrics(at)
+
+    def count(where: str = "true", params: list | None = None) -> int:
+        return run_sql(dash, f"select count(*) from marts.lead_pipeline_now where {where}", params)[0][0]
+
+    assert shown["Open leads"] == fmt_int(count())
+    assert (
+        count()
+        == run_sql(
+            dash,
+            "select count(*) from marts.leads where current_stage in "
+            "('capture', 'triage', 'nurture', 'warm', 'mql', 'sal', 'sql', 'opportunity')",
+        )[0][0]
+    )
+    assert shown["Breached this week"] == fmt_int(count("sla_state = 'breached_recent'"))
+    assert shown["Breached long ago"] == fmt_int(count("sla_state = 'breached_stale'"))
+    assert shown["Unrouted"] == fmt_int(count("is_unrouted"))
+
+    # every count of the stage x age table links to the lead list of its cell
+    stage, bucket, n = run_sql(
+        dash,
+        "select current_stage, age_bucket, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
+    )[0]
+    link = f"[{fmt_int(n)}](leads?stage={stage}&age={bucket})"
+    assert any(link in m.value for m in at.markdown), link
+
+    segment = run_sql(dash, "select segment from marts.lead_pipeline_now group by 1 order by count(*) desc")[
+        0
+    ][0]
+    at.sidebar.multiselect(key="pipeline_segment").set_value([segment]).run()
+    assert_clean(at)
+    assert metrics(at)["Open leads"] == fmt_int(count("segment = ?", [segment]))
+    assert at.query_params["segment"] == segment
+    assert any(f"leads?segment={segment}&stage=" in m.value for m in at.markdown)  # links keep the filters
+
+
+def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
+    stage, sla_state, n = run_sql(
+        dash,
+        "select current_stage, sla_state, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
+    )[0]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/lead_explorer.py")
+    at.query_params["stage"] = stage
+    at.query_params["sla"] = sla_state
+    at.run()
+    assert_clean(at)
+    shown = min(n, 200)
+    assert any(c.value.startswith(f"{fmt_int(shown)} of {fmt_int(n)} leads") for c in at.caption)
+    table = at.dataframe[0].value
+    assert len(table) == shown
+    assert list(table.columns[:3]) == ["link", "company_name", "owner"]
+    oldest = run_sql(
+        dash,
+        "select max(days_in_stage)::double from marts.lead_pipeline_now where current_stage = ? and sla_state = ?",
+        [stage, sla_state],
+    )[0][0]
+    assert table["days_in_stage"].iloc[0] == oldest  # longest waiting first
+    assert all(link.startswith("leads?lead=") for link in table["link"])
+
+
+def test_filters_follow_the_reader_to_the_next_page(dash):
+    segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc")[0][0]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/funnel.py")
+    at.query_params["segment"] = segment  # a shared link
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="funnel_segment").value == [segment]
+    at.switch_page("pages/sla.py")
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sla_segment").value == [segment]
+    assert f"Segment: {display_label('segment', segment)}" in active_filters(at)

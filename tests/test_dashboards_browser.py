@@ -33,13 +33,17 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_DIR / "test-output" / "screenshots"
 # (url path, screenshot name, title, charts drawn when complete) — the lead explorer is opened on one lead via ?lead=
+# every page by its direct URL; "" is the default page (Pipeline now) at the app root
 PAGES = [
-    ("", "1_funnel", "Funnel", 2),
+    ("", "0_pipeline_now", "Pipeline now", 2),
+    ("funnel", "1_funnel", "Funnel", 2),
     ("velocity", "2_velocity", "Velocity", 4),
     ("sla", "3_sla", "SLA compliance", 3),
     ("kpi-ladder", "4_kpi_ladder", "KPI ladder", 6),
     ("leads?lead={email}", "5_lead_explorer", "Lead explorer", 3),
     ("scoring-health", "6_scoring_health", "Scoring health", 4),
+    # a count of Pipeline now opens the lead list of its cell, with the filters in the URL
+    ("leads?stage=mql&sla=breached_stale&segment={segment}", "7_lead_list", "Lead explorer", 0),
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -125,7 +129,10 @@ def browser(server):
 def wait_until_rendered(page, title: str, charts: int) -> None:
     """Until the page's title, its metrics and all its charts are drawn and the script is idle."""
     page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
-    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    # a page of charts shows metrics; a lead list (no charts) a table
+    page.locator('[data-testid="stMetric"]' if charts else '[data-testid="stDataFrame"]').first.wait_for(
+        timeout=60_000
+    )
     page.wait_for_function(
         f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=60_000
     )
@@ -144,13 +151,17 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         email = con.execute(
             "select email from marts.leads where mql_at is not null order by total_score desc, lead_id limit 1"
         ).fetchone()[0]
+        segment = con.execute(
+            "select segment from marts.lead_pipeline_now where current_stage = 'mql' and sla_state = 'breached_stale' "
+            "group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()[0]
     finally:
         con.close()
     page = browser.new_page(viewport=VIEWPORT)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(f"{server}/{path.format(email=email)}", wait_until="domcontentloaded")
+        page.goto(f"{server}/{path.format(email=email, segment=segment)}", wait_until="domcontentloaded")
         wait_until_rendered(page, title, charts)
         assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
             '[data-testid="stException"]'
@@ -158,10 +169,13 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         body = page.locator('[data-testid="stMain"]').inner_text()
         assert "Traceback" not in body
         assert "Data as of" in body and "Active filters:" in body
-        assert page.locator('[data-testid="stMetric"]').count() > 0
+        assert page.locator('[data-testid="stMetric"]').count() > 0 or not charts
         assert page.locator(".js-plotly-plot").count() >= charts
         if name == "5_lead_explorer":
             assert email in body
+        if name == "7_lead_list":  # the filters came from the URL
+            assert "open leads: MQL, breached long ago" in body and "Segment: all" not in body
+            assert page.locator('[data-testid="stDataFrame"]').count() == 1
         # a screenshot of the whole page: grow the viewport to the height of the content
         height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
         page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(int(height) + 80, 900), 8000)})

@@ -107,6 +107,26 @@ def distinct_values(q: Runner, table: str, column: str) -> list[str]:
     return list(df["v"])
 
 
+# ---------------------------------------------------------------- labels
+
+
+def code_labels(q: Runner, tables: set[str] | frozenset[str]) -> dict[str, dict[str, str]]:
+    """Labels of the codes of each lead dimension (config.display_labels) and of the stages
+    (config.lifecycle_stages.label): {dimension: {code: label}}. Empty for a warehouse built before
+    the label seeds: the pages then humanize the codes."""
+    labels: dict[str, dict[str, str]] = {}
+    if "config.display_labels" in tables:
+        for dimension, code, label in q(
+            "select dimension, code, label from config.display_labels", []
+        ).itertuples(index=False):
+            labels.setdefault(dimension, {})[code] = label
+    if "config.lifecycle_stages" in tables:
+        stages = q("select * from config.lifecycle_stages", [])
+        if "label" in stages.columns:
+            labels["stage"] = dict(zip(stages["stage"], stages["label"], strict=True))
+    return labels
+
+
 # ---------------------------------------------------------------- stage labels
 
 
