@@ -387,8 +387,31 @@ def funnel_expected(path: Path, where: str = "true", params: list | None = None)
     expected = {step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
     entered = {a: e for a, _, e, _ in rows}
     expected["Lead"] = fmt_int(entered["lead"])
-    expected["MQL"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
+    if has_table(path, "funnel_conversion"):
+        # stage counts: leads that reached the stage or a later one (from the steps out of `lead`)
+        for stage, n in run_sql(
+            path,
+            "select to_stage, sum(reached_or_later) from marts.funnel_conversion "
+            f"where from_stage = 'lead' and {where} group by all",
+            params,
+        ):
+            expected[stage_label(stage)] = fmt_int(n)
+    else:
+        expected["MQL"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
     return expected
+
+
+def test_funnel_stage_counts_are_reached_or_later_and_never_grow(dash):
+    """Independently of the mart: a lead counts at a stage when it reached it or any later one."""
+    at = open_page("funnel")
+    shown = metrics(at)
+    later = ["won_at", "opportunity_at", "sql_at", "sal_at", "mql_at"]
+    counts = []
+    for i, stage in enumerate(["won", "opportunity", "sql", "sal", "mql"]):
+        (n,) = run_sql(dash, f"select count(coalesce({', '.join(later[: i + 1])})) from marts.leads")[0]
+        assert shown[stage_label(stage)] == fmt_int(n), stage
+        counts.append(n)
+    assert counts == sorted(counts)  # won <= opportunity <= … <= MQL
 
 
 def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):

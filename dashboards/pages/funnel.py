@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import components as ui
@@ -41,10 +42,16 @@ st.subheader("Stage counts")
 cols = st.columns(len(counts))
 first = counts["leads"].iloc[0]
 for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
+    skipped = (
+        f"; {fmt_int(row['skipped'])} of them skipped {stage_label(row['stage'])} and reached a later stage"
+        if row["skipped"]
+        else ""
+    )
     col.metric(
         stage_label(row["stage"]),
         fmt_int(row["leads"]),
-        help=f"{fmt_pct(row['leads'] / first if first else None)} of all leads in the selection",
+        help=f"reached this stage or a later one: {fmt_pct(row['leads'] / first if first else None)} of all leads "
+        f"in the selection{skipped}",
     )
 
 st.subheader("Stage-to-stage conversion")
@@ -56,6 +63,8 @@ for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
         help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads",
     )
 st.caption(
+    "Stage counts are leads that reached the stage or a later one, so they never grow down the funnel; the leads "
+    "that skipped a stage (e.g. an opportunity without an SQL) are shown apart in the chart. "
     "Cohort-based: a lead counts in the month it was created, whatever happened later. SAL is optional, so "
     "MQL → SQL is shown both through SAL and directly. Recent cohorts have had less time to convert. "
     f"Source: `marts.{source}`"
@@ -65,22 +74,30 @@ st.caption(
 
 left, right = st.columns([2, 3])
 with left:
-    bars = counts.assign(
-        stage_name=[stage_label(s) for s in counts["stage"]],
-        text=[f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]],
-    )
-    fig = px.bar(
-        bars,
-        x="leads",
-        y="stage_name",
+    names = [stage_label(s) for s in counts["stage"]]
+    fig = go.Figure()
+    fig.add_bar(
+        y=names,
+        x=counts["leads"] - counts["skipped"],
         orientation="h",
-        text="text",
-        labels={"leads": "Leads (count)", "stage_name": "Stage reached"},
-        title="Leads reaching each stage",
+        name="reached the stage",
+        marker_color=ui.NEUTRAL_COLOR,
+        hovertemplate="%{y}: %{x:,} leads reached it<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_traces(textposition="auto", hovertemplate="%{y}: %{x:,} leads<extra></extra>")
-    fig.update_xaxes(tickformat=",")
+    fig.add_bar(
+        y=names,
+        x=counts["skipped"],
+        orientation="h",
+        name="skipped it, reached a later stage",
+        marker_color="#9ecae1",
+        text=[f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:,} leads skipped it and reached a later stage<extra></extra>",
+    )
+    fig.update_layout(barmode="stack", title="Leads reaching each stage or a later one")
+    fig.update_yaxes(autorange="reversed", title="Stage")
+    fig.update_xaxes(tickformat=",", title="Leads (count)")
     ui.chart(fig, key="funnel_counts")
 with right:
     by_month = steps.groupby(["cohort_month", "from_stage", "to_stage"], as_index=False)[

@@ -97,7 +97,12 @@ values = sorted(o.loc[o["slice_dimension"] == dimension, "slice_value"].unique()
 value = (
     values[0]
     if len(values) == 1
-    else sb.selectbox(DIMENSION_LABELS.get(dimension, dimension), values, key="kpi_value")
+    else sb.selectbox(
+        DIMENSION_LABELS.get(dimension, dimension),
+        values,
+        format_func=ui.labeller(dimension),
+        key="kpi_value",
+    )
 )
 
 series = Q.kpi_series(q, grain, basis, dimension, value)
@@ -115,7 +120,9 @@ period = sb.selectbox(
 active = [
     f"{'monthly' if grain == 'month' else grain}",
     f"{basis} basis",
-    "all leads" if dimension == "all" else f"{DIMENSION_LABELS.get(dimension, dimension)} = {value}",
+    "all leads"
+    if dimension == "all"
+    else f"{DIMENSION_LABELS.get(dimension, dimension)} = {ui.labeller(dimension)(value)}",
     f"current period {period:%Y-%m}" if grain == "month" else f"current period week of {period:%Y-%m-%d}",
 ]
 ui.header(
