@@ -12,7 +12,14 @@ import streamlit as st
 
 from dashboards import data
 from dashboards.formatting import fmt_month, fmt_ts, humanize
-from dashboards.queries.common import Filters, code_labels, distinct_values, lead_months
+from dashboards.queries.common import (
+    PRESETS,
+    Filters,
+    code_labels,
+    distinct_values,
+    lead_months,
+    preset_range,
+)
 
 # One meaning per colour on every page: red = bad / act now, amber = act soon, green = fine, grey =
 # nothing to do; neutral series (counts, volumes) are blue, never red.
@@ -97,6 +104,13 @@ URL_FILTERS = {
 SHARED_KEY = "shared_filters"
 
 
+CUSTOM = "Custom"
+
+
+def _range_label(r: tuple[date, date]) -> str:
+    return fmt_month(r[0]) if r[0] == r[1] else f"{fmt_month(r[0])} → {fmt_month(r[1])}"
+
+
 def _month_param(m: date) -> str:
     return f"{m:%Y-%m}"
 
@@ -146,12 +160,26 @@ def sidebar_filters(
         by_param = {_month_param(m): m for m in months}
         lo = next((by_param[v] for v in wanted.get("from", []) if v in by_param), months[0])
         hi = next((by_param[v] for v in wanted.get("to", []) if v in by_param), months[-1])
+        ranges = {p: preset_range(p, months) for p in PRESETS}
+        ranges = {p: r for p, r in ranges.items() if r}
+        wanted_range = (lo, max(lo, hi))
+        options = [*ranges, CUSTOM]
+        preset = sb.selectbox(
+            "Period",
+            options,
+            index=options.index(next((p for p, r in ranges.items() if r == wanted_range), CUSTOM)),
+            key=f"{key}_preset",
+            format_func=lambda p: p if p == CUSTOM else f"{p} ({_range_label(ranges[p])})",
+            help="Relative to the latest month with data. Changes compare with the period of the same length "
+            "just before.",
+        )
+        # a slider per preset: choosing a preset starts its slider at the preset's months
         start, end = sb.select_slider(
             period_label,
             options=months,
-            value=(lo, max(lo, hi)),
+            value=ranges.get(preset, wanted_range),
             format_func=_month_label,
-            key=f"{key}_period",
+            key=f"{key}_period_{preset.lower().replace(' ', '_')}",
         )
         desc.append(f"period {fmt_month(start)} → {fmt_month(end)}")
     elif months:
@@ -201,6 +229,16 @@ def sidebar_filters(
         elif name in st.query_params:
             del st.query_params[name]
     return f, desc
+
+
+def previous_period(f: Filters, months: Sequence[date]) -> Filters | None:
+    """The comparison period of a page (the same length just before the chosen one), when the
+    reader chose a period and the data reaches back to it; says which period it is."""
+    prev = f.previous_period()
+    if prev is None or not months or prev.start_month < min(months):
+        return None
+    st.caption(f"Changes (▲▼) compare with {fmt_month(prev.start_month)} → {fmt_month(prev.end_month)}.")
+    return prev
 
 
 def lead_filter_options(info: data.WarehouseInfo) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,12 +23,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards.data import execute
-from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
+from dashboards.formatting import fmt_days, fmt_duration, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
 from dashboards.queries import funnel as funnel_q
 from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries import velocity as velocity_q
-from dashboards.queries.common import Filters, stage_label, step_label
+from dashboards.queries.common import Filters, preset_range, stage_label, step_label
 from tests.builds import build_fixture_warehouse, built_once
 from tests.tiny_crm import AS_OF
 
@@ -203,6 +204,32 @@ def test_numbers_are_formatted_for_people():
     assert fmt_value(42, "count") == "42"
     assert humanize("sla_compliance__sdr_first_touch") == "SLA compliance: SDR first touch"
     assert humanize("mql_to_sql_rate") == "MQL to SQL rate"
+    assert [fmt_duration(m) for m in (5, 120, 1440, 2400, 4320, 14400)] == [
+        "5 min",
+        "2 h",
+        "24 h",
+        "40 h",
+        "3 days",
+        "10 days",
+    ]
+
+
+def test_period_presets_and_the_previous_period():
+    months = [date(2025, m, 1) for m in range(5, 13)] + [
+        date(2026, m, 1) for m in range(1, 11)
+    ]  # May 2025-Oct 2026
+    assert preset_range("This month", months) == (date(2026, 10, 1), date(2026, 10, 1))
+    assert preset_range("Last month", months) == (date(2026, 9, 1), date(2026, 9, 1))
+    assert preset_range("This quarter", months) == (date(2026, 10, 1), date(2026, 10, 1))  # Q4 so far
+    assert preset_range("Last quarter", months) == (date(2026, 7, 1), date(2026, 9, 1))
+    assert preset_range("Last 3 months", months) == (date(2026, 8, 1), date(2026, 10, 1))
+    assert preset_range("All months", months) == (date(2025, 5, 1), date(2026, 10, 1))
+    assert preset_range("Last quarter", [date(2026, 10, 1)]) is None  # no month of it has data
+    f = Filters(start_month=date(2026, 1, 1), end_month=date(2026, 3, 1), segments=("smb",))
+    assert f.previous_period() == Filters(
+        start_month=date(2025, 10, 1), end_month=date(2025, 12, 1), segments=("smb",)
+    )
+    assert Filters().previous_period() is None
 
 
 def test_filter_values_are_bound_parameters_never_sql_text():
@@ -432,7 +459,7 @@ def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
     assert f"Segment: {display_label('segment', segment)}" in active_filters(at)
     assert at.query_params["segment"] == segment  # the filter is in the page URL
 
-    months = at.sidebar.select_slider(key="funnel_period")
+    months = at.sidebar.select_slider(key="funnel_period_all_months")
     months.set_range(months.options[0], months.options[5]).run()
     assert_clean(at)
     lo, hi = months.options[0], months.options[5]
@@ -855,3 +882,30 @@ def test_filters_follow_the_reader_to_the_next_page(dash):
     assert_clean(at)
     assert at.sidebar.multiselect(key="sla_segment").value == [segment]
     assert f"Segment: {display_label('segment', segment)}" in active_filters(at)
+
+
+def test_funnel_compares_with_the_previous_period_from_a_shared_link(dash):
+    months = [
+        m for (m,) in run_sql(dash, "select distinct date_trunc('month', created_at)::date from marts.leads")
+    ]
+    hi = max(months)
+    lo = date(hi.year - (hi.month <= 2), (hi.month - 3) % 12 + 1, 1)  # the last 3 months
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/funnel.py")
+    at.query_params["from"], at.query_params["to"] = f"{lo:%Y-%m}", f"{hi:%Y-%m}"
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="funnel_preset").value == "Last 3 months"
+
+    def created(start: date, months_after: int) -> int:
+        return run_sql(
+            dash,
+            "select count(*) from marts.leads where created_at >= ? and created_at < ?::date + to_months(?)",
+            [start, start, months_after],
+        )[0][0]
+
+    prev_lo = date(lo.year - (lo.month <= 3), (lo.month - 4) % 12 + 1, 1)
+    now, before = created(lo, 3), created(prev_lo, 3)
+    lead = next(m for m in at.metric if m.label == "Lead")
+    assert (lead.value, lead.delta) == (fmt_int(now), f"{now - before:+,} leads")
+    assert any(c.value.startswith(f"Changes (▲▼) compare with {prev_lo:%Y-%m} → ") for c in at.caption)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_int, fmt_month, fmt_pct
+from dashboards.formatting import fmt_delta, fmt_int, fmt_month, fmt_pct
 from dashboards.queries import funnel as Q
 from dashboards.queries.common import distinct_values, stage_label, step_label
 
@@ -39,6 +39,13 @@ counts = Q.funnel_stage_counts(steps)
 totals = Q.funnel_step_totals(steps)
 
 st.subheader("Stage counts")
+prev_f = ui.previous_period(f, opts["months"])
+prev_steps = Q.funnel_steps(q, prev_f, source) if prev_f else None
+has_prev = prev_steps is not None and not prev_steps.empty
+prev_counts = Q.funnel_stage_counts(prev_steps).set_index("stage")["leads"] if has_prev else None
+prev_rates = (
+    Q.funnel_step_totals(prev_steps).set_index(["from_stage", "to_stage"])["rate"] if has_prev else None
+)
 cols = st.columns(len(counts))
 first = counts["leads"].iloc[0]
 for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
@@ -50,6 +57,9 @@ for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
     col.metric(
         stage_label(row["stage"]),
         fmt_int(row["leads"]),
+        delta=(
+            f"{row['leads'] - prev_counts.get(row['stage'], 0):+,} leads" if prev_counts is not None else None
+        ),
         help=f"reached this stage or a later one: {fmt_pct(row['leads'] / first if first else None)} of all leads "
         f"in the selection{skipped}",
     )
@@ -60,6 +70,9 @@ for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
     col.metric(
         step_label(row["from_stage"], row["to_stage"]),
         fmt_pct(row["rate"]),
+        delta=fmt_delta(row["rate"], prev_rates.get((row["from_stage"], row["to_stage"])), "rate")
+        if prev_rates is not None
+        else None,
         help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads",
     )
 st.caption(

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_duration, fmt_int, fmt_pct
+from dashboards.formatting import fmt_delta, fmt_duration, fmt_int, fmt_pct
 from dashboards.queries import sla as Q
 from dashboards.queries.common import distinct_values
 
@@ -53,15 +53,30 @@ overall = Q.sla_overall(q, f, chosen)
 if overall["instances"] == 0:
     ui.no_rows("No SLA instance matches these filters.")
 state_names = Q.sla_state_labels(q)
+prev_f = ui.previous_period(f, Q.sla_months(q))
+prev = Q.sla_overall(q, prev_f, chosen) if prev_f else None
 c = st.columns(6)
-c[0].metric("SLA instances", fmt_int(overall["instances"]), help="clocks started in the selection")
+c[0].metric(
+    "SLA instances",
+    fmt_int(overall["instances"]),
+    delta=f"{int(overall['instances'] - prev['instances']):+,} clocks" if prev is not None else None,
+    delta_color="off",
+    help="clocks started in the selection",
+)
 c[1].metric(
     "Compliance",
     fmt_pct(overall["compliance"]),
+    delta=fmt_delta(overall["compliance"], prev["compliance"], "rate") if prev is not None else None,
     help=f"met ÷ decided: {fmt_int(overall['met'])} met of {fmt_int(overall['decided'])} decided "
     "(met + breached + still running past due)",
 )
-c[2].metric("Breached", fmt_int(overall["breached"]), help="clock stopped after its due time")
+c[2].metric(
+    "Breached",
+    fmt_int(overall["breached"]),
+    delta=f"{int(overall['breached'] - prev['breached']):+,} clocks" if prev is not None else None,
+    delta_color="inverse",  # fewer breaches is better
+    help="clock stopped after its due time",
+)
 for col, state in zip(c[3:], Q.OPEN_STATES, strict=True):
     col.metric(state_names[state]["label"], fmt_int(overall[state]), help=state_names[state]["description"])
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_days, fmt_int
+from dashboards.formatting import fmt_days, fmt_delta, fmt_int
 from dashboards.queries import velocity as Q
 from dashboards.queries.common import stage_label, step_label
 
@@ -39,14 +39,24 @@ summary = Q.velocity_summary(q, f, source)
 if summary.empty:
     ui.no_rows("No lead in this selection has moved between two stages yet.")
 by_step = summary.set_index("step")
+prev_f = ui.previous_period(f, opts["months"])
+prev_source = (
+    "stage_velocity"
+    if source == "stage_velocity" and prev_f and Q.velocity_from_mart_ok(prev_f, opts["months"])
+    else "leads"
+)
+prev_by_step = Q.velocity_summary(q, prev_f, prev_source).set_index("step") if prev_f else None
 
 cols = st.columns(len(HEADLINE_STEPS))
 for col, name in zip(cols, HEADLINE_STEPS, strict=True):
     if name in by_step.index:
         r = by_step.loc[name]
+        before = prev_by_step["median_days"].get(name) if prev_by_step is not None else None
         col.metric(
             f"Median {name}",
             fmt_days(r["median_days"]),
+            delta=fmt_delta(r["median_days"], before, "days"),
+            delta_color="inverse",  # faster is better
             help=f"p75 {fmt_days(r['p75_days'])} · p90 {fmt_days(r['p90_days'])} · {fmt_int(r['lead_count'])} leads",
         )
     else:
