@@ -665,7 +665,7 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     assert_clean(at)
     _, expected_segment = kpi_expected(dash, "segment", segment)
     assert metrics(at) == expected_segment != expected
-    assert f"Segment = {segment}" in active_filters(at)
+    assert f"Segment = {display_label('segment', segment)}" in active_filters(at)
 
 
 # ---------------------------------------------------------------- 5. lead explorer

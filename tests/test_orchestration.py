@@ -460,12 +460,13 @@ con.close()
 
 
 def test_transient_lock_conflict_is_retried(orch, tmp_path):
-    # another process holds the warehouse file for 1 s: the first ingest attempt fails on the
-    # DuckDB lock, the retry policy runs it again and it succeeds
+    # another process holds the warehouse file for 3 s (long enough that the first attempt still
+    # meets it on a loaded machine, short enough for the retries at ~5 s and ~10 s): the first
+    # ingest attempt fails on the DuckDB lock, the retry policy runs it again and it succeeds
     build = tmp_path / "build.duckdb"
     duckdb.connect(str(build)).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(build), "1"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", LOCK_HOLDER, str(build), "3"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
