@@ -75,6 +75,7 @@ def show_open_leads(cell: pipeline_q.Cell) -> None:
         owner=rows["owner_name"].fillna("Unrouted"),
         team_name=rows["team_name"].fillna("–"),
         sla=[str(states["label"].get(s, s)) for s in rows["sla_state"]],
+        score_band=rows["score_band"].map(ui.labeller("score_band")),
     )
     st.dataframe(
         table[
@@ -110,6 +111,7 @@ def show_open_leads(cell: pipeline_q.Cell) -> None:
 
 
 info = ui.require_warehouse()
+band_label, tier_label = ui.labeller("score_band"), ui.labeller("fit_tier")
 default_term = st.query_params.get("lead", "")
 term = st.sidebar.text_input(
     "Search by email, company or lead id",
@@ -135,10 +137,14 @@ if not term:
     st.info("Type an email, a company name or a lead id in the sidebar search box.", icon=":material/search:")
     st.subheader("Highest-scoring leads now")
     top = Q.top_leads(q)
+    top = top.assign(
+        score_band=top["score_band"].map(band_label),
+        fit_tier=top["fit_tier"].map(tier_label),
+        current_stage=top["current_stage"].map(stage_label),
+    )
     st.dataframe(
-        top.rename(
+        top.drop(columns="lead_id").rename(
             columns={
-                "lead_id": "Lead id",
                 "email": "Email",
                 "company_name": "Company",
                 "total_score": "Score",
@@ -172,9 +178,10 @@ lead = Q.lead_detail(q, lead_id).iloc[0]
 
 st.subheader(f"{lead['first_name'] or ''} {lead['last_name'] or ''} · {lead['email']}".strip())
 st.caption(
-    f"{lead['title'] or 'no title'} at {lead['company_name'] or 'unknown company'} · {lead['segment']} · "
-    f"{lead['industry'] or 'unknown industry'} · {lead['region'] or 'unknown region'} · source {lead['lead_source']} "
-    f"({lead['motion']}) · created {fmt_ts(lead['created_at'])} · model {lead['model_name'] or lead['scoring_model_id']} · "
+    f"{lead['title'] or 'no title'} at {lead['company_name'] or 'unknown company'} · "
+    f"{ui.labeller('segment')(lead['segment'])} · {lead['industry'] or 'unknown industry'} · "
+    f"{ui.labeller('region')(lead['region']) if lead['region'] else 'unknown region'} · "
+    f"source {ui.labeller('lead_source')(lead['lead_source'])} ({ui.labeller('motion')(lead['motion'])}) · created {fmt_ts(lead['created_at'])} · model {lead['model_name'] or lead['scoring_model_id']} · "
     f"id `{lead['lead_id']}`"
 )
 c = [*st.columns(4), *st.columns(4)]
@@ -183,12 +190,12 @@ c[0].metric(
     fmt_num(lead["total_score"]),
     help=f"fit {fmt_num(lead['fit_score'])} · negative {fmt_num(lead['negative_score'])} · intent {fmt_num(lead['intent_score'])}",
 )
-c[1].metric("Band", str(lead["score_band"]))
-c[2].metric("Fit tier", str(lead["fit_tier"]), help=f"ICP match {fmt_num(lead['icp_match_pct'])} %")
-c[3].metric("Intent band", str(lead["intent_band"]))
-c[4].metric("Peak score", fmt_num(lead["peak_score"]), help=f"peak band {lead['peak_band']}")
+c[1].metric("Band", band_label(lead["score_band"]))
+c[2].metric("Fit tier", tier_label(lead["fit_tier"]), help=f"ICP match {fmt_num(lead['icp_match_pct'])} %")
+c[3].metric("Intent band", ui.labeller("intent_band")(lead["intent_band"]))
+c[4].metric("Peak score", fmt_num(lead["peak_score"]), help=f"peak band {band_label(lead['peak_band'])}")
 c[5].metric("ICP match", f"{fmt_num(lead['icp_match_pct'])} %")
-c[6].metric("Stage", str(lead["current_stage"]), help=f"since {fmt_ts(lead['stage_entered_at'])}")
+c[6].metric("Stage", stage_label(lead["current_stage"]), help=f"since {fmt_ts(lead['stage_entered_at'])}")
 c[7].metric("MQL at", "–" if is_missing(lead["mql_at"]) else f"{pd.Timestamp(lead['mql_at']):%Y-%m-%d}")
 st.markdown(f"**Why:** {lead['score_reasons']}")
 
