@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from dashboards import data
@@ -25,6 +26,10 @@ from dashboards.queries.common import (
 # nothing to do; neutral series (counts, volumes) are blue, never red.
 RAG_COLORS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "grey": "#9e9e9e"}
 NEUTRAL_COLOR = "#1f77b4"
+# series that carry no judgement (metrics, sources, steps) take these: no red, green or amber
+NEUTRAL_PALETTE = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#7f7f7f", "#bcbd22", "#e377c2", "#393b79"]
+pio.templates["lead_warehouse"] = go.layout.Template(layout={"colorway": NEUTRAL_PALETTE})
+pio.templates.default = "plotly+lead_warehouse"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MISSING_TEXT = {
     "missing": "No published warehouse found at `{path}`.",
