@@ -4,7 +4,6 @@ this week, at risk, breached long ago); the weekly trend."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -85,25 +84,24 @@ by_team = Q.sla_by(q, f, "team", chosen)
 
 
 def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str) -> None:
-    df = df.assign(compliance_pct=df["compliance"] * 100, text=[fmt_pct(v) for v in df["compliance"]])
-    fig = px.bar(
-        df,
-        x="compliance_pct",
-        y=y,
-        orientation="h",
-        text="text",
-        custom_data=["met", "decided"],
-        labels={"compliance_pct": "Compliance (%)", y: y_label},
-        title=title,
-        color_discrete_sequence=[ui.NEUTRAL_COLOR],
+    fig = go.Figure(
+        go.Bar(
+            x=df["compliance"] * 100,
+            y=df[y],
+            orientation="h",
+            text=[fmt_pct(v) for v in df["compliance"]],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=ui.NEUTRAL_COLOR,
+            customdata=list(zip(df["met"], df["decided"], strict=True)),
+            hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,} met of %{customdata[1]:,} decided)<extra></extra>",
+        )
     )
-    fig.update_traces(
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,} met of %{customdata[1]:,} decided)<extra></extra>",
+    fig.update_layout(title=title)
+    fig.update_xaxes(
+        range=[0, 125], tickvals=[0, 50, 100], ticktext=["0 %", "50 %", "100 %"], title="Compliance (%)"
     )
-    fig.update_xaxes(range=[0, 125], tickvals=[0, 50, 100], ticktext=["0 %", "50 %", "100 %"])
-    fig.update_yaxes(categoryorder="total descending")
+    fig.update_yaxes(categoryorder="total descending", title=y_label)
     ui.chart(fig, height=max(260, 60 + 40 * len(df)), key=key)
 
 
@@ -167,21 +165,20 @@ trend["compliance_pct"] = [
     100 * m / d if d >= MIN_DECIDED else None
     for m, d in zip(trend["met"], trend["decided"].fillna(0), strict=True)
 ]
-fig = px.line(
-    trend,
-    x="week",
-    y="compliance_pct",
-    color="sla_name",
-    markers=True,
-    custom_data=["met", "decided"],
-    labels={"week": "Week the clock started", "compliance_pct": "Compliance (%)", "sla_name": "SLA"},
-)
-fig.update_traces(
-    hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
-)
-fig.update_traces(line_width=4, selector={"name": "All SLAs"})
-fig.update_traces(connectgaps=False)
-fig.update_yaxes(range=[0, 105], ticksuffix=" %")
+fig = go.Figure()
+for name, g in trend.groupby("sla_name", sort=False):
+    fig.add_scatter(
+        x=g["week"],
+        y=g["compliance_pct"],
+        name=name,
+        mode="lines+markers",
+        connectgaps=False,
+        line_width=4 if name == "All SLAs" else 2,
+        customdata=list(zip(g["met"], g["decided"], strict=True)),
+        hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+    )
+fig.update_xaxes(title="Week the clock started")
+fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Compliance (%)")
 ui.chart(fig, key="sla_weekly")
 st.caption(f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line.")
 
