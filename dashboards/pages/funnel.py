@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -123,22 +122,20 @@ with right:
         step_label(a, b) for a, b in zip(by_month["from_stage"], by_month["to_stage"], strict=True)
     ]
     order = [step_label(a, b) for a, b in zip(totals["from_stage"], totals["to_stage"], strict=True)]
-    fig = px.line(
-        by_month,
-        x="cohort_month",
-        y="rate_pct",
-        color="step",
-        markers=True,
-        category_orders={"step": order},
-        custom_data=["converted", "entered"],
-        labels={"cohort_month": "Cohort month (lead created)", "rate_pct": "Conversion (%)", "step": "Step"},
-        title="Conversion by cohort month",
-    )
-    fig.update_traces(
-        hovertemplate="%{x|%Y-%m}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
-    )
-    fig.update_xaxes(tickformat="%Y-%m")
-    fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
+    fig = go.Figure()
+    for name in order:
+        g = by_month[by_month["step"] == name]
+        fig.add_scatter(
+            x=g["cohort_month"],
+            y=g["rate_pct"],
+            name=name,
+            mode="lines+markers",
+            customdata=list(zip(g["converted"], g["entered"], strict=True)),
+            hovertemplate="%{x|%Y-%m}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+        )
+    fig.update_layout(title="Conversion by cohort month")
+    fig.update_xaxes(tickformat="%Y-%m", title="Cohort month (lead created)")
+    fig.update_yaxes(ticksuffix=" %", rangemode="tozero", title="Conversion (%)")
     ui.chart(fig, key="funnel_by_month")
 
 st.subheader("Conversion by cohort month")
