@@ -683,7 +683,11 @@ def test_lead_explorer_finds_a_lead_and_shows_its_score_ledger_and_stages(dash):
     assert_clean(at)
     assert at.selectbox(key="explorer_lead").value == lead_id
     shown = metrics(at)
-    assert shown["Score"] == fmt_num(score) and shown["Band"] == band and shown["Fit tier"] == tier
+    assert shown["Score"] == fmt_num(score)
+    assert (shown["Band"], shown["Fit tier"]) == (
+        display_label("score_band", band),
+        display_label("fit_tier", tier),
+    )
     stages = next(d.value for d in at.dataframe if "Trigger" in d.value.columns)
     assert (
         len(stages)
