@@ -13,26 +13,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402
+
 # (url path, title, charts drawn when complete); {email} is a lead with a score history
 PAGES = [
     ("pipeline", "Pipeline now", 2),
@@ -46,42 +41,10 @@ PAGES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(published: Path, port: int) -> subprocess.Popen:
-    env = dict(os.environ, LEAD_PUBLISHED_PATH=str(published), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboards/app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("streamlit did not start")
+def start_server(published: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` on the published warehouse (as the browser test starts it); (process, url)."""
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    return streamlit_server(published, log)
 
 
 def time_page(browser, url: str, title: str, charts: int) -> tuple[float, float]:
@@ -125,17 +88,16 @@ def main() -> None:
         leads = con.execute("select count(*) from marts.leads").fetchone()[0]
     finally:
         con.close()
-    port = free_port()
-    server = start_server(args.published.resolve(), port)
+    server, base = start_server(args.published.resolve())
     results = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            time_page(browser, f"http://127.0.0.1:{port}/", "Pipeline now", 2)  # the server's first run
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            time_page(browser, f"{base}/", "Pipeline now", 2)  # the server's first run
             print(f"{leads:,} leads · {args.published}")
             print(f"{'page':40} {'cold paint':>10} {'cold full':>10} {'warm paint':>10} {'warm full':>10}")
             for path, title, charts in PAGES:
-                url = f"http://127.0.0.1:{port}/{path.format(email=email)}"
+                url = f"{base}/{path.format(email=email)}"
                 cold = time_page(browser, url, title, charts)
                 warm = [time_page(browser, url, title, charts) for _ in range(args.repeat)]
                 row = {

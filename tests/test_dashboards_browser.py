@@ -8,29 +8,17 @@ cannot install it.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SCREENSHOTS = PROJECT_DIR / "test-output" / "screenshots"
 # (url path, screenshot name, title, charts drawn when complete) — the lead explorer is opened on one lead via ?lead=
 # every page by its direct URL; "" is the default page (Pipeline now) at the app root
@@ -58,53 +46,15 @@ def ensure_chromium() -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(dash_warehouse, tmp_path_factory) -> Iterator[str]:  # noqa: F811
     ensure_chromium()
-    port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = dict(
-        os.environ, LEAD_PUBLISHED_PATH=str(dash_warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"
-    )
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboards/app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        proc, url = streamlit_server(dash_warehouse, log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
         yield url
     finally:
         proc.terminate()
