@@ -9,7 +9,17 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_delta, fmt_int, fmt_month, fmt_pct
 from dashboards.queries import funnel as Q
+from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries.common import distinct_values, stage_label, step_label
+
+# funnel steps that are a metric of the KPI ladder (cohort basis)
+LADDER_METRIC = {
+    ("lead", "mql"): "mql_rate",
+    ("mql", "sal"): "mql_to_sal_rate",
+    ("sal", "sql"): "sal_to_sql_rate",
+    ("mql", "sql"): "mql_to_sql_rate",
+    ("lead", "won"): "lead_to_won_rate",
+}
 
 info = ui.require_warehouse()
 has_mart = info.has("marts.funnel_conversion")
@@ -64,6 +74,19 @@ for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
     )
 
 st.subheader("Stage-to-stage conversion")
+# each step's metric of the KPI ladder (one definition: seeds/kpi/kpi_metrics.csv), shown on hover
+definitions = kpi_q.kpi_metric_definitions(q) if info.has("config.kpi_metrics") else {}
+
+
+def step_definition(from_stage: str, to_stage: str) -> str:
+    metric = LADDER_METRIC.get((from_stage, to_stage))
+    if metric is None or metric not in definitions:
+        note = " The KPI ladder's win rate is won ÷ (won + lost)." if to_stage == "won" else ""
+        return "Cohort conversion of this step (not a KPI ladder metric)." + note
+    label, definition = definitions[metric]
+    return f"**{label}** (`{metric}`, KPI ladder): {definition}"
+
+
 cols = st.columns(len(totals))
 for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
     col.metric(
@@ -72,7 +95,8 @@ for col, (_, row) in zip(cols, totals.iterrows(), strict=True):
         delta=fmt_delta(row["rate"], prev_rates.get((row["from_stage"], row["to_stage"])), "rate")
         if prev_rates is not None
         else None,
-        help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads",
+        help=f"{fmt_int(row['converted'])} of {fmt_int(row['entered'])} leads. "
+        + step_definition(row["from_stage"], row["to_stage"]),
     )
 st.caption(
     "Stage counts are leads that reached the stage or a later one, so they never grow down the funnel; the leads "

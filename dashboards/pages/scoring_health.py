@@ -199,7 +199,9 @@ with left:
         yaxis2={"title": "Expected wins (count)", "overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
     ui.chart(fig, key="scoring_curve")
-    st.caption(f"Grey line: today's threshold ({current_threshold:g}); purple line: the what-if ({threshold}).")
+    st.caption(
+        f"Grey line: today's threshold ({current_threshold:g}); purple line: the what-if ({threshold})."
+    )
 with right:
     w = weekly.copy()
     w["week_ending"] = [pd.Timestamp(info.as_of) - pd.Timedelta(days=7 * int(k)) for k in w["weeks_before"]]
