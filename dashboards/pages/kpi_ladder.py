@@ -183,6 +183,14 @@ def layer_metrics(rows: pd.DataFrame) -> None:
             help_parts.append(
                 f"This period: {fmt_int(cur_row['numerator'].iloc[0])} ÷ {fmt_int(cur_row['denominator'].iloc[0])}"
             )
+        if is_missing(r["current"]):  # say why there is no value
+            help_parts.append(
+                "No value this period: nothing to divide by (no lead in the denominator)"
+                if len(cur_row) and not cur_row["denominator"].fillna(0).iloc[0]
+                else "No value this period: the metric has no row for this period and slice (nothing happened yet)"
+            )
+            if is_score_metric(metric_name):
+                help_parts.append("The AUC needs both won and lost leads among the period's closed leads.")
         help_text = "  \n".join(p for p in help_parts if p) or None
         cols[n % 2].metric(
             metric_label(metric_name),
