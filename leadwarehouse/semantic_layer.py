@@ -52,8 +52,16 @@ class SemanticLayer:
     """The metrics of a dbt semantic manifest (target/semantic_manifest.json of `dbt parse` or any
     dbt command), as SQL for DuckDB."""
 
-    def __init__(self, semantic_manifest: Path | str):
+    def __init__(self, semantic_manifest: Path | str, database: str | None = None):
+        """`database`: the catalog the marts are read from, when it is not the one dbt built them
+        in (DuckDB names a file's catalog after the file: the published copy is `published`)."""
         self.raw = json.loads(Path(semantic_manifest).read_text())
+        if database:
+            relations = [model["node_relation"] for model in self.raw["semantic_models"]]
+            relations += [spine["node_relation"] for spine in self.raw["project_configuration"]["time_spines"]]
+            for relation in relations:
+                relation["database"] = database
+                relation["relation_name"] = f'"{database}"."{relation["schema_name"]}"."{relation["alias"]}"'
 
     @cached_property
     def engine(self) -> MetricFlowEngine:

@@ -1,7 +1,8 @@
 """The semantic layer (models/marts/semantic) and kpi_ladder give one answer per KPI.
 
 Every MetricFlow metric that names a kpi_ladder metric (config.meta kpi_metric, kpi_basis) is
-queried with MetricFlow on the shared tiny warehouse, grouped by metric_time__month, for the whole
+queried with MetricFlow on the test run's shared warehouses (the tiny CRM, the dashboards' 600
+synthetic leads), grouped by metric_time__month, for the whole
 (slice `all`) and by one slice dimension, and must equal kpi_ladder's month rows of that metric,
 basis and slice. Its label and description are the metric catalogue's (seeds/kpi/kpi_metrics.csv),
 word for word. A definition that drifts on either side fails here.
@@ -15,7 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from leadwarehouse.build import run_dbt
 from leadwarehouse.semantic_layer import SemanticLayer
+from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.dbt
 
@@ -26,17 +29,30 @@ SLICES = {"all": None, "lead_source": "lead__lead_source"}
 PLACES = 9
 
 
-@pytest.fixture(scope="module")
-def semantic_layer(tiny_warehouse) -> SemanticLayer:
-    # written beside the warehouse by the build that made it (tests/tiny_build.py)
-    return SemanticLayer(tiny_warehouse.parent / "semantic_manifest.json")
+@pytest.fixture(scope="module", params=["tiny", "dashboards"])
+def warehouse_file(request) -> Path:
+    """The tiny hand-made CRM (edge cases) and the dashboards' 600 synthetic leads (milestones that
+    fall in other months than the lead's creation): both shared builds of the test run."""
+    return request.getfixturevalue("tiny_warehouse" if request.param == "tiny" else "dash_warehouse")
 
 
 @pytest.fixture(scope="module")
-def warehouse(tiny_warehouse):
-    con = duckdb.connect(str(tiny_warehouse), read_only=True)
+def warehouse(warehouse_file):
+    con = duckdb.connect(str(warehouse_file), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def semantic_layer(warehouse_file, warehouse, tmp_path_factory) -> SemanticLayer:
+    # written beside the warehouse by the build that made it (tests/tiny_build.py, dash_warehouse);
+    # a prebuilt DASH_TEST_WAREHOUSE has none: the project's, parsed here
+    manifest = warehouse_file.parent / "semantic_manifest.json"
+    if not manifest.exists():
+        target = tmp_path_factory.mktemp("semantic_parse")
+        run_dbt(["parse", "--target-path", str(target)], warehouse_file, quiet=True)
+        manifest = target / "semantic_manifest.json"
+    return SemanticLayer(manifest, database=warehouse.execute("select current_database()").fetchone()[0])
 
 
 def rounded(value):
@@ -102,6 +118,6 @@ def test_metricflow_equals_kpi_ladder(semantic_layer, warehouse, slice_dimension
         if got.get(key) != ladder.get(key)
     }
     assert not differ, f"MetricFlow vs kpi_ladder (mf, ladder): {sorted(differ.items())[:20]}"
-    # the comparison is not vacuous: every metric and basis has values on the tiny CRM
+    # the comparison is not vacuous: every metric and basis has values
     valued = {key[:2] for key, value in ladder.items() if value is not None}
-    assert valued == answered, f"no value on the tiny CRM: {sorted(answered - valued)}"
+    assert valued == answered, f"no value: {sorted(answered - valued)}"
