@@ -58,7 +58,9 @@ class SemanticLayer:
         self.raw = json.loads(Path(semantic_manifest).read_text())
         if database:
             relations = [model["node_relation"] for model in self.raw["semantic_models"]]
-            relations += [spine["node_relation"] for spine in self.raw["project_configuration"]["time_spines"]]
+            relations += [
+                spine["node_relation"] for spine in self.raw["project_configuration"]["time_spines"]
+            ]
             for relation in relations:
                 relation["database"] = database
                 relation["relation_name"] = f'"{database}"."{relation["schema_name"]}"."{relation["alias"]}"'
