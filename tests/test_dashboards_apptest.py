@@ -86,6 +86,8 @@ def dash_warehouse(tmp_path_factory, shared_dir) -> Path:
             check=True,
         )
         build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
+        # the semantic layer it was built with, for MetricFlow (tests/test_semantic_layer.py)
+        shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", warehouse.parent)
 
     return built_once(shared_dir / "dashboards", "dashboards' fixture build", build)
 
