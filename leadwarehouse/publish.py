@@ -72,7 +72,7 @@ class PublishedRelation:
 
 
 # What the published copy holds: every relation a reader of published.duckdb reads, and only
-# those. Readers: the dashboards (dashboards/queries/, dashboards/pages/), `python -m
+# those. Readers: the dashboards (dashboards/queries/, dashboards/views/), `python -m
 # leadwarehouse.summary` and `… quality`, the reverse-ETL export (leadwarehouse/exports.py), and
 # publish's own verification. A reader that needs another relation adds it here.
 PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (

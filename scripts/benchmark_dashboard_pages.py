@@ -30,7 +30,7 @@ from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # 
 
 # (url path, title, charts drawn when complete); {email} is a lead with a score history
 PAGES = [
-    ("pipeline", "Pipeline now", 2),
+    ("", "Pipeline now", 2),
     ("funnel", "Funnel", 2),
     ("velocity", "Velocity", 4),
     ("sla", "SLA compliance", 4),
@@ -101,7 +101,7 @@ def main() -> None:
                 cold = time_page(browser, url, title, charts)
                 warm = [time_page(browser, url, title, charts) for _ in range(args.repeat)]
                 row = {
-                    "page": path.split("?")[0]
+                    "page": (path.split("?")[0] or "pipeline")
                     + ("?lead" if "lead=" in path else "?cell" if "?" in path else ""),
                     "cold_first_paint_s": round(cold[0], 2),
                     "cold_full_render_s": round(cold[1], 2),

@@ -169,7 +169,7 @@ def dash(published, dash_warehouse) -> Path:
 
 def open_page(page: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     assert_clean(at)
     return at
@@ -856,7 +856,7 @@ def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
         "select current_stage, sla_state, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
     )[0]
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/lead_explorer.py")
+    at.switch_page("views/lead_explorer.py")
     at.query_params["stage"] = stage
     at.query_params["sla"] = sla_state
     at.run()
@@ -878,12 +878,12 @@ def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
 def test_filters_follow_the_reader_to_the_next_page(dash):
     segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc")[0][0]
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/funnel.py")
+    at.switch_page("views/funnel.py")
     at.query_params["segment"] = segment  # a shared link
     at.run()
     assert_clean(at)
     assert at.sidebar.multiselect(key="funnel_segment").value == [segment]
-    at.switch_page("pages/sla.py")
+    at.switch_page("views/sla.py")
     at.run()
     assert_clean(at)
     assert at.sidebar.multiselect(key="sla_segment").value == [segment]
@@ -897,7 +897,7 @@ def test_funnel_compares_with_the_previous_period_from_a_shared_link(dash):
     hi = max(months)
     lo = date(hi.year - (hi.month <= 2), (hi.month - 3) % 12 + 1, 1)  # the last 3 months
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/funnel.py")
+    at.switch_page("views/funnel.py")
     at.query_params["from"], at.query_params["to"] = f"{lo:%Y-%m}", f"{hi:%Y-%m}"
     at.run()
     assert_clean(at)
