@@ -98,8 +98,9 @@ docs: install  ## build the dbt docs site into target/
 benchmark: install  ## full build, hourly refresh, publish and the scoring floor at 100k and 1M leads (BENCHMARK_ARGS=--help)
 	$(BIN)/python scripts/benchmark.py $(BENCHMARK_ARGS)
 
-benchmark-dashboards: install  ## per-page dashboard query time on the published warehouse
+benchmark-dashboards: install browser  ## per-page dashboard query time, then first paint and full render in headless Chromium
 	$(BIN)/python scripts/benchmark_dashboard_queries.py --warehouse $(PUBLISHED)
+	$(BIN)/python scripts/benchmark_dashboard_pages.py --published $(PUBLISHED)
 
 clean:  ## remove generated data, build artefacts and the venv
 	rm -rf $(VENV) $(DATA_DIR) target logs .pytest_cache .ruff_cache .hypothesis

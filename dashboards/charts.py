@@ -29,7 +29,7 @@ TWO_LINES = (
 
 
 def show(chart: alt.TopLevelMixin, *, key: str, height: int = 380, legend_columns: int | None = None) -> None:
-    """Draw a chart the page's width, `height` pixels for the plot area; the legend on top (in
+    """Draw a chart the page's width and `height` pixels high (title and legend included); the legend on top (in
     `legend_columns` columns when its labels are long)."""
     chart = chart.properties(height=height, width="container")
     chart = chart.configure_title(anchor="start", fontSize=15, offset=8)
@@ -158,7 +158,12 @@ def lines(
             enc["strokeDash"] = alt.StrokeDash(
                 f"{series}:N",
                 scale=alt.Scale(domain=domain, range=[list(dashes.get(s, [1, 0])) for s in domain]),
-                legend=None,
+            )  # same field as the colour: one legend, its symbols drawn as lines
+            enc["color"] = alt.Color(
+                f"{series}:N",
+                scale=series_scale(domain, colors),
+                sort=domain,
+                legend=alt.Legend(symbolType="stroke"),
             )
     else:
         mark["color"] = NEUTRAL_COLOR

@@ -1,4 +1,4 @@
-"""Shared page furniture: the warehouse check, the sidebar filters, headers and chart helpers."""
+"""Shared page furniture: the warehouse check, the sidebar filters and headers (charts: charts.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-import plotly.graph_objects as go
-import plotly.io as pio
 import streamlit as st
 
 from dashboards import data
@@ -25,12 +23,7 @@ from dashboards.queries.common import (
 # One meaning per colour on every page: red = bad / act now, amber = act soon, green = fine, grey =
 # nothing to do; neutral series (counts, volumes) are blue, never red.
 RAG_COLORS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "grey": "#9e9e9e"}
-NEUTRAL_COLOR = "#1f77b4"
-# series that carry no judgement (metrics, sources, steps) take these: no red, green or amber
-NEUTRAL_PALETTE = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#7f7f7f", "#bcbd22", "#e377c2", "#393b79"]
-pio.templates["lead_warehouse"] = go.layout.Template(layout={"colorway": NEUTRAL_PALETTE})
-pio.templates.default = "plotly+lead_warehouse"
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# neutral series (counts, volumes, metrics) take charts.NEUTRAL_COLOR / NEUTRAL_PALETTE
 MISSING_TEXT = {
     "missing": "No published warehouse found at `{path}`.",
     "not_built": "The warehouse at `{path}` has no `marts.leads` table yet: it has not been built.",
@@ -256,26 +249,6 @@ def lead_filter_options(info: data.WarehouseInfo) -> dict[str, Any]:
         "tiers": distinct_values(q, "marts.leads", "fit_tier"),
         "motions": distinct_values(q, "marts.leads", "motion"),
     }
-
-
-def chart(fig: go.Figure, height: int = 380, key: str | None = None) -> None:
-    has_legend = fig.layout.showlegend is not False and len(fig.data) > 1
-    has_title = bool(fig.layout.title.text)
-    faceted = any(a.yref == "paper" and a.y is not None and a.y >= 1 for a in fig.layout.annotations)
-    legend_below = has_legend and faceted  # facet titles take the space above the plot
-    top = (45 if has_title else 10) + (50 if has_legend and not legend_below else 0) + (25 if faceted else 0)
-    fig.update_layout(
-        height=height + (60 if legend_below else 0),
-        margin={"l": 10, "r": 10, "t": top, "b": 10},
-        title={"y": 0.98, "yref": "container", "yanchor": "top", "x": 0, "xanchor": "left"},
-        legend=(
-            {"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0, "title_text": ""}
-            if legend_below
-            else {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title_text": ""}
-        ),
-        separators=".,",
-    )
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
 
 
 def no_rows(message: str = "No leads match these filters.") -> None:

@@ -131,7 +131,9 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         ok = has("marts.stage_velocity") and velocity_q.velocity_from_mart_ok(f, months)
         source = "stage_velocity" if ok else "leads"
         summary = velocity_q.velocity_summary(q, f, source).set_index("step")
-        velocity_q.time_in_stage(q, f)
+        velocity_q.time_in_stage(
+            q, f, "time_in_stage" if ok and has("marts.time_in_stage") else "lead_stage_history"
+        )
         step = step_label("mql", "sql")
         if step in summary.index:
             r = summary.loc[step]

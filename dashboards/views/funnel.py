@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import altair as alt
+import pandas as pd
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_delta, fmt_int, fmt_month, fmt_pct
@@ -108,33 +110,50 @@ st.caption(
     + "."
 )
 
+# ten steps: the neutral palette and two more neutral colours, so no two lines share a colour
+STEP_COLORS = [*ch.NEUTRAL_PALETTE, "#7b4173", "#aec7e8"]
+REACHED, SKIPPED = "reached the stage", "skipped it, reached a later stage"
+# ch.lines ticks the time axis 6 times: inside one month that repeats its label; a tick per month
+# (fewer when they would overlap)
+MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month", "step": 1})
+
 left, right = st.columns([2, 3])
 with left:
     names = [stage_label(s) for s in counts["stage"]]
-    fig = go.Figure()
-    fig.add_bar(
-        y=names,
-        x=counts["leads"] - counts["skipped"],
-        orientation="h",
-        name="reached the stage",
-        marker_color=ui.NEUTRAL_COLOR,
-        hovertemplate="%{y}: %{x:,} leads reached it<extra></extra>",
+    ends = [f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]]
+    parts = pd.DataFrame(
+        {
+            "stage": names * 2,
+            "part": [REACHED] * len(names) + [SKIPPED] * len(names),
+            "leads": [*(counts["leads"] - counts["skipped"]), *counts["skipped"]],
+            "total": [*counts["leads"]] * 2,
+            "end": ends * 2,
+        }
     )
-    fig.add_bar(
-        y=names,
-        x=counts["skipped"],
-        orientation="h",
-        name="skipped it, reached a later stage",
-        marker_color="#9ecae1",
-        text=[f"{fmt_int(n)} · {fmt_pct(n / first if first else None)}" for n in counts["leads"]],
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:,} leads skipped it and reached a later stage<extra></extra>",
+    ch.show(
+        ch.bars(
+            parts,
+            value="leads",
+            category="stage",
+            order=names,
+            series="part",
+            series_order=[REACHED, SKIPPED],
+            colors={REACHED: ch.NEUTRAL_COLOR, SKIPPED: "#9ecae1"},
+            title="Leads reaching each stage or a later one",
+            value_title="Leads (count)",
+            category_title="Stage",
+            label="end",
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("part:N", title="Leads that"),
+                alt.Tooltip("leads:Q", title="Leads", format=","),
+                alt.Tooltip("end:N", title="Reached it or a later stage"),
+            ],
+        ),
+        height=380,
+        key="funnel_counts",
+        legend_columns=1,
     )
-    fig.update_layout(barmode="stack", title="Leads reaching each stage or a later one")
-    fig.update_yaxes(autorange="reversed", title="Stage")
-    fig.update_xaxes(tickformat=",", title="Leads (count)")
-    ui.chart(fig, key="funnel_counts")
 with right:
     by_month = steps.groupby(["cohort_month", "from_stage", "to_stage"], as_index=False)[
         ["entered", "converted"]
@@ -146,21 +165,30 @@ with right:
         step_label(a, b) for a, b in zip(by_month["from_stage"], by_month["to_stage"], strict=True)
     ]
     order = [step_label(a, b) for a, b in zip(totals["from_stage"], totals["to_stage"], strict=True)]
-    fig = go.Figure()
-    for name in order:
-        g = by_month[by_month["step"] == name]
-        fig.add_scatter(
-            x=g["cohort_month"],
-            y=g["rate_pct"],
-            name=name,
-            mode="lines+markers",
-            customdata=list(zip(g["converted"], g["entered"], strict=True)),
-            hovertemplate="%{x|%Y-%m}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
-        )
-    fig.update_layout(title="Conversion by cohort month")
-    fig.update_xaxes(tickformat="%Y-%m", title="Cohort month (lead created)")
-    fig.update_yaxes(ticksuffix=" %", rangemode="tozero", title="Conversion (%)")
-    ui.chart(fig, key="funnel_by_month")
+    ch.show(
+        ch.lines(
+            by_month,
+            x="cohort_month",
+            y="rate_pct",
+            series="step",
+            series_order=order,
+            colors={s: STEP_COLORS[i % len(STEP_COLORS)] for i, s in enumerate(order)},
+            title="Conversion by cohort month",
+            x_title="Cohort month (lead created)",
+            y_title="Conversion (%)",
+            y_format=",~f",  # 0.5, not a second 0 or 1, when the rates are small
+            tooltip=[
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("cohort_month:T", title="Cohort month", format="%Y-%m"),
+                alt.Tooltip("rate_pct:Q", title="Conversion (%)", format=".1f"),
+                alt.Tooltip("converted:Q", title="Converted", format=","),
+                alt.Tooltip("entered:Q", title="Entered", format=","),
+            ],
+        ).encode(x=alt.X("cohort_month:T", title="Cohort month (lead created)", axis=MONTH_AXIS)),
+        height=380,
+        key="funnel_by_month",
+        legend_columns=4,
+    )
 
 st.subheader("Conversion by cohort month")
 table = by_month.pivot_table(index="cohort_month", columns="step", values="rate_pct", aggfunc="first")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import altair as alt
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_ts, is_missing
@@ -209,67 +209,96 @@ with left:
         st.info("No contribution to the current score.")
     else:
         r = reasons.assign(points=reasons["points"].astype(float))
-        fig = px.bar(
-            r,
-            x="points",
-            y="label",
-            color="dimension",
-            color_discrete_map=CHANGE_COLORS,
-            orientation="h",
-            text=[f"{p:+.1f}" for p in r["points"]],
-            labels={"points": "Points (of the current score)", "label": "Reason", "dimension": "Dimension"},
-            title="Reasons behind the current score",
+        r["text"] = [f"{p:+.1f}" for p in r["points"]]
+        dimensions = list(dict.fromkeys(r["dimension"]))
+        ch.show(
+            ch.bars(
+                r,
+                value="points",
+                category="label",
+                order=list(r["label"]),  # top to bottom as the query orders them
+                series="dimension",
+                series_order=dimensions,
+                colors={d: CHANGE_COLORS.get(str(d), "#7f7f7f") for d in dimensions},
+                title="Reasons behind the current score",
+                value_title="Points (of the current score)",
+                category_title="Reason",
+                value_format=",~f",
+                label="text",
+                tooltip=[
+                    alt.Tooltip("label:N", title="Reason"),
+                    alt.Tooltip("dimension:N", title="Dimension"),
+                    alt.Tooltip("points:Q", title="Points", format="+.1f"),
+                ],
+            ).configure_axisY(labelOverlap=False),  # every reason named, however thin its bar
+            height=max(220, 110 + 28 * len(r)),
+            key="explorer_reasons",
+            legend_columns=2,  # the legend starts where the bars do: the column is narrow
         )
-        fig.update_yaxes(categoryorder="array", categoryarray=list(r["label"])[::-1])
-        fig.update_traces(hovertemplate="%{y}: %{x:+.1f} points<extra></extra>")
-        ui.chart(fig, height=max(260, 80 + 32 * len(r)), key="explorer_reasons")
 with right:
     if ledger.empty:
         st.info("The score ledger has no entry for this lead.")
     else:
         led = ledger.assign(
-            points=ledger["points"].astype(float), score_after=ledger["score_after"].astype(float)
+            points=ledger["points"].astype(float),
+            score_after=ledger["score_after"].astype(float),
+            kind=ledger["change_type"].astype(str),
         )
-        fig = go.Figure()
-        fig.add_trace(
-            go.Scatter(
-                x=led["changed_at"],
-                y=led["score_after"],
-                mode="lines",
-                line={"shape": "hv", "color": "#555"},
-                name="score",
-                hoverinfo="skip",
+        kinds = list(dict.fromkeys(led["kind"]))
+        kind_colors = {k: CHANGE_COLORS.get(k, "#7f7f7f") for k in kinds}
+        line = ch.lines(
+            led,
+            x="changed_at",
+            y="score_after",
+            x_title="Changed at (UTC)",
+            y_title="Score (points)",
+            y_format=",~f",
+            points=False,
+            step=True,
+            tooltip=[],
+        )
+        line.mark.color = "#555555"  # the score: dark grey; the markers are coloured by type of change
+        line.encoding.tooltip = alt.Undefined  # the markers carry the hover
+        line.encoding.x.axis = alt.Axis(labelAngle=0, tickCount=6)  # Vega's time labels: a day or a year
+        markers = (
+            alt.Chart(led)
+            .mark_point(filled=True, size=60, opacity=1)
+            .encode(
+                x=alt.X("changed_at:T"),
+                y=alt.Y("score_after:Q"),
+                color=alt.Color("kind:N", scale=ch.series_scale(kinds, kind_colors), sort=kinds),
+                tooltip=[
+                    alt.Tooltip("changed_at:T", title="Changed at (UTC)", format="%Y-%m-%d %H:%M"),
+                    alt.Tooltip("kind:N", title="Type"),
+                    alt.Tooltip("signal:N", title="Signal"),
+                    alt.Tooltip("points:Q", title="Points", format="+.1f"),
+                    alt.Tooltip("score_after:Q", title="Score after", format=".1f"),
+                    alt.Tooltip("band_after:N", title="Band after"),
+                ],
             )
         )
-        for change_type, g in led.groupby("change_type"):
-            fig.add_trace(
-                go.Scatter(
-                    x=g["changed_at"],
-                    y=g["score_after"],
-                    mode="markers",
-                    name=str(change_type),
-                    marker={"color": CHANGE_COLORS.get(str(change_type), "#7f7f7f"), "size": 8},
-                    customdata=list(zip(g["signal"], g["points"], g["band_after"], strict=True)),
-                    hovertemplate="%{x|%Y-%m-%d %H:%M}: %{customdata[0]} %{customdata[1]:+.1f} → "
-                    "%{y:.1f} (%{customdata[2]})<extra>" + str(change_type) + "</extra>",
+        bands = [
+            (float(lead[col]), f"{name} ≥ {float(lead[col]):g}")
+            for name, col in (("warm", "warm_threshold"), ("MQL", "mql_threshold"), ("hot", "hot_threshold"))
+            if not is_missing(lead[col])
+        ]
+        layers = [line, markers]
+        if bands:
+            band_labels = (
+                alt.Chart(pd.DataFrame(bands, columns=["at", "what"]))
+                .mark_text(
+                    align="right", baseline="bottom", dx=-4, dy=-2, color=ch.REFERENCE_COLOR, fontSize=11
                 )
+                .encode(y=alt.Y("at:Q"), x=alt.value("width"), text=alt.Text("what:N"))  # at the right end
             )
-        for name, col in (("warm", "warm_threshold"), ("MQL", "mql_threshold"), ("hot", "hot_threshold")):
-            if not is_missing(lead[col]):
-                fig.add_hline(
-                    y=float(lead[col]),
-                    line_dash="dot",
-                    line_color="#999",
-                    annotation_text=f"{name} ≥ {float(lead[col]):g}",
-                    annotation_position="top left",
-                )
-        fig.update_layout(
-            title="Score ledger: the score after every change",
-            xaxis_title="Changed at (UTC)",
-            yaxis_title="Score (points)",
+            layers = [ch.rules(bands, axis="y"), band_labels, *layers]
+        ch.show(
+            alt.layer(*layers).properties(
+                title=alt.TitleParams("Score ledger: the score after every change")
+            ),
+            height=380,
+            key="explorer_ledger",
         )
-        fig.update_yaxes(rangemode="tozero")
-        ui.chart(fig, height=380, key="explorer_ledger")
 
 st.subheader("Stage history")
 if stages.empty:
@@ -281,25 +310,27 @@ else:
     s["days"] = s["hours_in_stage"] / 24
     # a stay of zero length still shows as a thin bar
     s["until"] = [max(u, e + pd.Timedelta(hours=6)) for u, e in zip(s["until"], s["entered_at"], strict=True)]
-    fig = px.timeline(
-        s,
-        x_start="entered_at",
-        x_end="until",
-        y="stage_name",
-        color="stage_name",
-        custom_data=["entered_by", "reason_code", "days"],
-        labels={"stage_name": "Stage"},
-        title="Stages over time (open stage runs to the data date)",
+    order = list(dict.fromkeys(s["stage_name"]))  # top to bottom in the order first entered
+    timeline = (
+        alt.Chart(s[["stage_name", "entered_at", "until", "exited_at", "entered_by", "reason_code", "days"]])
+        .mark_bar(height={"band": 0.7})
+        .encode(
+            x=alt.X("entered_at:T", title="Date (UTC)", axis=alt.Axis(labelAngle=0, tickCount=8)),
+            x2=alt.X2("until:T"),
+            y=alt.Y("stage_name:N", sort=order, title="Stage", axis=alt.Axis(labelLimit=200)),
+            color=alt.Color("stage_name:N", scale=ch.series_scale(order), sort=order, legend=None),
+            tooltip=[
+                alt.Tooltip("stage_name:N", title="Stage"),
+                alt.Tooltip("entered_at:T", title="Entered (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("until:T", title="Until (UTC)", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("entered_by:N", title="Entered by"),
+                alt.Tooltip("reason_code:N", title="Reason"),
+                alt.Tooltip("days:Q", title="Days in stage", format=".1f"),
+            ],
+        )
+        .properties(title=alt.TitleParams("Stages over time (open stage runs to the data date)"))
     )
-    fig.update_traces(
-        hovertemplate="%{y}: %{base|%Y-%m-%d} → %{x|%Y-%m-%d} · by %{customdata[0]} · reason %{customdata[1]} · "
-        "%{customdata[2]:.1f} days<extra></extra>"
-    )
-    order = list(dict.fromkeys(s["stage_name"]))
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title="Stage")
-    fig.update_xaxes(title="Date (UTC)")
-    fig.update_layout(showlegend=False)
-    ui.chart(fig, height=max(240, 60 + 36 * len(order)), key="explorer_stages")
+    ch.show(timeline, height=max(180, 60 + 30 * len(order)), key="explorer_stages")
     st.dataframe(
         s[
             ["stage_sequence", "stage_name", "entered_at", "exited_at", "entered_by", "reason_code", "days"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_pct, fmt_pp
@@ -57,45 +58,66 @@ for col, (_, g) in zip(cols[1:], gates.iterrows(), strict=True):
     )
 left, right = st.columns(2)
 with left:
-    fig = go.Figure()
     band_names = [band_label(b) for b in bands["peak_band"]]  # lowest band first
-    for column, name in (
-        ("mqls_rate", "MQL"),
-        ("sqls_rate", "SQL"),
-        ("opportunities_rate", "Opportunity"),
-        ("won_rate", "Won"),
-    ):
-        fig.add_bar(
-            x=band_names,
-            y=bands[column] * 100,
-            name=name,
-            customdata=bands["leads"],
-            hovertemplate="%{x}: %{y:.1f} % of %{customdata:,} leads<extra></extra>",
-        )
-    fig.update_layout(barmode="group", title="Share of leads reaching each stage, by peak band")
-    fig.update_xaxes(title="Peak score band (highest band reached)")
-    fig.update_yaxes(ticksuffix=" %", title="Leads reaching (%)")
-    ui.chart(fig, key="scoring_bands")
+    stages = {"mqls_rate": "MQL", "sqls_rate": "SQL", "opportunities_rate": "Opportunity", "won_rate": "Won"}
+    reaching = bands.assign(band=band_names).melt(
+        id_vars=["band", "leads"], value_vars=list(stages), var_name="column", value_name="rate"
+    )
+    reaching = reaching.assign(stage=reaching["column"].map(stages), rate_pct=reaching["rate"] * 100)
+    ch.show(
+        ch.bars(
+            reaching,
+            value="rate_pct",
+            category="band",
+            order=band_names,
+            series="stage",
+            series_order=list(stages.values()),
+            grouped=True,
+            horizontal=False,
+            title="Share of leads reaching each stage, by peak band",
+            value_title="Leads reaching (%)",
+            category_title="Peak score band (highest band reached)",
+            tooltip=[
+                alt.Tooltip("band:N", title="Peak band"),
+                alt.Tooltip("stage:N", title="Stage reached"),
+                alt.Tooltip("rate_pct:Q", title="Leads reaching (%)", format=".1f"),
+                alt.Tooltip("leads:Q", title="Leads in the band", format=","),
+            ],
+        ),
+        height=380,
+        key="scoring_bands",
+    )
 with right:
     deciles = Q.calibration_by_decile(q, f)
     deciles["label"] = [
         f"D{d} ({a:.0f}–{b:.0f})"
         for d, a, b in zip(deciles["decile"], deciles["min_score"], deciles["max_score"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=deciles["label"],
-            y=deciles["won_rate"] * 100,
-            text=[fmt_pct(v) for v in deciles["won_rate"]],
-            marker_color=ui.NEUTRAL_COLOR,
-            customdata=list(zip(deciles["won"], deciles["leads"], strict=True)),
-            hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
-        )
+    deciles = deciles.assign(
+        won_pct=deciles["won_rate"] * 100, text=[fmt_pct(v) for v in deciles["won_rate"]]
     )
-    fig.update_layout(title="Calibration: won-rate by peak-score decile")
-    fig.update_xaxes(title="Peak-score decile (score range, points)")
-    fig.update_yaxes(ticksuffix=" %", title="Won (%)")
-    ui.chart(fig, key="scoring_deciles")
+    ch.show(
+        ch.bars(
+            deciles,
+            value="won_pct",
+            category="label",
+            order=list(deciles["label"]),
+            horizontal=False,
+            title="Calibration: won-rate by peak-score decile",
+            value_title="Won (%)",
+            category_title="Peak-score decile (score range, points)",
+            value_format=",~f",
+            label="text",
+            tooltip=[
+                alt.Tooltip("label:N", title="Decile (points)"),
+                alt.Tooltip("won_pct:Q", title="Won (%)", format=".1f"),
+                alt.Tooltip("won:Q", title="Won", format=","),
+                alt.Tooltip("leads:Q", title="Leads", format=","),
+            ],
+        ).configure_axisX(labelExpr="split(datum.label, ' ')", labelOverlap=False),  # "D10" over "(82–100)"
+        height=380,
+        key="scoring_deciles",
+    )
 table = bands[["peak_band", "leads", "mqls", "sqls", "opportunities", "won"]].assign(
     won_rate=bands["won_rate"] * 100
 )
@@ -170,55 +192,72 @@ st.caption(
 
 left, right = st.columns(2)
 with left:
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=curve.index,
-            y=curve["mqls"],
-            name="MQLs (count)",
-            mode="lines",
-            hovertemplate="≥ %{x}: %{y:,} MQLs<extra></extra>",
+    mqls_name, wins_name = "MQLs (count)", "Expected wins (count)"
+    what_if = curve.reset_index().melt(
+        id_vars="threshold", value_vars=["mqls", "expected_wins"], var_name="column", value_name="value"
+    )
+    what_if["series"] = what_if["column"].map({"mqls": mqls_name, "expected_wins": wins_name})
+    curve_colors = {
+        mqls_name: ch.NEUTRAL_PALETTE[0],
+        wins_name: ch.NEUTRAL_PALETTE[3],
+    }  # purple is the what-if line
+
+    def curve_line(name: str, value_format: str) -> alt.Chart:
+        line = ch.lines(
+            what_if[what_if["series"] == name],
+            x="threshold",
+            y="value",
+            series="series",
+            series_order=[mqls_name, wins_name],
+            colors=curve_colors,
+            x_type="Q",
+            x_format=",.0f",
+            x_title="MQL threshold (points)",
+            y_title=name,
+            y_format=",.0f",
+            tooltip=[
+                alt.Tooltip("threshold:Q", title="MQL threshold (≥ points)"),
+                alt.Tooltip("value:Q", title=name, format=value_format),
+            ],
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=curve.index,
-            y=curve["expected_wins"],
-            name="Expected wins (count)",
-            mode="lines",
-            yaxis="y2",
-            hovertemplate="≥ %{x}: %{y:,.1f} expected wins<extra></extra>",
+        line.mark.point = alt.OverlayMarkDef(size=12)  # small points: hover targets along the line
+        return line
+
+    ch.show(
+        alt.layer(
+            curve_line(mqls_name, ","),
+            curve_line(wins_name, ",.1f"),
+            ch.rules([(current_threshold, f"today's threshold ({current_threshold:g})")]),
+            ch.rules([(threshold, f"what-if ({threshold})")], color=ch.NEUTRAL_PALETTE[1], dash=(1, 0)),
         )
+        .resolve_scale(y="independent")  # expected wins on the right axis
+        .properties(title=alt.TitleParams("MQLs and expected wins by threshold")),
+        height=380,
+        key="scoring_curve",
     )
-    fig.add_vline(x=current_threshold, line_dash="dot", line_color="#888")
-    fig.add_vline(x=threshold, line_color=ui.NEUTRAL_PALETTE[1])
-    fig.update_layout(
-        title="MQLs and expected wins by threshold",
-        xaxis={"title": "MQL threshold (points)"},
-        yaxis={"title": "MQLs (count)", "rangemode": "tozero", "tickformat": ","},
-        yaxis2={"title": "Expected wins (count)", "overlaying": "y", "side": "right", "rangemode": "tozero"},
-    )
-    ui.chart(fig, key="scoring_curve")
     st.caption(
         f"Grey line: today's threshold ({current_threshold:g}); purple line: the what-if ({threshold})."
     )
 with right:
     w = weekly.copy()
     w["week_ending"] = [pd.Timestamp(info.as_of) - pd.Timedelta(days=7 * int(k)) for k in w["weeks_before"]]
-    w["scenario"] = w["scenario"].map(
-        {"current": f"today (≥ {current_threshold:g})", "what-if": f"what-if (≥ {threshold})"}
+    today_name, what_if_name = f"today (≥ {current_threshold:g})", f"what-if (≥ {threshold})"
+    w["scenario"] = w["scenario"].map({"current": today_name, "what-if": what_if_name})
+    weekly_chart = ch.lines(
+        w,
+        x="week_ending",
+        y="mqls",
+        series="scenario",
+        series_order=[today_name, what_if_name],
+        dashes={what_if_name: [6, 4]},
+        title="SDR load: new MQLs per week",
+        x_title="Week ending",
+        y_title="New MQLs per week (count)",
+        tooltip=[
+            alt.Tooltip("scenario:N", title="Threshold"),
+            alt.Tooltip("week_ending:T", title="Week ending", format="%Y-%m-%d"),
+            alt.Tooltip("mqls:Q", title="New MQLs", format=","),
+        ],
     )
-    fig = go.Figure()
-    for (name, g), dash in zip(w.groupby("scenario", sort=False), ("solid", "dash"), strict=False):
-        fig.add_scatter(
-            x=g["week_ending"],
-            y=g["mqls"],
-            name=name,
-            mode="lines",
-            line_dash=dash,
-            hovertemplate="week ending %{x|%Y-%m-%d}: %{y:,} MQLs<extra></extra>",
-        )
-    fig.update_layout(title="SDR load: new MQLs per week", legend_title_text="Threshold")
-    fig.update_xaxes(title="Week ending")
-    fig.update_yaxes(rangemode="tozero", title="New MQLs per week (count)")
-    ui.chart(fig, key="scoring_weekly")
+    weekly_chart.mark.point = alt.OverlayMarkDef(size=12)
+    ch.show(weekly_chart, height=380, key="scoring_weekly")

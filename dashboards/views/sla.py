@@ -3,10 +3,11 @@ this week, at risk, breached long ago); the weekly trend."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_delta, fmt_duration, fmt_int, fmt_pct
@@ -83,56 +84,94 @@ by_sla = Q.sla_by(q, f, "sla", chosen)
 by_team = Q.sla_by(q, f, "team", chosen)
 
 
+# the colours of the time-to-target bars (components.RAG_COLORS), in the legend's order
+TARGET_STATES = {
+    "before the at-risk share": "green",
+    "at risk": "amber",
+    "past the target": "red",
+}
+
+
 def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str) -> None:
-    fig = go.Figure(
-        go.Bar(
-            x=df["compliance"] * 100,
-            y=df[y],
-            orientation="h",
-            text=[fmt_pct(v) for v in df["compliance"]],
-            textposition="outside",
-            cliponaxis=False,
-            marker_color=ui.NEUTRAL_COLOR,
-            customdata=list(zip(df["met"], df["decided"], strict=True)),
-            hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,} met of %{customdata[1]:,} decided)<extra></extra>",
-        )
+    """Compliance per row of `df`, worst at the top."""
+    if df.empty:
+        st.info(f"{title}: no SLA instance in this selection.")
+        return
+    df = df.assign(
+        compliance_pct=df["compliance"] * 100, compliance_text=[fmt_pct(v) for v in df["compliance"]]
     )
-    fig.update_layout(title=title)
-    fig.update_xaxes(
-        range=[0, 125], tickvals=[0, 50, 100], ticktext=["0 %", "50 %", "100 %"], title="Compliance (%)"
+    ch.show(
+        ch.bars(
+            df,
+            value="compliance_pct",
+            category=y,
+            order=df.sort_values("compliance", na_position="last")[y].tolist(),
+            title=title,
+            value_title="Compliance (%)",
+            category_title=y_label,
+            label="compliance_text",
+            tooltip=[
+                alt.Tooltip(f"{y}:N", title=y_label),
+                alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
+                alt.Tooltip("met:Q", title="Met", format=","),
+                alt.Tooltip("decided:Q", title="Decided", format=","),
+            ],
+        ),
+        height=130 + 30 * len(df),  # the whole chart: title, axis and a row per bar
+        key=key,
     )
-    fig.update_yaxes(categoryorder="total descending", title=y_label)
-    ui.chart(fig, height=max(260, 60 + 40 * len(df)), key=key)
 
 
 def time_to_target_chart(df: pd.DataFrame) -> None:
     """Median time taken as % of each SLA's target, coloured against it: green below the SLA's at-risk
     share, amber up to the target, red past it; a line at the target (100 %)."""
-    rag = [
-        "red" if share > 1 else "amber" if pd.notna(risk) and share >= risk else "green"
+    if df.empty:
+        st.info("Median time taken: no SLA clock in this selection has stopped yet.")
+        return
+    states = [
+        "past the target"
+        if share > 1
+        else "at risk"
+        if pd.notna(risk) and share >= risk
+        else "before the at-risk share"
         for share, risk in zip(df["median_share"], df["at_risk_share"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=df["median_share"] * 100,
-            y=[f"{n} ({fmt_duration(t)})" for n, t in zip(df["sla_name"], df["target_minutes"], strict=True)],
-            orientation="h",
-            marker_color=[ui.RAG_COLORS[r] for r in rag],
-            text=[f"{v * 100:,.0f} %" for v in df["median_share"]],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=list(zip(df["p90_share"] * 100, df["stopped"], strict=True)),
-            hovertemplate="%{y}: median %{x:.0f} % of the target, 90th percentile %{customdata[0]:.0f} % "
-            "(%{customdata[1]:,} stopped clocks)<extra></extra>",
-        )
+    shown = df.assign(
+        sla=[f"{n} ({fmt_duration(t)})" for n, t in zip(df["sla_name"], df["target_minutes"], strict=True)],
+        median_pct=df["median_share"] * 100,
+        p90_pct=df["p90_share"] * 100,
+        median_text=[f"{v * 100:,.0f} %" for v in df["median_share"]],
+        state=states,
     )
-    fig.add_vline(
-        x=100, line_dash="dash", line_color="#555", annotation_text="target", annotation_position="top"
+    bars = ch.bars(
+        shown,
+        value="median_pct",
+        category="sla",
+        order=list(shown["sla"]),
+        series="state",
+        series_order=list(TARGET_STATES),
+        colors={state: ui.RAG_COLORS[rag] for state, rag in TARGET_STATES.items()},
+        title="Median time taken, % of the SLA's target",
+        value_title="Median time taken (% of the target)",
+        category_title=None,
+        label="median_text",
+        tooltip=[
+            alt.Tooltip("sla:N", title="SLA (target)"),
+            alt.Tooltip("median_pct:Q", title="Median (% of the target)", format=".0f"),
+            alt.Tooltip("p90_pct:Q", title="90th percentile (% of the target)", format=".0f"),
+            alt.Tooltip("stopped:Q", title="Stopped clocks", format=","),
+        ],
     )
-    fig.update_layout(title="Median time taken, % of the SLA's target", showlegend=False)
-    fig.update_xaxes(ticksuffix=" %", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed")
-    ui.chart(fig, height=max(260, 60 + 40 * len(df)), key="sla_time_to_target")
+    target_label = (
+        alt.Chart(pd.DataFrame({"at": [100], "what": ["target"]}))
+        .mark_text(align="right", baseline="top", dx=-4, y=2, color=ch.REFERENCE_COLOR)
+        .encode(x="at:Q", text="what:N")
+    )
+    ch.show(
+        alt.layer(bars, ch.rules([(100, "target (100 %)")]), target_label),
+        height=130 + 30 * len(df),
+        key="sla_time_to_target",
+    )
 
 
 left, right = st.columns([2, 3])
@@ -165,21 +204,32 @@ trend["compliance_pct"] = [
     100 * m / d if d >= MIN_DECIDED else None
     for m, d in zip(trend["met"], trend["decided"].fillna(0), strict=True)
 ]
-fig = go.Figure()
-for name, g in trend.groupby("sla_name", sort=False):
-    fig.add_scatter(
-        x=g["week"],
-        y=g["compliance_pct"],
-        name=name,
-        mode="lines+markers",
-        connectgaps=False,
-        line_width=4 if name == "All SLAs" else 2,
-        customdata=list(zip(g["met"], g["decided"], strict=True)),
-        hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+names = list(dict.fromkeys(trend["sla_name"]))  # "All SLAs" first
+weekly_chart = ch.lines(
+    trend,
+    x="week",
+    y="compliance_pct",
+    series="sla_name",
+    series_order=names,
+    x_title="Week the clock started",
+    x_format="%Y-%m-%d",  # days, not months: a short period has ticks inside a month
+    y_title="Compliance (%)",
+    y_domain=[0, 105],
+    tooltip=[
+        alt.Tooltip("sla_name:N", title="SLA"),
+        alt.Tooltip("week:T", title="Week of", format="%Y-%m-%d"),
+        alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
+        alt.Tooltip("met:Q", title="Met", format=","),
+        alt.Tooltip("decided:Q", title="Decided", format=","),
+    ],
+).encode(  # the line of all SLAs thicker
+    strokeWidth=alt.StrokeWidth(
+        "sla_name:N",
+        scale=alt.Scale(domain=names, range=[3.5 if n == "All SLAs" else 1.5 for n in names]),
+        sort=names,  # one legend with the colours' (same field, same order)
     )
-fig.update_xaxes(title="Week the clock started")
-fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Compliance (%)")
-ui.chart(fig, key="sla_weekly")
+)
+ch.show(weekly_chart, height=380, key="sla_weekly")
 st.caption(f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line.")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import altair as alt
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_days, fmt_delta, fmt_int
@@ -12,6 +13,9 @@ from dashboards.queries import velocity as Q
 from dashboards.queries.common import stage_label, step_label
 
 STATISTICS = [("median_days", "median"), ("p75_days", "p75"), ("p90_days", "p90")]
+# ch.lines ticks the time axis 6 times: inside one month that repeats its label; a tick per month
+# (fewer when they would overlap)
+MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month", "step": 1})
 HEADLINE_STEPS = [
     step_label(a, b) for a, b in (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("sql", "closed"))
 ]
@@ -80,40 +84,65 @@ st.caption(
 st.subheader("Where the funnel is slowest")
 left, right = st.columns(2)
 with left:
-    # graph objects, not plotly express: a few ms per figure instead of a few hundred
-    fig = go.Figure()
-    for column, name in STATISTICS:
-        fig.add_bar(
-            x=summary[column],
-            y=summary["step"],
-            name=name,
-            orientation="h",
-            customdata=summary["lead_count"],
-            hovertemplate="%{y}: %{x:.1f} days (%{customdata:,} leads)<extra></extra>",
-        )
-    order = summary.sort_values("median_days")["step"].tolist()
-    fig.update_layout(barmode="group", title="Days per step, slowest at the top")
-    fig.update_yaxes(categoryorder="array", categoryarray=order, title="Step")
-    fig.update_xaxes(ticksuffix=" d", title="Days between stages")
-    ui.chart(fig, height=420, key="velocity_slowest")
-with right:
-    stays = Q.time_in_stage(q, f)
-    stays["stage_name"] = [stage_label(s) for s in stays["stage"]]
-    fig = go.Figure(
-        go.Bar(
-            x=stays["median_days"],
-            y=stays["stage_name"],
-            orientation="h",
-            marker_color=ui.NEUTRAL_COLOR,
-            customdata=list(zip(stays["p75_days"], stays["p90_days"], stays["stays"], strict=True)),
-            hovertemplate="%{y}: median %{x:.1f} days, p75 %{customdata[0]:.1f}, p90 %{customdata[1]:.1f} "
-            "(%{customdata[2]:,} stays)<extra></extra>",
-        )
+    per_step = summary.melt(
+        id_vars=["step", "lead_count"],
+        value_vars=[column for column, _ in STATISTICS],
+        var_name="column",
+        value_name="days",
+    ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
+    ch.show(
+        ch.bars(
+            per_step,
+            value="days",
+            category="step",
+            order=summary.sort_values("median_days", ascending=False)["step"].tolist(),
+            series="statistic",
+            series_order=[name for _, name in STATISTICS],
+            grouped=True,
+            title="Days per step, slowest at the top",
+            value_title="Days between stages",
+            value_format=",~f",  # 0.5, not a second 0 or 1, when the days are few
+            category_title="Step",
+            tooltip=[
+                alt.Tooltip("step:N", title="Step"),
+                alt.Tooltip("statistic:N", title="Statistic"),
+                alt.Tooltip("days:Q", title="Days", format=".1f"),
+                alt.Tooltip("lead_count:Q", title="Leads", format=","),
+            ],
+        ),
+        height=420,
+        key="velocity_slowest",
     )
-    fig.update_layout(title="Median days spent in each stage")
-    fig.update_yaxes(categoryorder="total ascending", title="Stage")
-    fig.update_xaxes(ticksuffix=" d", title="Median days in stage")
-    ui.chart(fig, height=420, key="velocity_stays")
+with right:
+    stays = Q.time_in_stage(  # the mart has the same slices as stage_velocity
+        q,
+        f,
+        "time_in_stage"
+        if info.has("marts.time_in_stage") and Q.velocity_from_mart_ok(f, opts["months"])
+        else "lead_stage_history",
+    )
+    stays["stage_name"] = [stage_label(s) for s in stays["stage"]]
+    ch.show(
+        ch.bars(
+            stays,
+            value="median_days",
+            category="stage_name",
+            order=stays.sort_values("median_days", ascending=False)["stage_name"].tolist(),
+            title="Median days spent in each stage",
+            value_title="Median days in stage",
+            value_format=",~f",
+            category_title="Stage",
+            tooltip=[
+                alt.Tooltip("stage_name:N", title="Stage"),
+                alt.Tooltip("median_days:Q", title="Median days", format=".1f"),
+                alt.Tooltip("p75_days:Q", title="p75 days", format=".1f"),
+                alt.Tooltip("p90_days:Q", title="p90 days", format=".1f"),
+                alt.Tooltip("stays:Q", title="Stays", format=","),
+            ],
+        ),
+        height=420,
+        key="velocity_stays",
+    )
     st.caption(
         "Completed stays only, from `marts.lead_stage_history`; Recycled = waiting for the recycle date."
     )
@@ -133,45 +162,75 @@ hist["range"] = [
     else f"{b * width:,.1f}–{(b + 1) * width:,.1f} days"
     for b in hist["bin"]
 ]
+hist["to_days"] = hist["from_days"] + width
 left, right = st.columns(2)
 with left:
-    fig = go.Figure(
-        go.Bar(
-            x=hist["from_days"],
-            y=hist["lead_count"],
-            width=width * 0.95,
-            offset=0,
-            marker_color=ui.NEUTRAL_COLOR,
-            customdata=hist["range"],
-            hovertemplate="%{customdata}: %{y:,} leads<extra></extra>",
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(color=ch.NEUTRAL_COLOR)
+        .encode(
+            x=alt.X(
+                "from_days:Q",
+                bin="binned",  # the query's bins: a bar from from_days to to_days
+                title=f"Days {step} (bins of {width:g} days)",
+                axis=alt.Axis(format=",.0f"),
+            ),
+            x2="to_days:Q",
+            y=alt.Y("lead_count:Q", title="Leads (count)", axis=alt.Axis(format=",.0f", tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("range:N", title="Days"),
+                alt.Tooltip("lead_count:Q", title="Leads", format=","),
+            ],
         )
     )
-    fig.update_layout(title=f"Distribution of days {step} ({fmt_int(r['lead_count'])} leads)")
-    fig.update_xaxes(title=f"Days {step} (bins of {width:g} days)")
-    fig.update_yaxes(title="Leads (count)")
-    for value, dash in ((r["median_days"], "solid"), (r["p75_days"], "dash"), (r["p90_days"], "dot")):
-        fig.add_vline(x=value, line_dash=dash, line_color="#333333")
-    ui.chart(fig, key="velocity_hist")
+    marks = [
+        ch.rules([(r[column], f"{name} {fmt_days(r[column])}")], dash=dash)
+        for column, name, dash in (
+            ("median_days", "median", (1, 0)),
+            ("p75_days", "p75", (6, 4)),
+            ("p90_days", "p90", (2, 3)),
+        )
+    ]
+    ch.show(
+        alt.layer(bars, *marks).properties(
+            title=f"Distribution of days {step} ({fmt_int(r['lead_count'])} leads)"
+        ),
+        height=340,
+        key="velocity_hist",
+    )
     st.caption(
         f"Dark lines: median {fmt_days(r['median_days'])} (solid), p75 {fmt_days(r['p75_days'])} (dashed), "
         f"p90 {fmt_days(r['p90_days'])} (dotted). The last bar collects the longest tail."
     )
 with right:
     trend = Q.velocity_trend(q, f, step, source)
-    fig = go.Figure()
-    for column, name in STATISTICS:
-        fig.add_scatter(
-            x=trend["month"],
-            y=trend[column],
-            name=name,
-            mode="lines+markers",
-            customdata=trend["lead_count"],
-            hovertemplate="%{x|%Y-%m}: %{y:.1f} days (%{customdata:,} leads)<extra></extra>",
-        )
-    fig.update_layout(title=f"Trend of days {step}")
-    fig.update_xaxes(tickformat="%Y-%m", title="Cohort month (lead created)")
-    fig.update_yaxes(ticksuffix=" d", rangemode="tozero", title="Days")
-    ui.chart(fig, key="velocity_trend")
+    per_month = trend.melt(
+        id_vars=["month", "lead_count"],
+        value_vars=[column for column, _ in STATISTICS],
+        var_name="column",
+        value_name="days",
+    ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
+    ch.show(
+        ch.lines(
+            per_month,
+            x="month",
+            y="days",
+            series="statistic",
+            series_order=[name for _, name in STATISTICS],
+            title=f"Trend of days {step}",
+            x_title="Cohort month (lead created)",
+            y_title="Days",
+            y_format=",~f",
+            tooltip=[
+                alt.Tooltip("month:T", title="Cohort month", format="%Y-%m"),
+                alt.Tooltip("statistic:N", title="Statistic"),
+                alt.Tooltip("days:Q", title="Days", format=".1f"),
+                alt.Tooltip("lead_count:Q", title="Leads", format=","),
+            ],
+        ).encode(x=alt.X("month:T", title="Cohort month (lead created)", axis=MONTH_AXIS)),
+        height=340,
+        key="velocity_trend",
+    )
 
 table = summary.drop(columns=["step_order", "p95_days"], errors="ignore").rename(
     columns={
