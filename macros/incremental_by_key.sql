@@ -19,7 +19,8 @@
 {%- endmacro %}
 
 {% macro config_incremental_by_key(changes_model, id_column) -%}
-    {%- if is_incremental_by_key() -%}
+    {#- a table where the engine cannot delete rows (deletes_rows(), macros/incremental_by_lead.sql) -#}
+    {%- if is_incremental_by_key() and deletes_rows() -%}
         {{ config(
             materialized='incremental',
             incremental_strategy='append',

@@ -11,13 +11,32 @@
 
 {% macro config_incremental_by_lead(changes='int_scoring_changed_leads') -%}
     {#- The model's config: appended per lead after its changed leads' rows are deleted. `changes`:
-        a change model, or a list of them when the model reads what several recompute. -#}
+        a change model, or a list of them when the model reads what several recompute. A table,
+        rebuilt in full, where the engine's tables cannot delete rows (deletes_rows()). -#}
+    {%- if not deletes_rows() -%}
+        {{ config(materialized='table') }}
+    {%- else -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_changed_leads(" ~ (changes | tojson) ~ ") }}"
     ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro deletes_rows() -%}
+    {#- Whether the engine's tables take `delete from` (the pre-hooks of the incremental models).
+        Spark's Parquet tables do not (Delta's would): there the incremental models are tables. -#}
+    {{ return(adapter.dispatch('deletes_rows', 'lead_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__deletes_rows() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__deletes_rows() -%}
+    {{ return(false) }}
 {%- endmacro %}
 
 {% macro changed_lead_ids(changes) -%}

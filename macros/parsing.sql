@@ -150,7 +150,8 @@
 {%- endmacro %}
 
 {% macro spark__regex_matches(column, pattern) -%}
-    ({{ column }} rlike '{{ pattern }}')
+    {#- Spark's string literals take backslash escapes: a regex's backslash is written twice -#}
+    ({{ column }} rlike '{{ pattern | replace('\\', '\\\\') }}')
 {%- endmacro %}
 
 {% macro is_valid_email(column) -%}
@@ -221,7 +222,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ column }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement | replace('\\', '\\\\') }}')
 {%- endmacro %}
 
 {% macro content_hash(columns) -%}
