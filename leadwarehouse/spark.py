@@ -102,53 +102,57 @@ def _duckdb_tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, lis
     return duckdb_tables(con, schema)
 
 
-def _spark_type(duckdb_type: str) -> str | None:
-    """The Spark type a DuckDB column is cast to after Parquet (None: as Parquet gives it).
-    DuckDB writes a TIMESTAMP as Parquet's local timestamp, which Spark reads as timestamp_ntz:
-    cast to Spark's timestamp (the session is UTC, so the value is the same)."""
-    upper = duckdb_type.upper()
-    if upper in ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"):
-        return "timestamp"
-    if upper == "HUGEINT":
-        return "decimal(38,0)"
-    return None
+def _parquet_select(columns: list[tuple[str, str]]) -> str:
+    """DuckDB's select of a table for Parquet as Spark reads it back with the same types: a
+    timestamp written as an instant (Parquet's UTC-adjusted timestamp, Spark's `timestamp`; the
+    DuckDB session is UTC, so the value is the same), a HUGEINT as a 38-digit decimal."""
+    parts = []
+    for column, data_type in columns:
+        quoted = '"' + column.replace('"', '""') + '"'
+        upper = data_type.upper()
+        if upper in ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE"):
+            parts.append(f"cast({quoted} as timestamptz) as {quoted}")
+        elif upper == "HUGEINT":
+            parts.append(f"cast({quoted} as decimal(38, 0)) as {quoted}")
+        else:
+            parts.append(quoted)
+    return ", ".join(parts)
 
 
 def load_into_spark(
     staging_path: Path | str,
     spark,
     schemas: Iterable[str] | None = None,
-    parquet_dir: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Replace the Spark tables of `schemas` (default: the raw schema and meta) with those of the
-    DuckDB file: each exported to Parquet (in `parquet_dir`, default <staging>.parquet/), then
-    written as a Parquet table of the Spark warehouse. Returns the rows loaded per schema.table. A
-    table the DuckDB file does not hold is left as it is in Spark."""
+    DuckDB file: DuckDB writes each as Parquet into the Spark warehouse folder
+    (<warehouse>/_loaded/<schema>/<table>/), and the Spark table is that folder (a table over its
+    files: no copy, no Spark job). Returns the rows loaded per schema.table. A table the DuckDB
+    file does not hold is left as it is in Spark."""
     from leadwarehouse.build import raw_schema
 
     schemas = tuple(schemas) if schemas is not None else (raw_schema(), "meta")
-    export = Path(parquet_dir) if parquet_dir else Path(f"{staging_path}.parquet")
-    shutil.rmtree(export, ignore_errors=True)
-    export.mkdir(parents=True)
     loaded: dict[str, int] = {}
     source = duckdb.connect(str(staging_path), read_only=True)
     try:
+        source.execute("set TimeZone = 'UTC'")
         for schema in schemas:
             tables = _duckdb_tables(source, schema)
-            if tables:
-                spark.sql(f"create schema if not exists {_quote(schema)}")
+            if not tables:
+                continue
+            spark.sql(f"create schema if not exists {_quote(schema)}")
             for table, columns in tables.items():
-                path = export / f"{schema}.{table}.parquet"
-                source.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)')
-                select = ", ".join(
-                    f"cast({_quote(c)} as {_spark_type(t)}) as {_quote(c)}" if _spark_type(t) else _quote(c)
-                    for c, t in columns
-                )
+                folder = warehouse_dir(env) / "_loaded" / schema / table
                 relation = f"{_quote(schema)}.{_quote(table)}"
                 spark.sql(f"drop table if exists {relation}")
-                spark.sql(
-                    f"create table {relation} using parquet as select {select} from parquet.`{path}`"
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                source.execute(
+                    f'copy (select {_parquet_select(columns)} from "{schema}"."{table}") '
+                    f"to '{folder / 'part-0.parquet'}' (format parquet)"
                 )
+                spark.sql(f"create table {relation} using parquet location '{folder}'")
                 loaded[f"{schema}.{table}"] = source.execute(
                     f'select count(*) from "{schema}"."{table}"'
                 ).fetchone()[0]
@@ -237,7 +241,7 @@ def build_on_spark(
         counts = dict(load_inputs(landing_dir, staging_path, "contract", full=True, run_id=run_id))
         record_landing(staging_path, run_id)
         spark = spark_session(merged)
-        load_into_spark(staging_path, spark)
+        load_into_spark(staging_path, spark, env=merged)
         for args in runs:
             run_dbt_in_process(args, staging_path, as_of, env=merged, quiet=quiet)
     except BaseException as exc:

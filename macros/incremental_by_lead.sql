@@ -31,6 +31,14 @@
     {{ return(adapter.dispatch('deletes_rows', 'lead_warehouse')()) }}
 {%- endmacro %}
 
+{% macro reads_last_build() -%}
+    {#- Whether a change model compares with the last build: not in a full build (the first,
+        --full-refresh), nor where the incremental models are tables (deletes_rows() false: every
+        lead is computed anyway, and a Spark table is dropped before its new rows are written,
+        so a model cannot read its own last build). -#}
+    {{ return(execute and deletes_rows() and not should_full_refresh()) }}
+{%- endmacro %}
+
 {% macro default__deletes_rows() -%}
     {{ return(true) }}
 {%- endmacro %}
@@ -77,7 +85,7 @@
         The inputs must hold no as_of-dependent values other than as_of filters (an input row
         that as_of reaches appears in the fingerprint). The last run is this table as it was left. -#}
     {%- set previous = none -%}
-    {%- if execute and not should_full_refresh() -%}
+    {%- if reads_last_build() -%}
         {%- set previous = load_relation(this) -%}
     {%- endif %}
 with
@@ -213,7 +221,7 @@ from compared
 {% macro previous_scoring_build_of(model_name) -%}
     {#- A model of the score history as the last build left it, read by int_scoring_changed_leads
         before this build replaces it (not a ref: the model is downstream); none in a full build. -#}
-    {%- if execute and not should_full_refresh() -%}
+    {%- if reads_last_build() -%}
         {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
     {%- endif -%}
     {{ return(none) }}
