@@ -84,6 +84,8 @@ def spark_session(env: Mapping[str, str] | None = None):
 
     settings = session_settings(env)
     warehouse_dir(env).mkdir(parents=True, exist_ok=True)
+    # the JVM binds the loopback (Spark otherwise looks up the host's address, and warns)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in settings.items():
         builder = builder.config(key, value)

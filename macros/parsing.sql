@@ -150,8 +150,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_matches(column, pattern) -%}
-    {#- Spark's string literals take backslash escapes: a regex's backslash is written twice -#}
-    ({{ column }} rlike '{{ pattern | replace('\\', '\\\\') }}')
+    ({{ column }} rlike '{{ spark_regex(pattern) }}')
 {%- endmacro %}
 
 {% macro is_valid_email(column) -%}
@@ -222,7 +221,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern | replace('\\', '\\\\') }}', '{{ replacement | replace('\\', '\\\\') }}')
+    regexp_replace({{ column }}, '{{ spark_regex(pattern) }}', '{{ replacement | replace('\\', '\\\\') }}')
 {%- endmacro %}
 
 {% macro content_hash(columns) -%}

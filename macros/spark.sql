@@ -137,3 +137,15 @@
         {{ return(dbt.spark__datediff(first_date, second_date, datepart)) }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro spark_regex(pattern) -%}
+    {#- A POSIX regular expression (DuckDB's RE2, PostgreSQL) as a Spark string literal's text for
+        Java's regex: the POSIX classes ([:space:] inside a bracket) in Java's spelling (Java reads
+        `[^@[:space:]]` as a union with the characters of ':space:'), and every backslash
+        written twice, as Spark's string literals take backslash escapes. -#}
+    {%- set java = pattern
+        | replace('[:space:]', '\\p{Space}') | replace('[:alpha:]', '\\p{Alpha}') | replace('[:digit:]', '\\p{Digit}')
+        | replace('[:alnum:]', '\\p{Alnum}') | replace('[:upper:]', '\\p{Upper}') | replace('[:lower:]', '\\p{Lower}')
+        | replace('[:punct:]', '\\p{Punct}') -%}
+    {{ return(java | replace('\\', '\\\\')) }}
+{%- endmacro %}
