@@ -149,3 +149,22 @@
         | replace('[:punct:]', '\\p{Punct}') -%}
     {{ return(java | replace('\\', '\\\\')) }}
 {%- endmacro %}
+
+{% macro spark__round_to(expression, digits) -%}
+    {#- As DuckDB rounds a double: its exact binary value, half away from zero. Spark's round()
+        reads a double through its shortest decimal text first (64.05 → 64.1; DuckDB: 64.0, as
+        64.05 is 64.04999… in binary), as PostgreSQL's round(numeric) does: the same exact
+        rounding as postgres__round_to (macros/parsing.sql), with floor() for the truncation of a
+        value that is never negative. -#}
+    {%- if digits is not none and digits > 4 -%}
+        {{ exceptions.raise_compiler_error("round_to: at most 4 digits on Spark, got " ~ digits) }}
+    {%- endif -%}
+    {%- set scale = 10 ** (digits if digits is not none else 0) -%}
+    {%- set a = "abs(cast(" ~ expression ~ " as double))" -%}
+    {%- set p = "(" ~ a ~ " * " ~ scale ~ ")" -%}
+    {%- set hi = "(134217729D * " ~ a ~ " - (134217729D * " ~ a ~ " - " ~ a ~ "))" -%}
+    {%- set e = "((" ~ hi ~ " * " ~ scale ~ " - " ~ p ~ ") + (" ~ a ~ " - " ~ hi ~ ") * " ~ scale ~ ")" -%}
+    (signum(cast({{ expression }} as double)) * (
+        floor({{ p }}) + case when ({{ p }} - floor({{ p }})) - 0.5D >= -{{ e }} then 1 else 0 end
+    ) / {{ scale }})
+{%- endmacro %}
