@@ -168,3 +168,9 @@
         floor({{ p }}) + case when ({{ p }} - floor({{ p }})) - 0.5D >= -{{ e }} then 1 else 0 end
     ) / {{ scale }})
 {%- endmacro %}
+
+{% macro spark__generate_series(upper_bound) -%}
+    {#- 1 … upper_bound as bigint, as DuckDB's generate_series (dbt's default sums power() terms,
+        a double on Spark: a step then reads '1.0' as text) -#}
+    select explode(sequence(cast(1 as bigint), cast({{ upper_bound }} as bigint))) as generated_number
+{%- endmacro %}
