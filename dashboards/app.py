@@ -21,12 +21,13 @@ navigation = st.navigation(
     {
         "Leadership": [
             st.Page(
-                PAGES / "funnel.py",
-                title="Funnel",
-                icon=":material/filter_alt:",
-                url_path="funnel",
+                PAGES / "pipeline.py",
+                title="Pipeline now",
+                icon=":material/view_kanban:",
+                url_path="pipeline",
                 default=True,
             ),
+            st.Page(PAGES / "funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"),
             st.Page(PAGES / "velocity.py", title="Velocity", icon=":material/speed:", url_path="velocity"),
             st.Page(PAGES / "sla.py", title="SLA", icon=":material/timer:", url_path="sla"),
             st.Page(

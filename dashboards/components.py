@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from dashboards import data
-from dashboards.formatting import fmt_month, fmt_ts
-from dashboards.queries.common import Filters, distinct_values, lead_months
+from dashboards.formatting import fmt_month, fmt_ts, humanize
+from dashboards.queries.common import (
+    PRESETS,
+    Filters,
+    code_labels,
+    distinct_values,
+    lead_months,
+    preset_range,
+)
 
+# One meaning per colour on every page: red = bad / act now, amber = act soon, green = fine, grey =
+# nothing to do; neutral series (counts, volumes) are blue, never red.
+RAG_COLORS = {"red": "#c62828", "amber": "#f9a825", "green": "#2e7d32", "grey": "#9e9e9e"}
+NEUTRAL_COLOR = "#1f77b4"
+# series that carry no judgement (metrics, sources, steps) take these: no red, green or amber
+NEUTRAL_PALETTE = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#7f7f7f", "#bcbd22", "#e377c2", "#393b79"]
+pio.templates["lead_warehouse"] = go.layout.Template(layout={"colorway": NEUTRAL_PALETTE})
+pio.templates.default = "plotly+lead_warehouse"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 MISSING_TEXT = {
     "missing": "No published warehouse found at `{path}`.",
@@ -66,8 +83,60 @@ def header(title: str, info: data.WarehouseInfo, active: Sequence[str], subtitle
     st.markdown("**Active filters:** " + (" · ".join(active) if active else "none"))
 
 
+def labeller(dimension: str) -> Callable[[Any], str]:
+    """code -> label for a lead dimension (seeds/reference/display_labels.csv), else the code humanized."""
+    try:
+        info = data.warehouse_info()
+        known = code_labels(data.run, info.tables).get(dimension, {})
+    except data.WarehouseUnavailable:
+        known = {}
+    return lambda code: known.get(code) or humanize(code)
+
+
 def _month_label(m: date) -> str:
     return fmt_month(m)
+
+
+# The sidebar filters live in the page URL (query parameters, so a view can be shared) and in the
+# session (so they follow the reader from page to page): parameter -> Filters field.
+URL_FILTERS = {
+    "source": "lead_sources",
+    "segment": "segments",
+    "tier": "fit_tiers",
+    "motion": "motions",
+    "team": "teams",
+}
+SHARED_KEY = "shared_filters"
+
+
+CUSTOM = "Custom"
+
+
+def _range_label(r: tuple[date, date]) -> str:
+    return fmt_month(r[0]) if r[0] == r[1] else f"{fmt_month(r[0])} → {fmt_month(r[1])}"
+
+
+def _month_param(m: date) -> str:
+    return f"{m:%Y-%m}"
+
+
+def wanted_filters() -> dict[str, list[str]]:
+    """The filters the reader asked for: the URL's query parameters, else the last page's choice."""
+    from_url = {name: st.query_params.get_all(name) for name in [*URL_FILTERS, "from", "to"]}
+    from_url = {name: [v for raw in values for v in raw.split(",") if v] for name, values in from_url.items()}
+    if any(from_url.values()):
+        return from_url
+    return dict(st.session_state.get(SHARED_KEY, {}))
+
+
+def filter_params(f: Filters) -> dict[str, str]:
+    """Query parameters that reproduce the Filters (for links and the page URL)."""
+    params = {name: ",".join(getattr(f, field)) for name, field in URL_FILTERS.items() if getattr(f, field)}
+    if f.start_month:
+        params["from"] = _month_param(f.start_month)
+    if f.end_month:
+        params["to"] = _month_param(f.end_month)
+    return params
 
 
 def sidebar_filters(
@@ -82,19 +151,40 @@ def sidebar_filters(
     period_label: str = "Cohort month (lead created)",
     team_label: Callable[[str], str] = str,
 ) -> tuple[Filters, list[str]]:
-    """The sidebar filters of a page (None hides one). Returns the Filters and their description."""
+    """The sidebar filters of a page (None hides one). Returns the Filters and their description.
+
+    Each starts from the URL's query parameters (a shared link) or the filters chosen on the last
+    page; the choice is written back to the URL and the session."""
     sb = st.sidebar
     sb.header("Filters")
+    wanted = wanted_filters()
     desc: list[str] = []
     start = end = None
     months = list(months)
     if len(months) >= 2:
+        by_param = {_month_param(m): m for m in months}
+        lo = next((by_param[v] for v in wanted.get("from", []) if v in by_param), months[0])
+        hi = next((by_param[v] for v in wanted.get("to", []) if v in by_param), months[-1])
+        ranges = {p: preset_range(p, months) for p in PRESETS}
+        ranges = {p: r for p, r in ranges.items() if r}
+        wanted_range = (lo, max(lo, hi))
+        options = [*ranges, CUSTOM]
+        preset = sb.selectbox(
+            "Period",
+            options,
+            index=options.index(next((p for p, r in ranges.items() if r == wanted_range), CUSTOM)),
+            key=f"{key}_preset",
+            format_func=lambda p: p if p == CUSTOM else f"{p} ({_range_label(ranges[p])})",
+            help="Relative to the latest month with data. Changes compare with the period of the same length "
+            "just before.",
+        )
+        # a slider per preset: choosing a preset starts its slider at the preset's months
         start, end = sb.select_slider(
             period_label,
             options=months,
-            value=(months[0], months[-1]),
+            value=ranges.get(preset, wanted_range),
             format_func=_month_label,
-            key=f"{key}_period",
+            key=f"{key}_period_{preset.lower().replace(' ', '_')}",
         )
         desc.append(f"period {fmt_month(start)} → {fmt_month(end)}")
     elif months:
@@ -105,20 +195,55 @@ def sidebar_filters(
     ) -> tuple[str, ...]:
         if options is None:
             return ()
-        chosen = sb.multiselect(label, list(options), format_func=fmt, key=f"{key}_{name}", placeholder="All")
+        options = list(options)
+        default = [v for v in wanted.get(name, []) if v in options]
+        chosen = sb.multiselect(
+            label, options, default=default, format_func=fmt, key=f"{key}_{name}", placeholder="All"
+        )
         desc.append(f"{label}: {', '.join(fmt(c) for c in chosen) if chosen else 'all'}")
         return tuple(chosen)
 
     f = Filters(
         start_month=start,
         end_month=end,
-        lead_sources=pick("Lead source", sources, "source"),
-        segments=pick("Segment", segments, "segment"),
-        fit_tiers=pick("ICP tier", tiers, "tier"),
-        motions=pick("Inbound / outbound", motions, "motion"),
+        lead_sources=pick("Lead source", sources, "source", labeller("lead_source")),
+        segments=pick("Segment", segments, "segment", labeller("segment")),
+        fit_tiers=pick("ICP tier", tiers, "tier", labeller("fit_tier")),
+        motions=pick("Inbound / outbound", motions, "motion", labeller("motion")),
         teams=pick("Team", teams, "team", team_label),
     )
+    # a full period is no filter: keep it out of the URL and of the next page's slider
+    full_period = bool(months) and (start, end) == (months[0], months[-1])
+    chosen = filter_params(replace(f, start_month=None, end_month=None) if full_period else f)
+    # dimensions this page does not show keep what the reader chose elsewhere
+    shown = {
+        name
+        for name, opts in zip(URL_FILTERS, (sources, segments, tiers, motions, teams), strict=True)
+        if opts is not None
+    }
+    kept = {
+        name: values
+        for name, values in wanted.items()
+        if name in URL_FILTERS and name not in shown and values
+    }
+    st.session_state[SHARED_KEY] = {**{k: v.split(",") for k, v in chosen.items()}, **kept}
+    for name in [*URL_FILTERS, "from", "to"]:
+        value = chosen.get(name) or (",".join(kept[name]) if name in kept else None)
+        if value:
+            st.query_params[name] = value
+        elif name in st.query_params:
+            del st.query_params[name]
     return f, desc
+
+
+def previous_period(f: Filters, months: Sequence[date]) -> Filters | None:
+    """The comparison period of a page (the same length just before the chosen one), when the
+    reader chose a period and the data reaches back to it; says which period it is."""
+    prev = f.previous_period()
+    if prev is None or not months or prev.start_month < min(months):
+        return None
+    st.caption(f"Changes (▲▼) compare with {fmt_month(prev.start_month)} → {fmt_month(prev.end_month)}.")
+    return prev
 
 
 def lead_filter_options(info: data.WarehouseInfo) -> dict[str, Any]:

@@ -98,6 +98,19 @@ def fmt_hours(minutes: Any) -> str:
     return f"{float(minutes) / 60:,.1f} h"
 
 
+def fmt_duration(minutes: Any) -> str:
+    """A target or duration in the unit people say it in: 5 -> '5 min', 120 -> '2 h', 2400 -> '40 h',
+    14400 -> '10 days' (whole days from 3 days on)."""
+    if is_missing(minutes):
+        return "–"
+    m = float(minutes)
+    if m < 60:
+        return f"{m:,.0f} min"
+    if m < 3 * 1440:
+        return f"{m / 60:,.1f}".removesuffix(".0") + " h"
+    return f"{m / 1440:,.1f}".removesuffix(".0") + " days"
+
+
 def fmt_ts(value: Any) -> str:
     """A UTC timestamp: '2026-11-01 00:00 UTC'."""
     if is_missing(value):

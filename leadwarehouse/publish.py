@@ -83,12 +83,23 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
     PublishedRelation("marts.quarantined_rows", "summary (top quarantine reasons)"),
     PublishedRelation("marts.raw_row_reconciliation", "summary (raw = staged + quarantined)"),
     PublishedRelation("marts.lead_sla", "dashboards: SLA; funnel (team names)"),
+    PublishedRelation(
+        "marts.lead_pipeline_now",
+        "dashboards: pipeline now, lead explorer (open-lead lists; the other pages work without it)",
+        required=False,
+    ),
     PublishedRelation("marts.funnel_conversion", "dashboards: funnel"),
     PublishedRelation("marts.stage_velocity", "dashboards: velocity"),
     PublishedRelation("marts.kpi_ladder", "dashboards: KPI ladder"),
     PublishedRelation("exports.export_lead_scores_v1", "the reverse-ETL export (leadwarehouse/exports.py)"),
     PublishedRelation("config.scoring_models", "dashboards: lead explorer, scoring health (model names)"),
     PublishedRelation("config.lifecycle_stages", "dashboards: velocity; summary (stage order)"),
+    PublishedRelation(
+        "config.display_labels", "dashboards: labels of codes (raw codes shown without it)", required=False
+    ),
+    PublishedRelation("config.sla_states", "dashboards: pipeline now, SLA (state colours)", required=False),
+    PublishedRelation("config.sla_policies", "dashboards: SLA (each SLA's at-risk share)", required=False),
+    PublishedRelation("config.stage_age_buckets", "dashboards: pipeline now (bucket order)", required=False),
     PublishedRelation(
         "config.kpi_layers", "dashboards: KPI ladder (layer order; the page works without it)", required=False
     ),

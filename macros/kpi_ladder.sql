@@ -128,3 +128,16 @@
                 or ({{ definitions }}.slice_dimension is null and {{ measures }}.slice_dimension != 'reject_reason')
             )
 {%- endmacro %}
+
+{% macro kpi_days_between(start_at, end_at, start_out_of_order, end_out_of_order) -%}
+    {#- Days (fractional, wall-clock) from one stage's first entry to another's: null unless the lead
+        reached both, and null when either entry is a fact dated before the lead's creation
+        (applied at the creation: a negative duration is not a duration). int_kpi_lead_facts and
+        marts.leads (days_mql_to_sql, the semantic layer's median) both use it. -#}
+    case
+        when
+            {{ start_at }} is not null and {{ end_at }} is not null
+            and not coalesce({{ start_out_of_order }}, false) and not coalesce({{ end_out_of_order }}, false)
+            then {{ dbt.datediff(start_at, end_at, 'second') }} / 86400.0
+    end
+{%- endmacro %}

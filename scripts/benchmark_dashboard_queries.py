@@ -33,6 +33,7 @@ from dashboards.data import execute, session  # noqa: E402
 from dashboards.queries import funnel as funnel_q  # noqa: E402
 from dashboards.queries import kpi_ladder as kpi_q  # noqa: E402
 from dashboards.queries import lead_explorer as explorer_q  # noqa: E402
+from dashboards.queries import pipeline as pipeline_q  # noqa: E402
 from dashboards.queries import scoring_health as scoring_q  # noqa: E402
 from dashboards.queries import sla as sla_q  # noqa: E402
 from dashboards.queries import velocity as velocity_q  # noqa: E402
@@ -53,6 +54,7 @@ REPLICATED = {
     "lead_stage_history": ["stage_history_id", "lead_id"],
     "lead_score_reasons": ["score_reason_id", "lead_id"],
     "lead_sla": ["lead_id"],
+    "lead_pipeline_now": ["lead_id"],
     "funnel_conversion": [],
 }
 
@@ -139,8 +141,9 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         for by in ("sla", "team", "rep"):
             sla_q.sla_by(q, f, by)
         sla_q.sla_weekly(q, f)
-        sla_q.sla_open_items(q, f, "breaches")
-        sla_q.sla_open_items(q, f, "at_risk")
+        sla_q.sla_time_to_target(q, f)
+        for state in sla_q.OPEN_STATES:
+            sla_q.sla_open_items(q, f, state)
 
     def kpi() -> None:
         if not has("marts.kpi_ladder"):
@@ -154,6 +157,19 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         s = kpi_q.kpi_series(q, "month", first["basis"], first["slice_dimension"], first["slice_value"])
         if len(s):
             kpi_q.kpi_current_vs_previous(s, s["period_start"].max())
+
+    def pipeline() -> None:
+        if not has("marts.lead_pipeline_now"):
+            return
+        distinct_values(q, "marts.lead_pipeline_now", "team_name")
+        pipeline_q.pipeline_counts(q, f)
+        pipeline_q.sla_states(q)
+        pipeline_q.age_buckets(q)
+        pipeline_q.median_days_by_stage(q, f)
+
+    def pipeline_list() -> None:  # a count clicked: the lead list of one cell
+        if has("marts.lead_pipeline_now"):
+            pipeline_q.pipeline_leads(q, f, pipeline_q.Cell(stage="mql", sla="breached_stale"))
 
     def explorer() -> None:
         top = explorer_q.top_leads(q)  # the page's first view
@@ -183,6 +199,8 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
 
     return {
         "shared (warehouse check + lead filters)": shared,
+        "0 pipeline now": pipeline,
+        "0b pipeline: a cell's lead list": pipeline_list,
         "1 funnel": funnel,
         "2 velocity": velocity,
         "3 sla": sla,

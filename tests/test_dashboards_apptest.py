@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,20 +23,21 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards.data import execute
-from dashboards.formatting import fmt_days, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
+from dashboards.formatting import fmt_days, fmt_duration, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
 from dashboards.queries import funnel as funnel_q
 from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries import velocity as velocity_q
-from dashboards.queries.common import Filters, stage_label, step_label
+from dashboards.queries.common import Filters, preset_range, stage_label, step_label
 from tests.builds import build_fixture_warehouse, built_once
 from tests.tiny_crm import AS_OF
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "dashboards" / "app.py"
 TIMEOUT = 30  # the AppTest default (3 s) is too short for a page's first queries
-PAGES = ["funnel", "velocity", "sla", "kpi_ladder", "lead_explorer", "scoring_health"]
+PAGES = ["pipeline", "funnel", "velocity", "sla", "kpi_ladder", "lead_explorer", "scoring_health"]
 TITLES = {
+    "pipeline": "Pipeline now",
     "funnel": "Funnel",
     "velocity": "Velocity",
     "sla": "SLA compliance",
@@ -43,7 +45,7 @@ TITLES = {
     "lead_explorer": "Lead explorer",
     "scoring_health": "Scoring health",
 }
-NEW_MARTS = ["lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
+NEW_MARTS = ["lead_pipeline_now", "lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
 DASH_LEADS = 600
 DASH_SEED = 3
 
@@ -84,6 +86,8 @@ def dash_warehouse(tmp_path_factory, shared_dir) -> Path:
             check=True,
         )
         build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
+        # the semantic layer it was built with, for MetricFlow (tests/test_semantic_layer.py)
+        shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", warehouse.parent)
 
     return built_once(shared_dir / "dashboards", "dashboards' fixture build", build)
 
@@ -121,6 +125,14 @@ def seed(name: str) -> list[dict[str, str]]:
     (path,) = (PROJECT_DIR / "seeds").glob(f"*/{name}.csv")
     with path.open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+def display_label(dimension: str, code: str) -> str:
+    """A code's label from seeds/reference/display_labels.csv."""
+    (label,) = [
+        r["label"] for r in seed("display_labels") if (r["dimension"], r["code"]) == (dimension, code)
+    ]
+    return label
 
 
 def has_table(path: Path, table: str) -> bool:
@@ -194,6 +206,32 @@ def test_numbers_are_formatted_for_people():
     assert fmt_value(42, "count") == "42"
     assert humanize("sla_compliance__sdr_first_touch") == "SLA compliance: SDR first touch"
     assert humanize("mql_to_sql_rate") == "MQL to SQL rate"
+    assert [fmt_duration(m) for m in (5, 120, 1440, 2400, 4320, 14400)] == [
+        "5 min",
+        "2 h",
+        "24 h",
+        "40 h",
+        "3 days",
+        "10 days",
+    ]
+
+
+def test_period_presets_and_the_previous_period():
+    months = [date(2025, m, 1) for m in range(5, 13)] + [
+        date(2026, m, 1) for m in range(1, 11)
+    ]  # May 2025-Oct 2026
+    assert preset_range("This month", months) == (date(2026, 10, 1), date(2026, 10, 1))
+    assert preset_range("Last month", months) == (date(2026, 9, 1), date(2026, 9, 1))
+    assert preset_range("This quarter", months) == (date(2026, 10, 1), date(2026, 10, 1))  # Q4 so far
+    assert preset_range("Last quarter", months) == (date(2026, 7, 1), date(2026, 9, 1))
+    assert preset_range("Last 3 months", months) == (date(2026, 8, 1), date(2026, 10, 1))
+    assert preset_range("All months", months) == (date(2025, 5, 1), date(2026, 10, 1))
+    assert preset_range("Last quarter", [date(2026, 10, 1)]) is None  # no month of it has data
+    f = Filters(start_month=date(2026, 1, 1), end_month=date(2026, 3, 1), segments=("smb",))
+    assert f.previous_period() == Filters(
+        start_month=date(2025, 10, 1), end_month=date(2025, 12, 1), segments=("smb",)
+    )
+    assert Filters().previous_period() is None
 
 
 def test_filter_values_are_bound_parameters_never_sql_text():
@@ -314,11 +352,15 @@ def test_unbuilt_and_unreadable_warehouses_are_explained(published, tmp_path):
     assert "could not be read as a DuckDB warehouse" in at.error[0].value and "make demo" in texts(at)
 
 
-@pytest.mark.parametrize("page", ["sla", "kpi_ladder"])
+@pytest.mark.parametrize("page", ["sla", "kpi_ladder", "pipeline"])
 def test_marts_not_built_yet_show_a_message(page, published, older_warehouse):
     published(older_warehouse)
     at = open_page(page)
-    table = "marts.lead_sla" if page == "sla" else "marts.kpi_ladder"
+    table = {
+        "sla": "marts.lead_sla",
+        "kpi_ladder": "marts.kpi_ladder",
+        "pipeline": "marts.lead_pipeline_now",
+    }[page]
     assert any(table in i.value and "not built yet" in i.value for i in at.info)
     assert "Data as of" in texts(at)
 
@@ -374,8 +416,31 @@ def funnel_expected(path: Path, where: str = "true", params: list | None = None)
     expected = {step_label(a, b): fmt_pct(c / e if e else math.nan) for a, b, e, c in rows}
     entered = {a: e for a, _, e, _ in rows}
     expected["Lead"] = fmt_int(entered["lead"])
-    expected["MQL"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
+    if has_table(path, "funnel_conversion"):
+        # stage counts: leads that reached the stage or a later one (from the steps out of `lead`)
+        for stage, n in run_sql(
+            path,
+            "select to_stage, sum(reached_or_later) from marts.funnel_conversion "
+            f"where from_stage = 'lead' and {where} group by all",
+            params,
+        ):
+            expected[stage_label(stage)] = fmt_int(n)
+    else:
+        expected["MQL"] = fmt_int(max(entered.get("mql", 0), *(c for _, b, _, c in rows if b == "mql")))
     return expected
+
+
+def test_funnel_stage_counts_are_reached_or_later_and_never_grow(dash):
+    """Independently of the mart: a lead counts at a stage when it reached it or any later one."""
+    at = open_page("funnel")
+    shown = metrics(at)
+    later = ["won_at", "opportunity_at", "sql_at", "sal_at", "mql_at"]
+    counts = []
+    for i, stage in enumerate(["won", "opportunity", "sql", "sal", "mql"]):
+        (n,) = run_sql(dash, f"select count(coalesce({', '.join(later[: i + 1])})) from marts.leads")[0]
+        assert shown[stage_label(stage)] == fmt_int(n), stage
+        counts.append(n)
+    assert counts == sorted(counts)  # won <= opportunity <= … <= MQL
 
 
 def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
@@ -393,9 +458,10 @@ def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
     assert filtered["Lead"] != shown["Lead"]
     for label, value in funnel_expected(dash, "segment = ?", [segment]).items():
         assert filtered[label] == value, label
-    assert f"Segment: {segment}" in active_filters(at)
+    assert f"Segment: {display_label('segment', segment)}" in active_filters(at)
+    assert at.query_params["segment"] == segment  # the filter is in the page URL
 
-    months = at.sidebar.select_slider(key="funnel_period")
+    months = at.sidebar.select_slider(key="funnel_period_all_months")
     months.set_range(months.options[0], months.options[5]).run()
     assert_clean(at)
     lo, hi = months.options[0], months.options[5]
@@ -482,18 +548,26 @@ def test_velocity_works_from_leads_before_stage_velocity_exists(published, older
 
 
 def sla_expected(path: Path, where: str = "true", params: list | None = None) -> dict[str, str]:
-    n, met, breached, open_breached = run_sql(
+    n, met, breached, open_breached, recent, at_risk = run_sql(
         path,
         "select count(*), count(*) filter (where status = 'met'), count(*) filter (where status = 'breached'), "
-        f"count(*) filter (where status = 'open_breached') from marts.lead_sla where {where}",
+        "count(*) filter (where status = 'open_breached'), "
+        "count(*) filter (where status = 'open_breached' and due_at > (select max(as_of) from marts.leads) - interval 7 day), "
+        "count(*) filter (where status = 'open' and elapsed_business_minutes >= 0.75 * target_minutes) "
+        f"from marts.lead_sla where {where}",
         params,
     )[0]
     decided = met + breached + open_breached
+    # the seed's thresholds (seeds/sla/sla_policies.csv): at risk from 75 % of the target, a breach
+    # is recent for 7 days after its due time
+    assert {(r["at_risk_share"], r["actionable_days"]) for r in seed("sla_policies")} == {("0.75", "7")}
     return {
         "SLA instances": fmt_int(n),
         "Compliance": fmt_pct(met / decided if decided else math.nan),
         "Breached": fmt_int(breached),
-        "Open breaches": fmt_int(open_breached),
+        "Breached this week": fmt_int(recent),
+        "At risk": fmt_int(at_risk),
+        "Breached long ago": fmt_int(open_breached - recent),
     }
 
 
@@ -593,7 +667,7 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     assert_clean(at)
     _, expected_segment = kpi_expected(dash, "segment", segment)
     assert metrics(at) == expected_segment != expected
-    assert f"Segment = {segment}" in active_filters(at)
+    assert f"Segment = {display_label('segment', segment)}" in active_filters(at)
 
 
 # ---------------------------------------------------------------- 5. lead explorer
@@ -611,7 +685,11 @@ def test_lead_explorer_finds_a_lead_and_shows_its_score_ledger_and_stages(dash):
     assert_clean(at)
     assert at.selectbox(key="explorer_lead").value == lead_id
     shown = metrics(at)
-    assert shown["Score"] == fmt_num(score) and shown["Band"] == band and shown["Fit tier"] == tier
+    assert shown["Score"] == fmt_num(score)
+    assert (shown["Band"], shown["Fit tier"]) == (
+        display_label("score_band", band),
+        display_label("fit_tier", tier),
+    )
     stages = next(d.value for d in at.dataframe if "Trigger" in d.value.columns)
     assert (
         len(stages)
@@ -729,3 +807,111 @@ def test_calibration_deciles_cover_every_lead_once(dash):
     assert deciles["leads"].sum() == leads and deciles["won"].sum() == won
     assert deciles["decile"].is_monotonic_increasing and deciles["decile"].between(1, 10).all()
     assert (deciles["min_score"].iloc[1:].to_numpy() > deciles["max_score"].iloc[:-1].to_numpy()).all()
+
+
+# ---------------------------------------------------------------- pipeline now
+
+
+def test_pipeline_now_counts_equal_the_mart_and_link_to_their_leads(dash):
+    at = open_page("pipeline")
+    shown = metrics(at)
+
+    def count(where: str = "true", params: list | None = None) -> int:
+        return run_sql(dash, f"select count(*) from marts.lead_pipeline_now where {where}", params)[0][0]
+
+    assert shown["Open leads"] == fmt_int(count())
+    assert (
+        count()
+        == run_sql(
+            dash,
+            "select count(*) from marts.leads where current_stage in "
+            "('capture', 'triage', 'nurture', 'warm', 'mql', 'sal', 'sql', 'opportunity')",
+        )[0][0]
+    )
+    assert shown["Breached this week"] == fmt_int(count("sla_state = 'breached_recent'"))
+    assert shown["Breached long ago"] == fmt_int(count("sla_state = 'breached_stale'"))
+    assert shown["Unrouted"] == fmt_int(count("is_unrouted"))
+
+    # every count of the stage x age table links to the lead list of its cell
+    stage, bucket, n = run_sql(
+        dash,
+        "select current_stage, age_bucket, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
+    )[0]
+    link = f"[{fmt_int(n)}](leads?stage={stage}&age={bucket})"
+    assert any(link in m.value for m in at.markdown), link
+
+    segment = run_sql(dash, "select segment from marts.lead_pipeline_now group by 1 order by count(*) desc")[
+        0
+    ][0]
+    at.sidebar.multiselect(key="pipeline_segment").set_value([segment]).run()
+    assert_clean(at)
+    assert metrics(at)["Open leads"] == fmt_int(count("segment = ?", [segment]))
+    assert at.query_params["segment"] == segment
+    assert any(f"leads?segment={segment}&stage=" in m.value for m in at.markdown)  # links keep the filters
+
+
+def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
+    stage, sla_state, n = run_sql(
+        dash,
+        "select current_stage, sla_state, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
+    )[0]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/lead_explorer.py")
+    at.query_params["stage"] = stage
+    at.query_params["sla"] = sla_state
+    at.run()
+    assert_clean(at)
+    shown = min(n, 200)
+    assert any(c.value.startswith(f"{fmt_int(shown)} of {fmt_int(n)} leads") for c in at.caption)
+    table = at.dataframe[0].value
+    assert len(table) == shown
+    assert list(table.columns[:3]) == ["link", "company_name", "owner"]
+    oldest = run_sql(
+        dash,
+        "select max(days_in_stage)::double from marts.lead_pipeline_now where current_stage = ? and sla_state = ?",
+        [stage, sla_state],
+    )[0][0]
+    assert table["days_in_stage"].iloc[0] == oldest  # longest waiting first
+    assert all(link.startswith("leads?lead=") for link in table["link"])
+
+
+def test_filters_follow_the_reader_to_the_next_page(dash):
+    segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc")[0][0]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/funnel.py")
+    at.query_params["segment"] = segment  # a shared link
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="funnel_segment").value == [segment]
+    at.switch_page("pages/sla.py")
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sla_segment").value == [segment]
+    assert f"Segment: {display_label('segment', segment)}" in active_filters(at)
+
+
+def test_funnel_compares_with_the_previous_period_from_a_shared_link(dash):
+    months = [
+        m for (m,) in run_sql(dash, "select distinct date_trunc('month', created_at)::date from marts.leads")
+    ]
+    hi = max(months)
+    lo = date(hi.year - (hi.month <= 2), (hi.month - 3) % 12 + 1, 1)  # the last 3 months
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("pages/funnel.py")
+    at.query_params["from"], at.query_params["to"] = f"{lo:%Y-%m}", f"{hi:%Y-%m}"
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="funnel_preset").value == "Last 3 months"
+
+    def created(start: date, months_after: int) -> int:
+        return run_sql(
+            dash,
+            "select count(*) from marts.leads where created_at >= ? and created_at < ?::date + to_months(?)",
+            [start, start, months_after],
+        )[0][0]
+
+    prev_lo = date(lo.year - (lo.month <= 3), (lo.month - 4) % 12 + 1, 1)
+    now, before = created(lo, 3), created(prev_lo, 3)
+    lead = next(m for m in at.metric if m.label == "Lead")
+    assert (lead.value, lead.delta) == (fmt_int(now), f"{now - before:+,} leads")
+    assert any(c.value.startswith(f"Changes (▲▼) compare with {prev_lo:%Y-%m} → ") for c in at.caption)

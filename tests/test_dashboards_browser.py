@@ -8,38 +8,30 @@ cannot install it.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 SCREENSHOTS = PROJECT_DIR / "test-output" / "screenshots"
 # (url path, screenshot name, title, charts drawn when complete) — the lead explorer is opened on one lead via ?lead=
+# every page by its direct URL; "" is the default page (Pipeline now) at the app root
 PAGES = [
-    ("", "1_funnel", "Funnel", 2),
+    ("", "0_pipeline_now", "Pipeline now", 2),
+    ("funnel", "1_funnel", "Funnel", 2),
     ("velocity", "2_velocity", "Velocity", 4),
     ("sla", "3_sla", "SLA compliance", 3),
     ("kpi-ladder", "4_kpi_ladder", "KPI ladder", 6),
     ("leads?lead={email}", "5_lead_explorer", "Lead explorer", 3),
     ("scoring-health", "6_scoring_health", "Scoring health", 4),
+    # a count of Pipeline now opens the lead list of its cell, with the filters in the URL
+    ("leads?stage=mql&sla=breached_stale&segment={segment}", "7_lead_list", "Lead explorer", 0),
 ]
 VIEWPORT = {"width": 1440, "height": 900}
 
@@ -54,53 +46,15 @@ def ensure_chromium() -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(dash_warehouse, tmp_path_factory) -> Iterator[str]:  # noqa: F811
     ensure_chromium()
-    port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = dict(
-        os.environ, LEAD_PUBLISHED_PATH=str(dash_warehouse), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false"
-    )
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboards/app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        proc, url = streamlit_server(dash_warehouse, log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
         yield url
     finally:
         proc.terminate()
@@ -125,7 +79,10 @@ def browser(server):
 def wait_until_rendered(page, title: str, charts: int) -> None:
     """Until the page's title, its metrics and all its charts are drawn and the script is idle."""
     page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
-    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    # a page of charts shows metrics; a lead list (no charts) a table
+    page.locator('[data-testid="stMetric"]' if charts else '[data-testid="stDataFrame"]').first.wait_for(
+        timeout=60_000
+    )
     page.wait_for_function(
         f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=60_000
     )
@@ -144,13 +101,17 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         email = con.execute(
             "select email from marts.leads where mql_at is not null order by total_score desc, lead_id limit 1"
         ).fetchone()[0]
+        segment = con.execute(
+            "select segment from marts.lead_pipeline_now where current_stage = 'mql' and sla_state = 'breached_stale' "
+            "group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()[0]
     finally:
         con.close()
     page = browser.new_page(viewport=VIEWPORT)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(f"{server}/{path.format(email=email)}", wait_until="domcontentloaded")
+        page.goto(f"{server}/{path.format(email=email, segment=segment)}", wait_until="domcontentloaded")
         wait_until_rendered(page, title, charts)
         assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
             '[data-testid="stException"]'
@@ -158,10 +119,13 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         body = page.locator('[data-testid="stMain"]').inner_text()
         assert "Traceback" not in body
         assert "Data as of" in body and "Active filters:" in body
-        assert page.locator('[data-testid="stMetric"]').count() > 0
+        assert page.locator('[data-testid="stMetric"]').count() > 0 or not charts
         assert page.locator(".js-plotly-plot").count() >= charts
         if name == "5_lead_explorer":
             assert email in body
+        if name == "7_lead_list":  # the filters came from the URL
+            assert "open leads: MQL, breached long ago" in body and "Segment: all" not in body
+            assert page.locator('[data-testid="stDataFrame"]').count() == 1
         # a screenshot of the whole page: grow the viewport to the height of the content
         height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
         page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(int(height) + 80, 900), 8000)})

@@ -451,24 +451,44 @@ def test_contract_breach_stops_the_run_before_dbt(orch, paths, full_run, tmp_pat
 
 
 LOCK_HOLDER = """
-import sys, time, duckdb
+import sys, duckdb
 con = duckdb.connect(sys.argv[1])
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()
 con.close()
 """
 
 
 def test_transient_lock_conflict_is_retried(orch, tmp_path):
-    # another process holds the warehouse file for 1 s: the first ingest attempt fails on the
-    # DuckDB lock, the retry policy runs it again and it succeeds
+    # another process holds the warehouse file until the first ingest attempt has failed on
+    # DuckDB's lock and Dagster scheduled a retry (whatever the machine's load); then it lets go,
+    # the retry policy runs the ingest again and it succeeds
     build = tmp_path / "build.duckdb"
     duckdb.connect(str(build)).close()
+    instance = dg.DagsterInstance.ephemeral()
     holder = subprocess.Popen(
-        [sys.executable, "-c", LOCK_HOLDER, str(build), "1"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", LOCK_HOLDER, str(build)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+
+    def release_after_first_failure() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any(
+                instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+                for run in instance.get_runs()
+            ):
+                break
+            time.sleep(0.2)
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+
+    releaser = threading.Thread(target=release_after_first_failure, daemon=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
+        releaser.start()
         result = dg.materialize(
             [orch.ingest.ingest_landing_asset],
             resources={
@@ -477,10 +497,11 @@ def test_transient_lock_conflict_is_retried(orch, tmp_path):
                     landing_dir=str(write_landing(tmp_path / "landing", tiny_crm_rows()))
                 ),
             },
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=instance,
             raise_on_error=False,
         )
     finally:
+        releaser.join(timeout=130)
         holder.wait(timeout=30)
     assert result.success
     types = [e.event_type for e in result.all_events]

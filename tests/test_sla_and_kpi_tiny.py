@@ -194,3 +194,44 @@ def test_qualification_gates(query):
     # Jane passed every gate; Bob (tier C) is stuck at the ICP check
     assert rows["jane.doe@acme.com"][3] is None
     assert rows["bob@gmail.com"][3] == "icp_check"
+
+
+def test_pipeline_now_stage_age_and_most_urgent_sla(query):
+    # as_of Nov 1 00:00 UTC. Open pipeline: every lead but Jane (won). Days in stage from the
+    # current stage's entry, to 0.1; buckets 0-7, 7-30, 30-90, 90-180, 180+ days. A running clock
+    # is breached_recent while as_of is less than 7 days past its due time.
+    # - Olga: SQL since Oct 20 15:00 → 11.375 days → 11.4 (1-4 weeks); AE next step due Oct 27 15:00
+    #   (4 d 9 h before as_of: recent) beats the SDR decision due Oct 21 21:00 (stale).
+    # - Carl: MQL since Sep 22 09:00 → 39.625 → 39.6 days; both clocks stale, the earlier due
+    #   (first touch, Sep 24 21:00) is the most urgent; no owner in an SDR stage: unrouted.
+    # - Emil: MQL since Oct 14 06:00 → 17.75 → 17.8 days (half away from zero); decision due
+    #   Oct 21 15:00 (10 d 9 h: stale).
+    # - Hana: decision due Oct 23 14:00 (8 d 10 h: stale, just past the 7 days).
+    # - Bob, Tom: nurture since Oct 1 → 31.0 days, no clock, not unrouted (marketing's stage).
+    rows = query(
+        """select email, current_stage, days_in_stage, age_bucket, sla_state, most_urgent_sla_name, is_unrouted
+           from marts.lead_pipeline_now order by email"""
+    )
+    got = {r[0]: (r[1], float(r[2]), *r[3:]) for r in rows}
+    assert "jane.doe@acme.com" not in got
+    assert got["olga@acme.com"] == (
+        "sql",
+        11.4,
+        "1_to_4_weeks",
+        "breached_recent",
+        "AE schedules the next step",
+        False,
+    )
+    assert got["carl@globex.com"] == ("mql", 39.6, "1_to_3_months", "breached_stale", "SDR first touch", True)
+    assert got["emil@hoffmann.de"] == (
+        "mql",
+        17.8,
+        "1_to_4_weeks",
+        "breached_stale",
+        "SDR accept / reject",
+        False,
+    )
+    assert got["hana@acme.com"][2:4] == ("1_to_4_weeks", "breached_stale")
+    assert got["bob@gmail.com"] == ("nurture", 31.0, "1_to_3_months", "no_open_sla", None, False)
+    assert got["tom@x.com"] == got["bob@gmail.com"]
+    assert len(got) == 8

@@ -37,6 +37,7 @@ PUBLIC_MARTS = (
     "marts.lead_score_changes",
     "marts.lead_stage_history",
     "marts.lead_sla",
+    "marts.lead_pipeline_now",
     "marts.kpi_ladder",
     "marts.funnel_conversion",
     "marts.stage_velocity",

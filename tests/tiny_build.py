@@ -8,6 +8,7 @@ processes shared two cores and the run got slower (fresh clone `make test` 23 mi
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from leadwarehouse.landing import write_landing
@@ -28,5 +29,8 @@ def build_tiny(folder: Path) -> Path:
         args = ["build"] if os.environ.get("TINY_BUILD_COMMAND") == "build" else TINY_BUILD
         with data_quality_warns():  # the tiny CRM quarantines rows on purpose
             build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=args)
+        # the semantic layer of the project just built, for MetricFlow (tests/test_semantic_layer.py):
+        # dbt writes it into this process's target folder, which other pytest workers do not see
+        shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", folder)
 
     return built_once(folder, "tiny CRM fixture build", build)

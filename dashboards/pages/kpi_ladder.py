@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from dashboards import components as ui
 from dashboards.data import run as q
@@ -97,7 +98,12 @@ values = sorted(o.loc[o["slice_dimension"] == dimension, "slice_value"].unique()
 value = (
     values[0]
     if len(values) == 1
-    else sb.selectbox(DIMENSION_LABELS.get(dimension, dimension), values, key="kpi_value")
+    else sb.selectbox(
+        DIMENSION_LABELS.get(dimension, dimension),
+        values,
+        format_func=ui.labeller(dimension),
+        key="kpi_value",
+    )
 )
 
 series = Q.kpi_series(q, grain, basis, dimension, value)
@@ -115,7 +121,9 @@ period = sb.selectbox(
 active = [
     f"{'monthly' if grain == 'month' else grain}",
     f"{basis} basis",
-    "all leads" if dimension == "all" else f"{DIMENSION_LABELS.get(dimension, dimension)} = {value}",
+    "all leads"
+    if dimension == "all"
+    else f"{DIMENSION_LABELS.get(dimension, dimension)} = {ui.labeller(dimension)(value)}",
     f"current period {period:%Y-%m}" if grain == "month" else f"current period week of {period:%Y-%m-%d}",
 ]
 ui.header(
@@ -175,6 +183,14 @@ def layer_metrics(rows: pd.DataFrame) -> None:
             help_parts.append(
                 f"This period: {fmt_int(cur_row['numerator'].iloc[0])} ÷ {fmt_int(cur_row['denominator'].iloc[0])}"
             )
+        if is_missing(r["current"]):  # say why there is no value
+            help_parts.append(
+                "No value this period: nothing to divide by (no lead in the denominator)"
+                if len(cur_row) and not cur_row["denominator"].fillna(0).iloc[0]
+                else "No value this period: the metric has no row for this period and slice (nothing happened yet)"
+            )
+            if is_score_metric(metric_name):
+                help_parts.append("The AUC needs both won and lost leads among the period's closed leads.")
         help_text = "  \n".join(p for p in help_parts if p) or None
         cols[n % 2].metric(
             metric_label(metric_name),
@@ -226,24 +242,29 @@ def layer_trend(layer: str) -> None:
         )
     t = pd.DataFrame(scaled)
     panels = list(dict.fromkeys(t["panel"]))
-    fig = px.line(
-        t,
-        x="period_start",
-        y="plotted",
-        color="metric",
-        facet_col="panel" if len(panels) > 1 else None,
-        facet_col_spacing=0.1,
-        category_orders={"panel": panels},
-        markers=True,
-        custom_data=["shown", "metric"],
-        labels={"period_start": "Period start", "plotted": "Value", "metric": "Metric"},
+    # plain graph objects: plotly express takes ~0.5 s to build a faceted figure, this ~20 ms
+    fig = make_subplots(
+        rows=1,
+        cols=len(panels),
+        subplot_titles=[f"in {p}" for p in panels] if len(panels) > 1 else None,
+        horizontal_spacing=0.1,
     )
-    fig.update_yaxes(matches=None, showticklabels=True, rangemode="tozero")
-    fig.update_xaxes(tickformat="%Y-%m" if grain == "month" else "%Y-%m-%d", nticks=6)
-    fig.for_each_annotation(lambda a: a.update(text=f"in {a.text.split('=', 1)[-1]}"))
-    if len(panels) == 1:
-        fig.update_yaxes(title=f"Value ({panels[0]})")
-    fig.update_traces(hovertemplate="%{customdata[1]} %{x|%Y-%m-%d}: %{customdata[0]}<extra></extra>")
+    for i, (metric, g) in enumerate(t.groupby("metric", sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=g["period_start"],
+                y=g["plotted"],
+                mode="lines+markers",
+                name=metric,
+                line_color=ui.NEUTRAL_PALETTE[i % len(ui.NEUTRAL_PALETTE)],
+                customdata=list(zip(g["shown"], g["metric"], strict=True)),
+                hovertemplate="%{customdata[1]} %{x|%Y-%m-%d}: %{customdata[0]}<extra></extra>",
+            ),
+            row=1,
+            col=panels.index(g["panel"].iloc[0]) + 1,
+        )
+    fig.update_yaxes(rangemode="tozero", title="Value" if len(panels) > 1 else f"Value ({panels[0]})")
+    fig.update_xaxes(tickformat="%Y-%m" if grain == "month" else "%Y-%m-%d", nticks=6, title="Period start")
     fig.add_vline(x=str(period), line_dash="dot", line_color="#888")
     ui.chart(fig, height=320, key=f"kpi_trend_{layer}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -11,7 +13,8 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_ts, is_missing
 from dashboards.queries import lead_explorer as Q
-from dashboards.queries.common import stage_label
+from dashboards.queries import pipeline as pipeline_q
+from dashboards.queries.common import distinct_values, stage_label
 
 CHANGE_COLORS = {
     "fit": "#1f77b4",
@@ -22,7 +25,93 @@ CHANGE_COLORS = {
     "expiry": "#8c564b",
 }
 
+LIST_LIMIT = 200
+
+
+def show_open_leads(cell: pipeline_q.Cell) -> None:
+    """The open leads of a Pipeline now cell (stage / age in stage / SLA state / unrouted): who they are,
+    who owns them, how long they have waited; each links to its own page here."""
+    opts = ui.lead_filter_options(info)
+    f, active = ui.sidebar_filters(
+        "explorer",
+        [],
+        sources=opts["sources"],
+        segments=opts["segments"],
+        tiers=opts["tiers"],
+        motions=opts["motions"],
+        teams=distinct_values(q, "marts.lead_pipeline_now", "team_name"),
+    )
+    states = pipeline_q.sla_states(q).set_index("sla_state")
+    buckets = pipeline_q.age_buckets(q).set_index("age_bucket")["label"]
+    what = [
+        stage_label(cell.stage) if cell.stage else "every open stage",
+        *([f"in stage {buckets.get(cell.age, cell.age).lower()}"] if cell.age else []),
+        *([str(states["label"].get(cell.sla, cell.sla)).lower()] if cell.sla else []),
+        *(["unrouted"] if cell.owner == pipeline_q.UNROUTED else []),
+    ]
+    ui.header(
+        "Lead explorer", info, [*active, f"open leads: {', '.join(what)}"], "Open leads from Pipeline now."
+    )
+    rows, total = pipeline_q.pipeline_leads(q, f, cell, LIST_LIMIT)
+    st.subheader(f"Open leads: {', '.join(what)}")
+    if rows.empty:
+        st.info("No open lead is in this cell now.", icon=":material/check_circle:")
+        return
+    st.caption(
+        f"{fmt_int(len(rows))} of {fmt_int(total)} leads"
+        + (
+            f" (the first {LIST_LIMIT}: most urgent SLA state, then longest in stage)"
+            if total > len(rows)
+            else ""
+        )
+        + ". Click a lead to see why it has its score."
+    )
+    table = rows.assign(
+        # the email stays readable in the link (the column shows it): '@' needs no escaping in a query
+        link=[
+            "leads?lead=" + quote(e or i, safe="@")
+            for e, i in zip(rows["email"], rows["lead_id"], strict=True)
+        ],
+        owner=rows["owner_name"].fillna("Unrouted"),
+        team_name=rows["team_name"].fillna("–"),
+        sla=[str(states["label"].get(s, s)) for s in rows["sla_state"]],
+        score_band=rows["score_band"].map(ui.labeller("score_band")),
+    )
+    st.dataframe(
+        table[
+            [
+                "link",
+                "company_name",
+                "owner",
+                "team_name",
+                "stage_label",
+                "days_in_stage",
+                "sla",
+                "most_urgent_sla_name",
+                "most_urgent_sla_due_at",
+                "total_score",
+                "score_band",
+            ]
+        ],
+        hide_index=True,
+        column_config={
+            "link": st.column_config.LinkColumn("Lead", display_text=r"lead=(.*)$"),
+            "company_name": "Company",
+            "owner": "Owner",
+            "team_name": "Team",
+            "stage_label": "Stage",
+            "days_in_stage": st.column_config.NumberColumn("Days in stage", format="%.1f"),
+            "sla": "SLA state",
+            "most_urgent_sla_name": "Most urgent SLA",
+            "most_urgent_sla_due_at": st.column_config.DatetimeColumn("Due (UTC)", format="YYYY-MM-DD HH:mm"),
+            "total_score": st.column_config.NumberColumn("Score", format="%.1f"),
+            "score_band": "Band",
+        },
+    )
+
+
 info = ui.require_warehouse()
+band_label, tier_label = ui.labeller("score_band"), ui.labeller("fit_tier")
 default_term = st.query_params.get("lead", "")
 term = st.sidebar.text_input(
     "Search by email, company or lead id",
@@ -31,6 +120,11 @@ term = st.sidebar.text_input(
     placeholder="e.g. jane@acme.com or Acme",
 )
 term = (term or "").strip()
+cell = pipeline_q.Cell(**{name: st.query_params.get(name, "") for name in ("stage", "age", "sla", "owner")})
+if not term and not cell.is_empty() and info.has("marts.lead_pipeline_now"):
+    show_open_leads(cell)
+    st.stop()
+
 ui.header(
     "Lead explorer",
     info,
@@ -38,14 +132,19 @@ ui.header(
     "Why a lead has its score: the reasons, every change in the score ledger, and the stages it went through.",
 )
 
+
 if not term:
     st.info("Type an email, a company name or a lead id in the sidebar search box.", icon=":material/search:")
     st.subheader("Highest-scoring leads now")
     top = Q.top_leads(q)
+    top = top.assign(
+        score_band=top["score_band"].map(band_label),
+        fit_tier=top["fit_tier"].map(tier_label),
+        current_stage=top["current_stage"].map(stage_label),
+    )
     st.dataframe(
-        top.rename(
+        top.drop(columns="lead_id").rename(
             columns={
-                "lead_id": "Lead id",
                 "email": "Email",
                 "company_name": "Company",
                 "total_score": "Score",
@@ -79,9 +178,10 @@ lead = Q.lead_detail(q, lead_id).iloc[0]
 
 st.subheader(f"{lead['first_name'] or ''} {lead['last_name'] or ''} · {lead['email']}".strip())
 st.caption(
-    f"{lead['title'] or 'no title'} at {lead['company_name'] or 'unknown company'} · {lead['segment']} · "
-    f"{lead['industry'] or 'unknown industry'} · {lead['region'] or 'unknown region'} · source {lead['lead_source']} "
-    f"({lead['motion']}) · created {fmt_ts(lead['created_at'])} · model {lead['model_name'] or lead['scoring_model_id']} · "
+    f"{lead['title'] or 'no title'} at {lead['company_name'] or 'unknown company'} · "
+    f"{ui.labeller('segment')(lead['segment'])} · {lead['industry'] or 'unknown industry'} · "
+    f"{ui.labeller('region')(lead['region']) if lead['region'] else 'unknown region'} · "
+    f"source {ui.labeller('lead_source')(lead['lead_source'])} ({ui.labeller('motion')(lead['motion'])}) · created {fmt_ts(lead['created_at'])} · model {lead['model_name'] or lead['scoring_model_id']} · "
     f"id `{lead['lead_id']}`"
 )
 c = [*st.columns(4), *st.columns(4)]
@@ -90,12 +190,12 @@ c[0].metric(
     fmt_num(lead["total_score"]),
     help=f"fit {fmt_num(lead['fit_score'])} · negative {fmt_num(lead['negative_score'])} · intent {fmt_num(lead['intent_score'])}",
 )
-c[1].metric("Band", str(lead["score_band"]))
-c[2].metric("Fit tier", str(lead["fit_tier"]), help=f"ICP match {fmt_num(lead['icp_match_pct'])} %")
-c[3].metric("Intent band", str(lead["intent_band"]))
-c[4].metric("Peak score", fmt_num(lead["peak_score"]), help=f"peak band {lead['peak_band']}")
+c[1].metric("Band", band_label(lead["score_band"]))
+c[2].metric("Fit tier", tier_label(lead["fit_tier"]), help=f"ICP match {fmt_num(lead['icp_match_pct'])} %")
+c[3].metric("Intent band", ui.labeller("intent_band")(lead["intent_band"]))
+c[4].metric("Peak score", fmt_num(lead["peak_score"]), help=f"peak band {band_label(lead['peak_band'])}")
 c[5].metric("ICP match", f"{fmt_num(lead['icp_match_pct'])} %")
-c[6].metric("Stage", str(lead["current_stage"]), help=f"since {fmt_ts(lead['stage_entered_at'])}")
+c[6].metric("Stage", stage_label(lead["current_stage"]), help=f"since {fmt_ts(lead['stage_entered_at'])}")
 c[7].metric("MQL at", "–" if is_missing(lead["mql_at"]) else f"{pd.Timestamp(lead['mql_at']):%Y-%m-%d}")
 st.markdown(f"**Why:** {lead['score_reasons']}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,6 +12,7 @@ from dashboards.formatting import fmt_int, fmt_num, fmt_pct, fmt_pp
 from dashboards.queries import scoring_health as Q
 
 info = ui.require_warehouse()
+band_label = ui.labeller("score_band")
 opts = ui.lead_filter_options(info)
 f, active = ui.sidebar_filters("scoring", opts["months"], **{k: v for k, v in opts.items() if k != "months"})
 models = Q.scoring_models(q)
@@ -57,33 +57,24 @@ for col, (_, g) in zip(cols[1:], gates.iterrows(), strict=True):
     )
 left, right = st.columns(2)
 with left:
-    long = bands.melt(
-        id_vars=["peak_band", "leads"],
-        value_vars=["mqls_rate", "sqls_rate", "opportunities_rate", "won_rate"],
-        var_name="reached",
-        value_name="rate",
-    )
-    long["reached"] = long["reached"].map(
-        {"mqls_rate": "MQL", "sqls_rate": "SQL", "opportunities_rate": "Opportunity", "won_rate": "Won"}
-    )
-    long["rate_pct"] = long["rate"] * 100
-    fig = px.bar(
-        long,
-        x="peak_band",
-        y="rate_pct",
-        color="reached",
-        barmode="group",
-        custom_data=["leads"],
-        category_orders={"peak_band": list(bands["peak_band"])},  # lowest band first
-        labels={
-            "peak_band": "Peak score band (highest band reached)",
-            "rate_pct": "Leads reaching (%)",
-            "reached": "Reached",
-        },
-        title="Share of leads reaching each stage, by peak band",
-    )
-    fig.update_traces(hovertemplate="%{x}: %{y:.1f} % of %{customdata[0]:,} leads<extra></extra>")
-    fig.update_yaxes(ticksuffix=" %")
+    fig = go.Figure()
+    band_names = [band_label(b) for b in bands["peak_band"]]  # lowest band first
+    for column, name in (
+        ("mqls_rate", "MQL"),
+        ("sqls_rate", "SQL"),
+        ("opportunities_rate", "Opportunity"),
+        ("won_rate", "Won"),
+    ):
+        fig.add_bar(
+            x=band_names,
+            y=bands[column] * 100,
+            name=name,
+            customdata=bands["leads"],
+            hovertemplate="%{x}: %{y:.1f} % of %{customdata:,} leads<extra></extra>",
+        )
+    fig.update_layout(barmode="group", title="Share of leads reaching each stage, by peak band")
+    fig.update_xaxes(title="Peak score band (highest band reached)")
+    fig.update_yaxes(ticksuffix=" %", title="Leads reaching (%)")
     ui.chart(fig, key="scoring_bands")
 with right:
     deciles = Q.calibration_by_decile(q, f)
@@ -91,20 +82,19 @@ with right:
         f"D{d} ({a:.0f}–{b:.0f})"
         for d, a, b in zip(deciles["decile"], deciles["min_score"], deciles["max_score"], strict=True)
     ]
-    deciles["won_pct"] = deciles["won_rate"] * 100
-    fig = px.bar(
-        deciles,
-        x="label",
-        y="won_pct",
-        text=[fmt_pct(v) for v in deciles["won_rate"]],
-        custom_data=["won", "leads"],
-        labels={"label": "Peak-score decile (score range, points)", "won_pct": "Won (%)"},
-        title="Calibration: won-rate by peak-score decile",
+    fig = go.Figure(
+        go.Bar(
+            x=deciles["label"],
+            y=deciles["won_rate"] * 100,
+            text=[fmt_pct(v) for v in deciles["won_rate"]],
+            marker_color=ui.NEUTRAL_COLOR,
+            customdata=list(zip(deciles["won"], deciles["leads"], strict=True)),
+            hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+        )
     )
-    fig.update_traces(
-        hovertemplate="%{x}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
-    )
-    fig.update_yaxes(ticksuffix=" %")
+    fig.update_layout(title="Calibration: won-rate by peak-score decile")
+    fig.update_xaxes(title="Peak-score decile (score range, points)")
+    fig.update_yaxes(ticksuffix=" %", title="Won (%)")
     ui.chart(fig, key="scoring_deciles")
 table = bands[["peak_band", "leads", "mqls", "sqls", "opportunities", "won"]].assign(
     won_rate=bands["won_rate"] * 100
@@ -201,7 +191,7 @@ with left:
         )
     )
     fig.add_vline(x=current_threshold, line_dash="dot", line_color="#888")
-    fig.add_vline(x=threshold, line_color="#d62728")
+    fig.add_vline(x=threshold, line_color=ui.NEUTRAL_PALETTE[1])
     fig.update_layout(
         title="MQLs and expected wins by threshold",
         xaxis={"title": "MQL threshold (points)"},
@@ -209,22 +199,26 @@ with left:
         yaxis2={"title": "Expected wins (count)", "overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
     ui.chart(fig, key="scoring_curve")
-    st.caption(f"Grey line: today's threshold ({current_threshold:g}); red line: the what-if ({threshold}).")
+    st.caption(
+        f"Grey line: today's threshold ({current_threshold:g}); purple line: the what-if ({threshold})."
+    )
 with right:
     w = weekly.copy()
     w["week_ending"] = [pd.Timestamp(info.as_of) - pd.Timedelta(days=7 * int(k)) for k in w["weeks_before"]]
     w["scenario"] = w["scenario"].map(
         {"current": f"today (≥ {current_threshold:g})", "what-if": f"what-if (≥ {threshold})"}
     )
-    fig = px.line(
-        w,
-        x="week_ending",
-        y="mqls",
-        color="scenario",
-        line_dash="scenario",
-        labels={"week_ending": "Week ending", "mqls": "New MQLs per week (count)", "scenario": "Threshold"},
-        title="SDR load: new MQLs per week",
-    )
-    fig.update_traces(hovertemplate="week ending %{x|%Y-%m-%d}: %{y:,} MQLs<extra></extra>")
-    fig.update_yaxes(rangemode="tozero")
+    fig = go.Figure()
+    for (name, g), dash in zip(w.groupby("scenario", sort=False), ("solid", "dash"), strict=False):
+        fig.add_scatter(
+            x=g["week_ending"],
+            y=g["mqls"],
+            name=name,
+            mode="lines",
+            line_dash=dash,
+            hovertemplate="week ending %{x|%Y-%m-%d}: %{y:,} MQLs<extra></extra>",
+        )
+    fig.update_layout(title="SDR load: new MQLs per week", legend_title_text="Threshold")
+    fig.update_xaxes(title="Week ending")
+    fig.update_yaxes(rangemode="tozero", title="New MQLs per week (count)")
     ui.chart(fig, key="scoring_weekly")

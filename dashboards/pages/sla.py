@@ -1,18 +1,20 @@
-"""SLA: compliance by SLA, team and rep; open breaches and at-risk leads now; the weekly trend."""
+"""SLA: compliance by SLA, team and rep; time taken against each target; running clocks by state (breached
+this week, at risk, breached long ago); the weekly trend."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_hours, fmt_int, fmt_pct
+from dashboards.formatting import fmt_delta, fmt_duration, fmt_int, fmt_pct
 from dashboards.queries import sla as Q
 from dashboards.queries.common import distinct_values
 
 MIN_DECIDED = 5  # a weekly point needs this many decided SLA instances
+LIST_LIMIT = 200  # rows of a running-clocks table
 
 info = ui.require_warehouse()
 if not info.has("marts.lead_sla"):
@@ -49,53 +51,106 @@ ui.header(
 overall = Q.sla_overall(q, f, chosen)
 if overall["instances"] == 0:
     ui.no_rows("No SLA instance matches these filters.")
-c = st.columns(5)
-c[0].metric("SLA instances", fmt_int(overall["instances"]), help="clocks started in the selection")
+state_names = Q.sla_state_labels(q)
+prev_f = ui.previous_period(f, Q.sla_months(q))
+prev = Q.sla_overall(q, prev_f, chosen) if prev_f else None
+c = st.columns(6)
+c[0].metric(
+    "SLA instances",
+    fmt_int(overall["instances"]),
+    delta=f"{int(overall['instances'] - prev['instances']):+,} clocks" if prev is not None else None,
+    delta_color="off",
+    help="clocks started in the selection",
+)
 c[1].metric(
     "Compliance",
     fmt_pct(overall["compliance"]),
-    help=f"{fmt_int(overall['met'])} met of {fmt_int(overall['decided'])} decided",
+    delta=fmt_delta(overall["compliance"], prev["compliance"], "rate") if prev is not None else None,
+    help=f"met ÷ decided: {fmt_int(overall['met'])} met of {fmt_int(overall['decided'])} decided "
+    "(met + breached + still running past due)",
 )
-c[2].metric("Breached", fmt_int(overall["breached"]), help="clock stopped after its due time")
-c[3].metric("Open breaches", fmt_int(overall["open_breached"]), help="clock still running, past its due time")
-c[4].metric(
-    "At risk",
-    fmt_int(overall["at_risk"]),
-    help=f"clock still running, {Q.AT_RISK_SHARE:.0%} or more of its target used",
+c[2].metric(
+    "Breached",
+    fmt_int(overall["breached"]),
+    delta=f"{int(overall['breached'] - prev['breached']):+,} clocks" if prev is not None else None,
+    delta_color="inverse",  # fewer breaches is better
+    help="clock stopped after its due time",
 )
+for col, state in zip(c[3:], Q.OPEN_STATES, strict=True):
+    col.metric(state_names[state]["label"], fmt_int(overall[state]), help=state_names[state]["description"])
 
 by_sla = Q.sla_by(q, f, "sla", chosen)
 by_team = Q.sla_by(q, f, "team", chosen)
 
 
 def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str) -> None:
-    df = df.assign(compliance_pct=df["compliance"] * 100, text=[fmt_pct(v) for v in df["compliance"]])
-    fig = px.bar(
-        df,
-        x="compliance_pct",
-        y=y,
-        orientation="h",
-        text="text",
-        custom_data=["met", "decided"],
-        labels={"compliance_pct": "Compliance (%)", y: y_label},
-        title=title,
+    fig = go.Figure(
+        go.Bar(
+            x=df["compliance"] * 100,
+            y=df[y],
+            orientation="h",
+            text=[fmt_pct(v) for v in df["compliance"]],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=ui.NEUTRAL_COLOR,
+            customdata=list(zip(df["met"], df["decided"], strict=True)),
+            hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,} met of %{customdata[1]:,} decided)<extra></extra>",
+        )
     )
-    fig.update_traces(
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]:,} met of %{customdata[1]:,} decided)<extra></extra>",
+    fig.update_layout(title=title)
+    fig.update_xaxes(
+        range=[0, 125], tickvals=[0, 50, 100], ticktext=["0 %", "50 %", "100 %"], title="Compliance (%)"
     )
-    fig.update_xaxes(range=[0, 125], tickvals=[0, 50, 100], ticktext=["0 %", "50 %", "100 %"])
-    fig.update_yaxes(categoryorder="total descending")
+    fig.update_yaxes(categoryorder="total descending", title=y_label)
     ui.chart(fig, height=max(260, 60 + 40 * len(df)), key=key)
 
 
-left, right = st.columns([2, 3])  # team names are long
+def time_to_target_chart(df: pd.DataFrame) -> None:
+    """Median time taken as % of each SLA's target, coloured against it: green below the SLA's at-risk
+    share, amber up to the target, red past it; a line at the target (100 %)."""
+    rag = [
+        "red" if share > 1 else "amber" if pd.notna(risk) and share >= risk else "green"
+        for share, risk in zip(df["median_share"], df["at_risk_share"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=df["median_share"] * 100,
+            y=[f"{n} ({fmt_duration(t)})" for n, t in zip(df["sla_name"], df["target_minutes"], strict=True)],
+            orientation="h",
+            marker_color=[ui.RAG_COLORS[r] for r in rag],
+            text=[f"{v * 100:,.0f} %" for v in df["median_share"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip(df["p90_share"] * 100, df["stopped"], strict=True)),
+            hovertemplate="%{y}: median %{x:.0f} % of the target, 90th percentile %{customdata[0]:.0f} % "
+            "(%{customdata[1]:,} stopped clocks)<extra></extra>",
+        )
+    )
+    fig.add_vline(
+        x=100, line_dash="dash", line_color="#555", annotation_text="target", annotation_position="top"
+    )
+    fig.update_layout(title="Median time taken, % of the SLA's target", showlegend=False)
+    fig.update_xaxes(ticksuffix=" %", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    ui.chart(fig, height=max(260, 60 + 40 * len(df)), key="sla_time_to_target")
+
+
+left, right = st.columns([2, 3])
 with left:
     compliance_bar(by_sla, "sla_name", "Compliance by SLA", "SLA", "sla_by_sla")
 with right:
-    compliance_bar(
-        by_team.fillna({"team_name": "unassigned"}), "team_name", "Compliance by team", "Team", "sla_by_team"
+    time_to_target_chart(Q.sla_time_to_target(q, f, chosen))
+st.caption(
+    "Green: the median clock stopped before the SLA's at-risk share of its target (seeds/sla/sla_policies.csv); "
+    "amber: before the target; red: after it. Targets are business time unless the SLA counts clock time."
+)
+
+routed_teams = by_team[by_team["team_name"].notna()]
+compliance_bar(routed_teams, "team_name", "Compliance by team", "Team", "sla_by_team")
+if overall["unrouted"]:
+    st.caption(
+        f"{fmt_int(overall['unrouted'])} SLA instances belong to leads nobody owns yet (unrouted): they are counted "
+        "above but in no team; the Pipeline now page lists the unrouted leads."
     )
 
 st.subheader("Trend by week")
@@ -110,73 +165,82 @@ trend["compliance_pct"] = [
     100 * m / d if d >= MIN_DECIDED else None
     for m, d in zip(trend["met"], trend["decided"].fillna(0), strict=True)
 ]
-fig = px.line(
-    trend,
-    x="week",
-    y="compliance_pct",
-    color="sla_name",
-    markers=True,
-    custom_data=["met", "decided"],
-    labels={"week": "Week the clock started", "compliance_pct": "Compliance (%)", "sla_name": "SLA"},
-)
-fig.update_traces(
-    hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
-)
-fig.update_traces(line_width=4, selector={"name": "All SLAs"})
-fig.update_traces(connectgaps=False)
-fig.update_yaxes(range=[0, 105], ticksuffix=" %")
+fig = go.Figure()
+for name, g in trend.groupby("sla_name", sort=False):
+    fig.add_scatter(
+        x=g["week"],
+        y=g["compliance_pct"],
+        name=name,
+        mode="lines+markers",
+        connectgaps=False,
+        line_width=4 if name == "All SLAs" else 2,
+        customdata=list(zip(g["met"], g["decided"], strict=True)),
+        hovertemplate="week of %{x|%Y-%m-%d}: %{y:.1f} % (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+    )
+fig.update_xaxes(title="Week the clock started")
+fig.update_yaxes(range=[0, 105], ticksuffix=" %", title="Compliance (%)")
 ui.chart(fig, key="sla_weekly")
 st.caption(f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line.")
 
 
-def minutes_table(df: pd.DataFrame, extra_cols: dict[str, str]) -> None:
-    df = df.fillna({"owner_name": "unassigned", "team_name": "unassigned"})
-    shown = df.assign(
-        elapsed=[fmt_hours(v) for v in df["elapsed_business_minutes"]],
-        target=[fmt_hours(v) for v in df["target_minutes"]],
-        over=[fmt_hours(v) for v in df["over_by_minutes"]],
+def open_clocks_table(state: str) -> None:
+    rows, total = Q.sla_open_items(q, f, state, chosen, LIST_LIMIT)
+    if rows.empty:
+        st.success(f"No clock is {state_names[state]['label'].lower()}.")
+        return
+    st.caption(
+        f"{fmt_int(len(rows))} of {fmt_int(total)} clocks"
+        + (f" (the first {LIST_LIMIT}, most urgent first)" if total > len(rows) else "")
+        + ". Hours are business hours unless the SLA counts clock time."
     )
-    cols = {
-        "lead_id": "Lead",
-        "sla_name": "SLA",
-        "band": "Band",
-        "owner_name": "Owner",
-        "team_name": "Team",
-        "started_at": "Started (UTC)",
-        "due_at": "Due (UTC)",
-        "elapsed": "Elapsed",
-        "target": "Target",
-        **extra_cols,
-    }
+    over = rows["over_by_minutes"] / 60
+    shown = rows.assign(
+        lead=rows["email"].fillna(rows["lead_id"]),
+        owner_name=rows["owner_name"].fillna("Unrouted"),
+        team_name=rows["team_name"].fillna("–"),
+        target=[fmt_duration(v) for v in rows["target_minutes"]],
+        elapsed_hours=rows["elapsed_minutes"] / 60,
+        over_hours=-over if state == "at_risk" else over,
+    )
+    over_label = "Time left (h)" if state == "at_risk" else "Over by (h)"
     st.dataframe(
-        shown[list(cols)].rename(columns=cols),
+        shown[
+            [
+                "lead",
+                "company_name",
+                "sla_name",
+                "owner_name",
+                "team_name",
+                "due_at",
+                "target",
+                "elapsed_hours",
+                "over_hours",
+            ]
+        ],
         hide_index=True,
         column_config={
-            "Started (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Due (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "lead": "Lead",
+            "company_name": "Company",
+            "sla_name": "SLA",
+            "owner_name": "Owner",
+            "team_name": "Team",
+            "due_at": st.column_config.DatetimeColumn("Due (UTC)", format="YYYY-MM-DD HH:mm"),
+            "target": "Target",
+            "elapsed_hours": st.column_config.NumberColumn("Elapsed (h)", format="%.1f"),
+            "over_hours": st.column_config.NumberColumn(over_label, format="%.1f"),
         },
     )
 
 
-st.subheader("Now")
-breach_tab, risk_tab = st.tabs(
-    [f"Open breaches ({fmt_int(overall['open_breached'])})", f"At risk ({fmt_int(overall['at_risk'])})"]
-)
-with breach_tab:
-    breaches = Q.sla_open_items(q, f, "breaches", chosen)
-    if breaches.empty:
-        st.success("No open breach.")
-    else:
-        minutes_table(breaches, {"over": "Over by"})
-with risk_tab:
-    risk = Q.sla_open_items(q, f, "at_risk", chosen)
-    if risk.empty:
-        st.success("No open SLA close to its due time.")
-    else:
-        minutes_table(risk.assign(over_by_minutes=-risk["over_by_minutes"]), {"over": "Time left"})
+st.subheader("Running clocks now")
+tabs = st.tabs([f"{state_names[s]['label']} ({fmt_int(overall[s])})" for s in Q.OPEN_STATES])
+for tab, state in zip(tabs, Q.OPEN_STATES, strict=True):
+    with tab:
+        open_clocks_table(state)
 
 st.subheader("By rep")
-by_rep = Q.sla_by(q, f, "rep", chosen).fillna({"owner_name": "unassigned", "team_name": "unassigned"})
+by_rep = Q.sla_by(q, f, "rep", chosen)
+by_rep = by_rep[by_rep["owner_name"].notna()]  # unrouted clocks have no rep (see above)
 st.dataframe(
     by_rep.assign(compliance_pct=by_rep["compliance"] * 100)[
         [
@@ -185,29 +249,25 @@ st.dataframe(
             "instances",
             "met",
             "breached",
-            "open_breached",
+            "breached_recent",
             "at_risk",
             "compliance_pct",
         ]
-    ].rename(
-        columns={
-            "owner_name": "Rep",
-            "team_name": "Team",
-            "instances": "Instances",
-            "met": "Met",
-            "breached": "Breached",
-            "open_breached": "Open breaches",
-            "at_risk": "At risk",
-            "compliance_pct": "Compliance",
-        }
-    ),
+    ],
     hide_index=True,
     column_config={
-        **{
-            c: st.column_config.NumberColumn(format="localized")
-            for c in ("Instances", "Met", "Breached", "Open breaches", "At risk")
-        },
-        "Compliance": st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
+        "owner_name": "Rep",
+        "team_name": "Team",
+        "instances": st.column_config.NumberColumn("Instances", format="localized"),
+        "met": st.column_config.NumberColumn("Met", format="localized"),
+        "breached": st.column_config.NumberColumn("Breached", format="localized"),
+        "breached_recent": st.column_config.NumberColumn(
+            state_names["breached_recent"]["label"], format="localized"
+        ),
+        "at_risk": st.column_config.NumberColumn(state_names["at_risk"]["label"], format="localized"),
+        "compliance_pct": st.column_config.ProgressColumn(
+            "Compliance", format="%.1f %%", min_value=0, max_value=100
+        ),
     },
 )
-st.caption("Worst compliance first. Times are business hours.")
+st.caption(f"{fmt_int(len(by_rep))} reps, worst compliance first. Times are business hours.")

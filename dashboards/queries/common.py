@@ -10,7 +10,7 @@ column names written in this package are ever put into SQL text.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -25,6 +25,34 @@ def next_month(d: date) -> date:
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
+def add_months(d: date, k: int) -> date:
+    """The first day of the month k months after d's (k may be negative)."""
+    n = d.year * 12 + d.month - 1 + k
+    return date(n // 12, n % 12 + 1, 1)
+
+
+# Period presets of the sidebar, relative to the latest month with data (the page's last month).
+PRESETS = ("All months", "This month", "Last month", "This quarter", "Last quarter", "Last 3 months")
+
+
+def preset_range(preset: str, months: Sequence[date]) -> tuple[date, date] | None:
+    """The (first, last) month of a preset among `months`, or None when it has no month there."""
+    if not months:
+        return None
+    latest = max(months)
+    quarter_start = date(latest.year, (latest.month - 1) // 3 * 3 + 1, 1)
+    lo, hi = {
+        "All months": (min(months), latest),
+        "This month": (latest, latest),
+        "Last month": (add_months(latest, -1), add_months(latest, -1)),
+        "This quarter": (quarter_start, latest),
+        "Last quarter": (add_months(quarter_start, -3), add_months(quarter_start, -1)),
+        "Last 3 months": (add_months(latest, -2), latest),
+    }[preset]
+    inside = [m for m in months if lo <= m <= hi]
+    return (min(inside), max(inside)) if inside else None
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a page's sidebar selected. Empty tuples mean "all"."""
@@ -37,6 +65,22 @@ class Filters:
     motions: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     extra: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # (column, values) pairs
+
+    def previous_period(self) -> Filters | None:
+        """The same filters over the period of the same length just before (None without a period)."""
+        if not (self.start_month and self.end_month):
+            return None
+        length = (
+            (self.end_month.year - self.start_month.year) * 12
+            + self.end_month.month
+            - self.start_month.month
+            + 1
+        )
+        return replace(
+            self,
+            start_month=add_months(self.start_month, -length),
+            end_month=add_months(self.end_month, -length),
+        )
 
     def where(
         self,
@@ -105,6 +149,26 @@ def distinct_values(q: Runner, table: str, column: str) -> list[str]:
     """Distinct non-null values of a column; table and column come from code, never from users."""
     df = q(f"select distinct {column}::varchar as v from {table} where {column} is not null order by 1", [])
     return list(df["v"])
+
+
+# ---------------------------------------------------------------- labels
+
+
+def code_labels(q: Runner, tables: set[str] | frozenset[str]) -> dict[str, dict[str, str]]:
+    """Labels of the codes of each lead dimension (config.display_labels) and of the stages
+    (config.lifecycle_stages.label): {dimension: {code: label}}. Empty for a warehouse built before
+    the label seeds: the pages then humanize the codes."""
+    labels: dict[str, dict[str, str]] = {}
+    if "config.display_labels" in tables:
+        for dimension, code, label in q(
+            "select dimension, code, label from config.display_labels", []
+        ).itertuples(index=False):
+            labels.setdefault(dimension, {})[code] = label
+    if "config.lifecycle_stages" in tables:
+        stages = q("select * from config.lifecycle_stages", [])
+        if "label" in stages.columns:
+            labels["stage"] = dict(zip(stages["stage"], stages["label"], strict=True))
+    return labels
 
 
 # ---------------------------------------------------------------- stage labels

@@ -12,7 +12,15 @@ import pandas as pd
 
 from dashboards.queries.common import Filters, Runner
 
-STEP_COLUMNS = ["cohort_month", "step_order", "from_stage", "to_stage", "entered", "converted"]
+STEP_COLUMNS = [
+    "cohort_month",
+    "step_order",
+    "from_stage",
+    "to_stage",
+    "entered",
+    "converted",
+    "reached_or_later",
+]
 
 # Before marts.funnel_conversion existed the page derived its first steps from marts.leads (an older
 # published warehouse still needs this): the mart's steps 1-6, in the mart's order.
@@ -35,10 +43,14 @@ def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
     """
     if source == "funnel_conversion":
         cond, params = f.where(period="cohort_month", team="team_id")
+        columns = set(q("select * from marts.funnel_conversion limit 0", []).columns)
+        # a warehouse built before the column: no skips known, stage counts as converted
+        reached = "reached_or_later" if "reached_or_later" in columns else "converted"
         return q(
             f"""
             select cohort_month::date as cohort_month, min(step_order) as step_order, from_stage, to_stage,
-                   sum(entered)::bigint as entered, sum(converted)::bigint as converted
+                   sum(entered)::bigint as entered, sum(converted)::bigint as converted,
+                   sum({reached})::bigint as reached_or_later
             from marts.funnel_conversion
             where {cond}
             group by cohort_month, from_stage, to_stage
@@ -75,6 +87,7 @@ def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
             "to_stage": b,
             "entered": int(r[e]),
             "converted": int(r[c]),
+            "reached_or_later": int(r[c]),
         }
         for _, r in wide.iterrows()
         for i, (a, b, e, c) in enumerate(FUNNEL_STEPS_FROM_LEADS, start=1)
@@ -102,15 +115,31 @@ def funnel_stages(steps: pd.DataFrame) -> list[str]:
 
 
 def funnel_stage_counts(steps: pd.DataFrame) -> pd.DataFrame:
-    """Leads that reached each stage: the larger of 'entered' from it and 'converted' into it."""
+    """Leads that reached each stage or a later one (monotonic), and how many of them skipped it.
+
+    From the mart's steps out of `lead` (every lead to each stage): reached_or_later and
+    reached_or_later - converted. Steps without them (a warehouse built from leads only): the
+    larger of 'entered' from a stage and 'converted' into it, no skips."""
     if steps.empty:
-        return pd.DataFrame(columns=["stage", "leads"])
-    t = steps.groupby(["from_stage", "to_stage"])[["entered", "converted"]].sum().reset_index()
+        return pd.DataFrame(columns=["stage", "leads", "skipped"])
+    t = (
+        steps.groupby(["from_stage", "to_stage"])[["entered", "converted", "reached_or_later"]]
+        .sum()
+        .reset_index()
+    )
+    stages = funnel_stages(steps)
+    from_lead = t[t["from_stage"] == "lead"].set_index("to_stage")
+    if set(stages) - {"lead"} <= set(from_lead.index):
+        first = int(from_lead["entered"].max())
+        leads = [first] + [int(from_lead.loc[s, "reached_or_later"]) for s in stages[1:]]
+        skipped = [0] + [
+            int(from_lead.loc[s, "reached_or_later"] - from_lead.loc[s, "converted"]) for s in stages[1:]
+        ]
+        return pd.DataFrame({"stage": stages, "leads": leads, "skipped": skipped})
     entered = t.groupby("from_stage")["entered"].max()  # the same leads enter every step out of a stage
     converted = t.groupby("to_stage")["converted"].max()
-    stages = funnel_stages(steps)
     counts = [int(max(entered.get(s, 0), converted.get(s, 0))) for s in stages]
-    return pd.DataFrame({"stage": stages, "leads": counts})
+    return pd.DataFrame({"stage": stages, "leads": counts, "skipped": [0] * len(stages)})
 
 
 def funnel_step_totals(steps: pd.DataFrame) -> pd.DataFrame:

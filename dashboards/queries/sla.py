@@ -12,7 +12,13 @@ import pandas as pd
 from dashboards.queries.common import Filters, Runner
 
 SLA_CLOSED = ("met", "breached", "open_breached")  # instances whose outcome is decided
-AT_RISK_SHARE = 0.75  # an open SLA that used 75 % of its time is "at risk"
+# Running clocks by lead_sla.sla_state (thresholds per SLA in seeds/sla/sla_policies.csv): the tabs
+# of "Now", most actionable first, and how each is ordered.
+OPEN_STATES = {
+    "breached_recent": "elapsed_business_minutes - target_minutes desc",
+    "at_risk": "target_minutes - elapsed_business_minutes asc",
+    "breached_stale": "due_at asc",
+}
 
 
 def _sla_where(f: Filters, sla_ids: Sequence[str]) -> tuple[str, list[Any]]:
@@ -37,8 +43,10 @@ def _sla_agg() -> str:
         count(*) filter (where status = 'open_breached') as open_breached,
         count(*) filter (where status = 'open') as open,
         count(*) filter (where status in ({closed})) as decided,
-        count(*) filter (where status = 'open' and elapsed_business_minutes >= {AT_RISK_SHARE} * target_minutes)
-            as at_risk,
+        count(*) filter (where sla_state = 'at_risk') as at_risk,
+        count(*) filter (where sla_state = 'breached_recent') as breached_recent,
+        count(*) filter (where sla_state = 'breached_stale') as breached_stale,
+        count(*) filter (where owner_rep_id is null) as unrouted,
         quantile_cont(elapsed_business_minutes, 0.5) filter (where status in ('met', 'breached'))
             as median_elapsed_minutes
     """
@@ -86,28 +94,55 @@ def sla_weekly(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.DataFra
 
 
 def sla_open_items(
-    q: Runner, f: Filters, kind: str, sla_ids: Sequence[str] = (), limit: int = 500
-) -> pd.DataFrame:
-    """Open breaches now ('breaches') or open SLAs close to their due time ('at_risk')."""
+    q: Runner, f: Filters, state: str, sla_ids: Sequence[str] = (), limit: int = 200
+) -> tuple[pd.DataFrame, int]:
+    """The running clocks in one sla_state (OPEN_STATES), most urgent first (at most `limit`), with
+    the lead's email and company, and how many there are."""
     cond, params = _sla_where(f, sla_ids)
-    if kind == "breaches":
-        status_cond = "status = 'open_breached'"
-        order = "elapsed_business_minutes - target_minutes desc"
-    else:
-        status_cond = f"status = 'open' and elapsed_business_minutes >= {AT_RISK_SHARE} * target_minutes"
-        order = "target_minutes - elapsed_business_minutes asc"
-    return q(
+    cond = f"sla_state = ? and {cond}"
+    params = [state, *params]
+    total = int(q(f"select count(*) as n from marts.lead_sla where {cond}", params)["n"].iloc[0])
+    rows = q(
         f"""
-        select lead_id, sla_name, band, owner_name, team_name, started_at, due_at,
-               elapsed_business_minutes, target_minutes,
-               elapsed_business_minutes - target_minutes as over_by_minutes
-        from marts.lead_sla
-        where {status_cond} and {cond}
-        order by {order}, lead_id
-        limit {int(limit)}
+        select s.lead_id, l.email, l.company_name, s.sla_name, s.band, s.owner_name, s.team_name, s.started_at,
+               s.due_at, s.elapsed_business_minutes::double as elapsed_minutes, s.target_minutes,
+               (s.elapsed_business_minutes - s.target_minutes)::double as over_by_minutes
+        from (select * from marts.lead_sla where {cond} order by {OPEN_STATES[state]}, lead_id limit {int(limit)}) s
+        left join marts.leads l using (lead_id)
+        order by {OPEN_STATES[state]}, lead_id
         """,
         params,
     )
+    return rows, total
+
+
+def sla_time_to_target(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.DataFrame:
+    """Per SLA: median and 90th percentile of the elapsed time of stopped clocks, as shares of the
+    target, with the SLA's at-risk share (config.sla_policies) for red / amber / green."""
+    cond, params = _sla_where(f, sla_ids)
+    return q(
+        f"""
+        select s.sla_id, any_value(s.sla_name) as sla_name, any_value(s.target_minutes) as target_minutes,
+               count(*) as stopped,
+               quantile_cont(s.elapsed_business_minutes / s.target_minutes, 0.5)::double as median_share,
+               quantile_cont(s.elapsed_business_minutes / s.target_minutes, 0.9)::double as p90_share,
+               any_value(p.at_risk_share)::double as at_risk_share
+        from marts.lead_sla s
+        left join config.sla_policies p using (sla_id)
+        where s.is_stopped and {cond}
+        group by s.sla_id
+        order by 1
+        """,
+        params,
+    )
+
+
+def sla_state_labels(q: Runner) -> dict[str, dict[str, str]]:
+    """{sla_state: {label, description, rag}} from config.sla_states."""
+    df = q("select sla_state, label, description, rag from config.sla_states", [])
+    return {
+        r.sla_state: {"label": r.label, "description": r.description, "rag": r.rag} for r in df.itertuples()
+    }
 
 
 def sla_months(q: Runner) -> list[date]:

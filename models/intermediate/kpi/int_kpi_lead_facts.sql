@@ -110,18 +110,11 @@ select
                 then {{ dbt.datediff('leads.created_at', 'leads.' ~ stage ~ '_at', 'second') }} / 86400.0  -- noqa: LT05
         end as days_created_to_{{ stage }},
     {%- endfor %}
-    case
-        when
-            leads.mql_at is not null and leads.sql_at is not null
-            and not leads.is_mql_out_of_order and not leads.is_sql_out_of_order
-            then {{ dbt.datediff('leads.mql_at', 'leads.sql_at', 'second') }} / 86400.0  -- noqa: LT05
-    end as days_mql_to_sql,
-    case
-        when
-            leads.sql_at is not null and coalesce(leads.won_at, leads.lost_at) is not null
-            and not leads.is_sql_out_of_order and not leads.is_closed_out_of_order
-            then {{ dbt.datediff('leads.sql_at', 'coalesce(leads.won_at, leads.lost_at)', 'second') }} / 86400.0  -- noqa: LT05
-    end as days_sql_to_close
+    {{ kpi_days_between('leads.mql_at', 'leads.sql_at', 'leads.is_mql_out_of_order', 'leads.is_sql_out_of_order') }}
+        as days_mql_to_sql,
+    {{ kpi_days_between(
+        'leads.sql_at', 'coalesce(leads.won_at, leads.lost_at)', 'leads.is_sql_out_of_order', 'leads.is_closed_out_of_order'
+    ) }} as days_sql_to_close
 from leads
 left join routing on leads.lead_id = routing.lead_id
 left join won_amounts on leads.lead_id = won_amounts.lead_id

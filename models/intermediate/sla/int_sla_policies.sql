@@ -13,6 +13,8 @@
         "motion_scope must be any, inbound or outbound"),
     ("segment_scope not in ('any', 'smb', 'mid_market', 'enterprise', 'unknown') or segment_scope is null",
         "segment_scope must be any or a segment"),
+    ("at_risk_share is null or at_risk_share <= 0 or at_risk_share >= 1", "at_risk_share must be between 0 and 1"),
+    ("actionable_days is null or actionable_days < 0", "actionable_days must be zero or more days"),
 ]) }}
 
 select
@@ -25,5 +27,7 @@ select
     time_basis,
     band_scope,
     motion_scope,
-    segment_scope
+    segment_scope,
+    at_risk_share,
+    actionable_days
 from {{ ref('sla_policies') }}

@@ -2,6 +2,8 @@
 -- how many leads reached the from-stage and how many of them went on to the to-stage. Steps
 -- from `lead` (every lead) to each stage give the share of leads that ever reached it: lead → won
 -- is the won rate. A stage entered by a fact dated before the lead's creation counts as reached.
+-- reached_or_later also counts the leads that skipped to_stage but reached a later one (e.g. an
+-- opportunity created without an SQL): the funnel's monotonic "reached this stage or later".
 {%- set steps = [
     ('lead', 'mql', 'created_at', 'mql_at'),
     ('mql', 'sal', 'mql_at', 'sal_at'),
@@ -14,6 +16,9 @@
     ('lead', 'opportunity', 'created_at', 'opportunity_at'),
     ('lead', 'won', 'created_at', 'won_at'),
 ] %}
+{#- the funnel's stages in order: "reached X or later" is any of X's and the later stages' times -#}
+{%- set stage_times = [('mql', 'mql_at'), ('sal', 'sal_at'), ('sql', 'sql_at'), ('opportunity', 'opportunity_at'),
+    ('won', 'won_at')] %}
 with
 
 facts as (
@@ -36,7 +41,10 @@ steps as (
             '{{ from_stage }}' as from_stage,
             '{{ to_stage }}' as to_stage,
             count(*) as entered,
-            sum(case when {{ to_at }} is not null then 1 else 0 end) as converted
+            sum(case when {{ to_at }} is not null then 1 else 0 end) as converted,
+            {%- set stages = stage_times | map(attribute=0) | list %}
+            {%- set later = stage_times[stages.index(to_stage):] | map(attribute=1) | list %}
+            sum(case when coalesce({{ later | join(', ') }}) is not null then 1 else 0 end) as reached_or_later
         from facts
         where {{ from_at }} is not null
         group by 1, 2, 3, 4, 5, 6, 7
@@ -60,5 +68,6 @@ select
     to_stage,
     cast(entered as bigint) as entered,
     cast(converted as bigint) as converted,
+    cast(reached_or_later as bigint) as reached_or_later,
     cast(converted as {{ type_double() }}) / entered as conversion_rate
 from steps

@@ -114,6 +114,11 @@ select
     stage_dates.lost_at,
     stage_dates.recycled_at,
     stage_dates.disqualified_at,
+    stage_dates.rejected_at,
+    stage_dates.reject_reason,
+    cast({{ kpi_days_between(
+        'stage_dates.mql_at', 'stage_dates.sql_at', 'stage_dates.is_mql_out_of_order', 'stage_dates.is_sql_out_of_order'
+    ) }} as {{ type_double() }}) as days_mql_to_sql,
     stage_dates.current_stage = 'won' as is_won,
     {{ as_of() }} as as_of
 from inputs

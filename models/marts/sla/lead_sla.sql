@@ -1,5 +1,7 @@
 -- One row per lead per SLA instance: when the clock started, when it is due, when (if) it
--- stopped, its status and the elapsed (business) minutes, with the owner and team.
+-- stopped, its status and the elapsed (business) minutes, with the owner and team. A running
+-- clock's sla_state says how urgent it is (seeds/sla/sla_states.csv; the thresholds are the
+-- policy's at_risk_share and actionable_days).
 with
 
 instances as (
@@ -11,6 +13,12 @@ instances as (
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+
+),
+
+policies as (
+
+    select * from {{ ref('int_sla_policies') }}
 
 ),
 
@@ -41,6 +49,16 @@ select
     instances.status in ('met', 'breached') as is_stopped,
     instances.status in ('breached', 'open_breached') as is_breached,
     cast({{ round_to("instances.elapsed_minutes", 1) }} as decimal(12, 1)) as elapsed_business_minutes,
+    case
+        when instances.status = 'open_breached'
+            and {{ as_of() }} < {{ dbt.dateadd('day', 'policies.actionable_days', 'instances.due_at') }}
+            then 'breached_recent'
+        when instances.status = 'open_breached' then 'breached_stale'
+        when instances.status = 'open'
+            and instances.elapsed_minutes >= policies.at_risk_share * instances.target_minutes
+            then 'at_risk'
+        when instances.status = 'open' then 'on_track'
+    end as sla_state,
     instances.owner_rep_id,
     reps.rep_name as owner_name,
     instances.team_id,
@@ -54,5 +72,6 @@ select
     leads.segment
 from instances
 inner join leads on instances.lead_id = leads.lead_id
+inner join policies on instances.sla_id = policies.sla_id
 left join reps on instances.owner_rep_id = reps.rep_id
 left join teams on instances.team_id = teams.team_id

@@ -1,0 +1,123 @@
+"""The semantic layer (models/marts/semantic) and kpi_ladder give one answer per KPI.
+
+Every MetricFlow metric that names a kpi_ladder metric (config.meta kpi_metric, kpi_basis) is
+queried with MetricFlow on the test run's shared warehouses (the tiny CRM, the dashboards' 600
+synthetic leads), grouped by metric_time__month, for the whole
+(slice `all`) and by one slice dimension, and must equal kpi_ladder's month rows of that metric,
+basis and slice. Its label and description are the metric catalogue's (seeds/kpi/kpi_metrics.csv),
+word for word. A definition that drifts on either side fails here.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from leadwarehouse.build import run_dbt
+from leadwarehouse.semantic_layer import SemanticLayer
+from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.dbt
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "seeds" / "kpi" / "kpi_metrics.csv"
+# kpi_ladder slice -> MetricFlow group-by (the leads semantic model's dimension, joined by lead)
+SLICES = {"all": None, "lead_source": "lead__lead_source"}
+# value is a double in the contract: equal to this many decimal places
+PLACES = 9
+
+
+@pytest.fixture(scope="module", params=["tiny", "dashboards"])
+def warehouse_file(request) -> Path:
+    """The tiny hand-made CRM (edge cases) and the dashboards' 600 synthetic leads (milestones that
+    fall in other months than the lead's creation): both shared builds of the test run."""
+    return request.getfixturevalue("tiny_warehouse" if request.param == "tiny" else "dash_warehouse")
+
+
+@pytest.fixture(scope="module")
+def warehouse(warehouse_file):
+    con = duckdb.connect(str(warehouse_file), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def semantic_layer(warehouse_file, warehouse, tmp_path_factory) -> SemanticLayer:
+    # written beside the warehouse by the build that made it (tests/tiny_build.py, dash_warehouse);
+    # a prebuilt DASH_TEST_WAREHOUSE has none: the project's, parsed here
+    manifest = warehouse_file.parent / "semantic_manifest.json"
+    if not manifest.exists():
+        target = tmp_path_factory.mktemp("semantic_parse")
+        run_dbt(["parse", "--target-path", str(target)], warehouse_file, quiet=True)
+        manifest = target / "semantic_manifest.json"
+    return SemanticLayer(manifest, database=warehouse.execute("select current_database()").fetchone()[0])
+
+
+def rounded(value):
+    return None if value is None else round(float(value), PLACES)
+
+
+def test_ladder_metrics_have_the_catalogue_definition(semantic_layer):
+    catalogue = {row["metric"]: row for row in csv.DictReader(CATALOGUE.open())}
+    metrics = semantic_layer.ladder_metrics
+    for metric in metrics:
+        row = catalogue[metric.kpi_metric]
+        assert metric.description == row["definition"], metric.name
+        assert metric.label.startswith(row["label"]), metric.name
+        assert set(metric.bases) <= {"cohort", "period"} and metric.bases, metric.name
+    # the ladder rows the layer answers: each metric and basis once
+    rows = [(m.kpi_metric, basis) for m in metrics for basis in m.bases]
+    assert len(rows) == len(set(rows)), rows
+    assert len({m.kpi_metric for m in metrics}) >= 6
+    assert {m.type for m in metrics} >= {"simple", "ratio"}
+    assert {basis for _, basis in rows} == {"cohort", "period"}
+
+
+@pytest.mark.parametrize("slice_dimension", list(SLICES))
+def test_metricflow_equals_kpi_ladder(semantic_layer, warehouse, slice_dimension):
+    metrics = semantic_layer.ladder_metrics
+    group_by = ["metric_time__month"] + ([SLICES[slice_dimension]] if SLICES[slice_dimension] else [])
+    sql = semantic_layer.sql([m.name for m in metrics], group_by)
+    result = warehouse.execute(sql)
+    columns = [d[0] for d in result.description]
+    got = {}
+    for row in result.fetchall():
+        record = dict(zip(columns, row, strict=True))
+        month = record["metric_time__month"]
+        if month is None:  # no date under this basis (e.g. never an MQL): no ladder period
+            continue
+        slice_value = record[group_by[1]] if len(group_by) > 1 else "all"
+        for metric in metrics:
+            for basis in metric.bases:
+                got[(metric.kpi_metric, basis, month.date(), slice_value)] = rounded(record[metric.name])
+
+    ladder = {
+        (metric, basis, period_start, slice_value): rounded(value)
+        for metric, basis, period_start, slice_value, value in warehouse.execute(
+            """select metric, basis, period_start, slice_value, value from marts.kpi_ladder
+               where period_grain = 'month' and slice_dimension = ?""",
+            [slice_dimension],
+        ).fetchall()
+    }
+    answered = {(m.kpi_metric, basis) for m in metrics for basis in m.bases}
+    ladder = {key: value for key, value in ladder.items() if key[:2] in answered}
+
+    # A period with nothing to count has no ladder row; MetricFlow has a row where another metric
+    # of the query has one, with a null ratio (no denominator) or a count of 0 (fill_nulls_with).
+    counts = {m.kpi_metric for m in metrics if m.type == "simple"}
+    got = {
+        key: value
+        for key, value in got.items()
+        if key in ladder or not (value is None or (value == 0 and key[0] in counts))
+    }
+    differ = {
+        key: (got.get(key), ladder.get(key))
+        for key in got.keys() | ladder.keys()
+        if got.get(key) != ladder.get(key)
+    }
+    assert not differ, f"MetricFlow vs kpi_ladder (mf, ladder): {sorted(differ.items())[:20]}"
+    # the comparison is not vacuous: every metric and basis has values
+    valued = {key[:2] for key, value in ladder.items() if value is not None}
+    assert valued == answered, f"no value: {sorted(answered - valued)}"
