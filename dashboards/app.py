@@ -13,7 +13,9 @@ import streamlit as st  # noqa: E402
 
 from dashboards import data  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# not `pages/`: Streamlit would serve those files as pages of their own (without this navigation,
+# layout and connection) before app.py runs, e.g. on a direct URL like /funnel
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Lead qualification", page_icon=":material/leaderboard:", layout="wide")
 
@@ -24,8 +26,7 @@ navigation = st.navigation(
                 PAGES / "pipeline.py",
                 title="Pipeline now",
                 icon=":material/view_kanban:",
-                url_path="pipeline",
-                default=True,
+                default=True,  # served at / (a default page has no other URL)
             ),
             st.Page(PAGES / "funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"),
             st.Page(PAGES / "velocity.py", title="Velocity", icon=":material/speed:", url_path="velocity"),

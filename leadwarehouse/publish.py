@@ -72,7 +72,7 @@ class PublishedRelation:
 
 
 # What the published copy holds: every relation a reader of published.duckdb reads, and only
-# those. Readers: the dashboards (dashboards/queries/, dashboards/pages/), `python -m
+# those. Readers: the dashboards (dashboards/queries/, dashboards/views/), `python -m
 # leadwarehouse.summary` and `… quality`, the reverse-ETL export (leadwarehouse/exports.py), and
 # publish's own verification. A reader that needs another relation adds it here.
 PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
@@ -90,6 +90,9 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
     ),
     PublishedRelation("marts.funnel_conversion", "dashboards: funnel"),
     PublishedRelation("marts.stage_velocity", "dashboards: velocity"),
+    PublishedRelation(
+        "marts.time_in_stage", "dashboards: velocity (else computed from lead_stage_history)", required=False
+    ),
     PublishedRelation("marts.kpi_ladder", "dashboards: KPI ladder"),
     PublishedRelation("exports.export_lead_scores_v1", "the reverse-ETL export (leadwarehouse/exports.py)"),
     PublishedRelation("config.scoring_models", "dashboards: lead explorer, scoring health (model names)"),

@@ -21,6 +21,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 
+# JavaScript: how many charts are drawn (Vega-Lite renders one svg per chart when done)
+CHARTS_DRAWN_JS = "document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] svg').length"
+# Streamlit's dialog for a URL that names no page (it then runs the default page instead)
+PAGE_NOT_FOUND = "Page not found"
+
 
 def free_port() -> int:
     with socket.socket() as s:

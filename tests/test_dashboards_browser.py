@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from tests.dashboard_server import CHARTS_DRAWN_JS, CHROMIUM, CHROMIUM_ARGS, PAGE_NOT_FOUND, streamlit_server
 from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -83,9 +83,7 @@ def wait_until_rendered(page, title: str, charts: int) -> None:
     page.locator('[data-testid="stMetric"]' if charts else '[data-testid="stDataFrame"]').first.wait_for(
         timeout=60_000
     )
-    page.wait_for_function(
-        f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}", timeout=60_000
-    )
+    page.wait_for_function(f"() => {CHARTS_DRAWN_JS} >= {charts}", timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-stale=\"true\"]')",
@@ -120,7 +118,9 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         assert "Traceback" not in body
         assert "Data as of" in body and "Active filters:" in body
         assert page.locator('[data-testid="stMetric"]').count() > 0 or not charts
-        assert page.locator(".js-plotly-plot").count() >= charts
+        assert page.evaluate(f"() => {CHARTS_DRAWN_JS}") >= charts
+        # a direct URL opens its own page (not Streamlit's "Page not found" and the default page)
+        assert PAGE_NOT_FOUND not in page.locator("body").inner_text()
         if name == "5_lead_explorer":
             assert email in body
         if name == "7_lead_list":  # the filters came from the URL

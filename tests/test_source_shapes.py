@@ -41,6 +41,7 @@ PUBLIC_MARTS = (
     "marts.kpi_ladder",
     "marts.funnel_conversion",
     "marts.stage_velocity",
+    "marts.time_in_stage",
     "exports.export_lead_scores_v1",
 )
 # Columns that list or count the CRM's own records of a person. Salesforce holds a converted lead

@@ -146,9 +146,21 @@ def velocity_histogram(
     )
 
 
-def time_in_stage(q: Runner, f: Filters) -> pd.DataFrame:
-    """Days spent in each stage (completed stays only), from marts.lead_stage_history; the entry
-    stage (the first of config.lifecycle_stages, left when the lead is created) is left out."""
+def time_in_stage(q: Runner, f: Filters, source: str = "lead_stage_history") -> pd.DataFrame:
+    """Days spent in each stage (completed stays only), slowest first: from marts.time_in_stage
+    (source "time_in_stage": segment and cohort month slices, as velocity_from_mart_ok) or computed
+    from marts.lead_stage_history; the entry stage (the first of config.lifecycle_stages, left when
+    the lead is created) is left out."""
+    if source == "time_in_stage":
+        return q(
+            """
+            select stage, stays, median_days, p75_days, p90_days
+            from marts.time_in_stage
+            where segment = ? and cohort_month is null
+            order by median_days desc
+            """,
+            [f.segments[0] if f.segments else "all"],
+        )
     cond, params = f.where(period="created_at", alias="l")
     lead_filter = (
         "" if cond == "true" else f"and h.lead_id in (select l.lead_id from marts.leads l where {cond})"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import altair as alt
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_days, fmt_int
@@ -83,47 +84,61 @@ st.markdown(
 
 left, right = st.columns(2)
 with left:
-    by_age = counts.pivot_table(index="current_stage", columns="age_bucket", values="leads", aggfunc="sum")
-    by_age = (
-        by_age.reindex(index=stages["current_stage"], columns=buckets["age_bucket"]).fillna(0).astype(int)
+    by_age = counts.groupby(["current_stage", "age_bucket"], as_index=False)["leads"].sum()
+    by_age = by_age.assign(
+        stage=[stage_names[s] for s in by_age["current_stage"]],
+        age=by_age["age_bucket"].map(dict(zip(buckets["age_bucket"], buckets["label"], strict=True))),
     )
-    fig = go.Figure(
-        go.Heatmap(
-            z=by_age.to_numpy(),
-            x=list(buckets["label"]),
-            y=[stage_names[s] for s in by_age.index],
-            text=[[fmt_int(v) if v else "" for v in row] for row in by_age.to_numpy()],
-            texttemplate="%{text}",
-            colorscale="Blues",
-            showscale=False,
-            hovertemplate="%{y}, in stage %{x}: %{z:,} leads<extra></extra>",
-        )
+    ch.show(
+        ch.heatmap(
+            by_age,
+            x="age",
+            y="stage",
+            value="leads",
+            x_order=list(buckets["label"]),
+            y_order=[stage_names[s] for s in stages["current_stage"]],
+            title="Open leads by stage and time in stage",
+            x_title="Time in current stage",
+            y_title="Current stage",
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("age:N", title="In stage"),
+                alt.Tooltip("leads:Q", title="Leads", format=","),
+            ],
+        ),
+        height=280,
+        key="pipeline_age",
     )
-    fig.update_layout(title="Open leads by stage and time in stage")
-    fig.update_yaxes(autorange="reversed", title="Current stage")
-    fig.update_xaxes(title="Time in current stage", side="bottom")
-    ui.chart(fig, height=320, key="pipeline_age")
 with right:
-    fig = go.Figure()
-    for state, row in states.iterrows():
-        if state == "no_open_sla":  # most open leads (nurture) have no clock: they would hide the rest
-            continue
-        part = counts[counts["sla_state"] == state].groupby("current_stage")["leads"].sum()
-        part = part.reindex(stages["current_stage"]).fillna(0)
-        if not part.any():
-            continue
-        fig.add_bar(
-            y=[stage_names[s] for s in part.index],
-            x=part.to_numpy(),
-            name=row["label"],
-            orientation="h",
-            marker_color=ui.RAG_COLORS[row["rag"]],
-            hovertemplate=f"%{{y}}: %{{x:,}} leads {row['label'].lower()}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack", title="Open leads with a running SLA clock, by its state")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Leads (count)", tickformat=",")
-    ui.chart(fig, height=320, key="pipeline_sla")
+    shown_states = states[states.index != "no_open_sla"]  # most open leads (nurture) have no clock
+    by_state = counts[counts["sla_state"].isin(shown_states.index)]
+    by_state = by_state.groupby(["current_stage", "sla_state"], as_index=False)["leads"].sum()
+    by_state = by_state.assign(
+        stage=[stage_names[s] for s in by_state["current_stage"]],
+        state=by_state["sla_state"].map(shown_states["label"]),
+    )
+    ch.show(
+        ch.bars(
+            by_state,
+            value="leads",
+            category="stage",
+            order=[stage_names[s] for s in stages["current_stage"]],
+            series="state",
+            series_order=list(shown_states["label"]),
+            colors={r["label"]: ui.RAG_COLORS[r["rag"]] for _, r in shown_states.iterrows()},
+            title="Open leads with a running SLA clock, by state",
+            value_title="Leads (count)",
+            category_title=None,
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("state:N", title="SLA state"),
+                alt.Tooltip("leads:Q", title="Leads", format=","),
+            ],
+        ),
+        height=280,
+        key="pipeline_sla",
+        legend_columns=2,
+    )
 
 
 def link_table(column: str, column_order: pd.DataFrame, code: str, label: str, param: str) -> str:
