@@ -21,7 +21,7 @@ export LEAD_EXPORTS_DIR := $(abspath $(DATA_DIR)/exports)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: help install generate build publish summary dashboards dagster demo test lint browser postgres docs benchmark \
+.PHONY: help install generate build publish summary dashboards dagster demo test test-spark lint browser postgres java docs benchmark \
 	benchmark-dashboards clean
 
 help:  ## list the targets
@@ -81,6 +81,14 @@ browser:  ## headless Chromium + chromedriver for the browser test (Debian packa
 
 postgres:  ## PostgreSQL server binaries for the engine parity test (Debian packages; idempotent)
 	bash scripts/install_postgres.sh
+
+java:  ## Java runtime for the Spark engine parity test (Debian packages; idempotent)
+	bash scripts/install_java.sh
+
+# the Spark parity module is marked `spark` and left out of `make test` (pyproject's addopts) for
+# its time on a 2-core machine (README, Outgrowing one machine)
+test-spark: install java  ## build both parity CRMs on a local Spark and compare every public mart with DuckDB
+	$(BIN)/python -m pytest -q -m spark tests/test_engine_parity_spark.py
 
 # lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest
 # workers leave a core idle for minutes (a worker waiting on a shared fixture build, the last

@@ -19,7 +19,8 @@
 {%- endmacro %}
 
 {% macro config_incremental_by_key(changes_model, id_column) -%}
-    {%- if is_incremental_by_key() -%}
+    {#- a table where the engine cannot delete rows (deletes_rows(), macros/incremental_by_lead.sql) -#}
+    {%- if is_incremental_by_key() and deletes_rows() -%}
         {{ config(
             materialized='incremental',
             incremental_strategy='append',
@@ -53,7 +54,7 @@
 {% macro previous_build_of(model_name) -%}
     {#- A change model's view of the model it feeds, as the last build left it (none in a full
         build or a connector shape). Not a ref: the model is downstream of the change model. -#}
-    {%- if execute and is_incremental_by_key() and not should_full_refresh() -%}
+    {%- if is_incremental_by_key() and reads_last_build() -%}
         {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
     {%- endif -%}
     {{ return(none) }}

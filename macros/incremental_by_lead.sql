@@ -11,13 +11,40 @@
 
 {% macro config_incremental_by_lead(changes='int_scoring_changed_leads') -%}
     {#- The model's config: appended per lead after its changed leads' rows are deleted. `changes`:
-        a change model, or a list of them when the model reads what several recompute. -#}
+        a change model, or a list of them when the model reads what several recompute. A table,
+        rebuilt in full, where the engine's tables cannot delete rows (deletes_rows()). -#}
+    {%- if not deletes_rows() -%}
+        {{ config(materialized='table') }}
+    {%- else -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ delete_changed_leads(" ~ (changes | tojson) ~ ") }}"
     ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro deletes_rows() -%}
+    {#- Whether the engine's tables take `delete from` (the pre-hooks of the incremental models).
+        Spark's Parquet tables do not (Delta's would): there the incremental models are tables. -#}
+    {{ return(adapter.dispatch('deletes_rows', 'lead_warehouse')()) }}
+{%- endmacro %}
+
+{% macro reads_last_build() -%}
+    {#- Whether a change model compares with the last build: not in a full build (the first,
+        --full-refresh), nor where the incremental models are tables (deletes_rows() false: every
+        lead is computed anyway, and a Spark table is dropped before its new rows are written,
+        so a model cannot read its own last build). -#}
+    {{ return(execute and deletes_rows() and not should_full_refresh()) }}
+{%- endmacro %}
+
+{% macro default__deletes_rows() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{% macro spark__deletes_rows() -%}
+    {{ return(false) }}
 {%- endmacro %}
 
 {% macro changed_lead_ids(changes) -%}
@@ -58,7 +85,7 @@
         The inputs must hold no as_of-dependent values other than as_of filters (an input row
         that as_of reaches appears in the fingerprint). The last run is this table as it was left. -#}
     {%- set previous = none -%}
-    {%- if execute and not should_full_refresh() -%}
+    {%- if reads_last_build() -%}
         {%- set previous = load_relation(this) -%}
     {%- endif %}
 with
@@ -194,7 +221,7 @@ from compared
 {% macro previous_scoring_build_of(model_name) -%}
     {#- A model of the score history as the last build left it, read by int_scoring_changed_leads
         before this build replaces it (not a ref: the model is downstream); none in a full build. -#}
-    {%- if execute and not should_full_refresh() -%}
+    {%- if reads_last_build() -%}
         {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
     {%- endif -%}
     {{ return(none) }}

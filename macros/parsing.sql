@@ -150,7 +150,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_matches(column, pattern) -%}
-    ({{ column }} rlike '{{ pattern }}')
+    ({{ column }} rlike '{{ spark_regex(pattern) }}')
 {%- endmacro %}
 
 {% macro is_valid_email(column) -%}
@@ -221,7 +221,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ column }}, '{{ spark_regex(pattern) }}', '{{ replacement | replace('\\', '\\\\') }}')
 {%- endmacro %}
 
 {% macro content_hash(columns) -%}

@@ -12,5 +12,7 @@
 {%- endmacro %}
 
 {% macro spark__split_to_rows(column, delimiter) -%}
-    explode(split({{ column }}, '{{ delimiter }}'))
+    {#- Spark's split() takes a regular expression: the delimiter is quoted (\Q…\E), so '|' splits
+        at the bar and not between every character -#}
+    explode(split({{ column }}, '\\Q{{ delimiter }}\\E'))
 {%- endmacro %}

@@ -23,24 +23,28 @@ test`); when they are missing this module fails, it does not skip.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from leadwarehouse.build import dbt_build_args, run_dbt
-from leadwarehouse.generator import generate
 from leadwarehouse.landing import write_landing
 from leadwarehouse.postgres import build_on_postgres, connect
-from tests.builds import build_fixture_warehouse, data_quality_warns
+from tests.builds import data_quality_warns
+from tests.engine_parity import (
+    DATASETS,
+    SYNTHETIC_LEADS,
+    assert_same_as_duckdb,
+    failed_nodes,
+    select_list,
+    synthetic_duckdb,
+    synthetic_landing,
+)
 from tests.postgres_server import PostgresUnavailable, postgres_server
 from tests.test_source_shapes import PUBLIC_MARTS
 from tests.tiny_build import build_tiny
@@ -49,11 +53,6 @@ from tests.tiny_crm import AS_OF, tiny_crm_rows
 pytestmark = pytest.mark.dbt
 
 ENGINE = "postgres"
-DATASETS = ("tiny", "synthetic_2000")
-SYNTHETIC_LEADS, SYNTHETIC_SEED = 2000, 42
-# doubles have no scale in the contract: compared to this many decimal places
-DOUBLE_DIGITS = 9
-EXAMPLES = 3
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +77,18 @@ def _build_on_postgres(server, dataset: str, landing: Path, staging: Path, args:
         build_on_postgres(landing, staging, [*args, *dirs], as_of=AS_OF, env=server.env(dataset))
     except subprocess.CalledProcessError as exc:
         pytest.fail(
-            f"dbt failed on {ENGINE} ({dataset}): {_failed_nodes(target)}\n{(exc.stdout or '')[-4000:]}"
+            f"dbt failed on {ENGINE} ({dataset}): {failed_nodes(target)}\n{(exc.stdout or '')[-4000:]}"
         )
     return time.perf_counter() - started
 
 
-def _build_on_duckdb(shared_dir: Path, landing: Path, warehouse: Path) -> tuple[Path, float]:
+def _build_on_duckdb(shared_dir: Path) -> tuple[Path, Path, float]:
+    """The tiny and synthetic CRMs on DuckDB, each built once per test run (the Spark parity
+    module reads the same builds)."""
     tiny = build_tiny(shared_dir / "tiny")  # conftest.tiny_warehouse: built once per test run
     started = time.perf_counter()
-    build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="run")
-    return tiny, time.perf_counter() - started
+    synthetic = synthetic_duckdb(shared_dir)
+    return tiny, synthetic, time.perf_counter() - started
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +97,7 @@ def builds(pg_server, shared_dir, tmp_path_factory) -> dict[str, dict]:
     another (dbt runs as a child process, so the two use both cores)."""
     base = tmp_path_factory.mktemp("engine_parity")
     tiny_landing = write_landing(base / "tiny_landing", tiny_crm_rows())
-    synthetic_landing = base / "synthetic_landing"
-    generate(synthetic_landing, SYNTHETIC_LEADS, seed=SYNTHETIC_SEED, as_of=AS_OF.replace(" ", "T") + "Z")
+    synthetic = synthetic_landing(shared_dir)
 
     def on_postgres() -> dict[str, float]:
         return {
@@ -111,7 +111,7 @@ def builds(pg_server, shared_dir, tmp_path_factory) -> dict[str, dict]:
             "synthetic_2000": _build_on_postgres(
                 pg_server,
                 "synthetic_2000",
-                synthetic_landing,
+                synthetic,
                 base / "synthetic_ingest.duckdb",
                 dbt_build_args("run"),
             ),
@@ -119,9 +119,9 @@ def builds(pg_server, shared_dir, tmp_path_factory) -> dict[str, dict]:
 
     with data_quality_warns(), ThreadPoolExecutor(max_workers=2) as pool:  # both CRMs quarantine rows
         postgres = pool.submit(on_postgres)
-        duck = pool.submit(_build_on_duckdb, shared_dir, synthetic_landing, base / "synthetic.duckdb")
+        duck = pool.submit(_build_on_duckdb, shared_dir)
         seconds = postgres.result()
-        tiny_duckdb, duckdb_seconds = duck.result()
+        tiny_duckdb, synthetic_duckdb_file, duckdb_seconds = duck.result()
     print(
         f"\n{ENGINE}: tiny CRM ingest, copy and dbt build (data and unit tests) {seconds['tiny']:.1f}s; "
         f"{SYNTHETIC_LEADS}-lead CRM ingest, copy and models {seconds['synthetic_2000']:.1f}s "
@@ -129,35 +129,13 @@ def builds(pg_server, shared_dir, tmp_path_factory) -> dict[str, dict]:
     )
     return {
         "tiny": {"duckdb": tiny_duckdb, "env": pg_server.env("tiny")},
-        "synthetic_2000": {"duckdb": base / "synthetic.duckdb", "env": pg_server.env("synthetic_2000")},
+        "synthetic_2000": {"duckdb": synthetic_duckdb_file, "env": pg_server.env("synthetic_2000")},
         "server": pg_server,
         "staging": {"tiny": base / "tiny_ingest.duckdb"},
     }
 
 
-def _failed_nodes(target: Path) -> str:
-    try:
-        results = json.loads((target / "run_results.json").read_text())["results"]
-    except (OSError, ValueError, KeyError):
-        return "(no run_results.json)"
-    failed = [
-        f"{r['unique_id']}: {r['status']} {(r.get('message') or '')[:300]}"
-        for r in results
-        if r.get("status") in ("error", "fail")
-    ]
-    return "; ".join(failed) or "(no failing node recorded)"
-
-
 # ------------------------------------------------------------------ reading and normalising
-
-
-def _duckdb_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str]]:
-    schema, table = mart.split(".")
-    return con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, table],
-    ).fetchall()
 
 
 def _postgres_columns(cursor, mart: str) -> list[tuple[str, str]]:
@@ -192,44 +170,6 @@ def _same_type(duckdb_type: str, postgres_type: str) -> bool:
     return postgres_type in _SAME_TYPE.get(duckdb_type, ())
 
 
-def _scale(duckdb_type: str) -> int | None:
-    """Digits a value of the column is compared to: a decimal's scale, DOUBLE_DIGITS for floats."""
-    if duckdb_type.startswith("DECIMAL"):
-        return int(duckdb_type.rstrip(")").split(",")[1])
-    if duckdb_type in ("DOUBLE", "FLOAT", "REAL"):
-        return DOUBLE_DIGITS
-    return None
-
-
-def _normalise(value: object, scale: int | None) -> object:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
-    if isinstance(value, float | Decimal) and scale is not None:
-        rounded = round(Decimal(repr(value)) if isinstance(value, float) else value, scale)
-        return rounded + 0  # -0.0 and 0.0 alike
-    if isinstance(value, date | bool | int | str):
-        return value
-    return repr(value)
-
-
-def _rows(rows: list[tuple], scales: list[int | None]) -> Counter:
-    return Counter(tuple(_normalise(v, s) for v, s in zip(row, scales, strict=True)) for row in rows)
-
-
-def _sort_key(row: tuple) -> tuple:
-    return tuple((v is None, str(v)) for v in row)
-
-
-def _describe(columns: list[str], rows: list[tuple]) -> str:
-    return "\n".join(
-        "    " + ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=True)) for row in rows
-    )
-
-
 # ------------------------------------------------------------------ the tests
 
 
@@ -251,37 +191,15 @@ def engines(builds):
 
 def assert_same_mart(duck: duckdb.DuckDBPyConnection, pg, mart: str, dataset: str) -> None:
     """The mart has the same columns, types and rows on DuckDB and PostgreSQL."""
-    where = f"{mart} ({dataset})"
     with pg.cursor() as cursor:
-        duck_columns = _duckdb_columns(duck, mart)
-        pg_columns = _postgres_columns(cursor, mart)
-        assert duck_columns, f"{where} missing in the DuckDB build"
-        assert [c for c, _ in pg_columns] == [c for c, _ in duck_columns], (
-            f"{where}: the columns differ on {ENGINE}: {[c for c, _ in pg_columns]} "
-            f"vs DuckDB {[c for c, _ in duck_columns]}"
+
+        def pg_rows(names: list[str]) -> list[tuple]:
+            cursor.execute(f"select {select_list(names)} from {mart}")
+            return cursor.fetchall()
+
+        assert_same_as_duckdb(
+            duck, mart, dataset, ENGINE, _postgres_columns(cursor, mart), pg_rows, _same_type
         )
-        mismatched = [
-            f"{name} {duck_type} on DuckDB, {pg_type} on {ENGINE}"
-            for (name, duck_type), (_, pg_type) in zip(duck_columns, pg_columns, strict=True)
-            if not _same_type(duck_type, pg_type)
-        ]
-        assert not mismatched, f"{where}: column types differ: {'; '.join(mismatched)}"
-        names = [c for c, _ in duck_columns]
-        select = ", ".join(f'"{c}"' for c in names)
-        duck_rows = duck.execute(f"select {select} from {mart}").fetchall()
-        cursor.execute(f"select {select} from {mart}")
-        pg_rows = cursor.fetchall()
-    assert duck_rows, f"{where} is empty in the DuckDB build: nothing to compare"
-    scales = [_scale(t) for _, t in duck_columns]
-    on_duck, on_pg = _rows(duck_rows, scales), _rows(pg_rows, scales)
-    only_duck = sorted((on_duck - on_pg).elements(), key=_sort_key)
-    only_pg = sorted((on_pg - on_duck).elements(), key=_sort_key)
-    assert not only_duck and not only_pg, (
-        f"{where} differs on {ENGINE}: {len(duck_rows)} rows on DuckDB, {len(pg_rows)} on {ENGINE}; "
-        f"{len(only_duck)} rows only on DuckDB, {len(only_pg)} only on {ENGINE}.\n"
-        f"  only on DuckDB, e.g.:\n{_describe(names, only_duck[:EXAMPLES])}\n"
-        f"  only on {ENGINE}, e.g.:\n{_describe(names, only_pg[:EXAMPLES])}"
-    )
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
@@ -306,7 +224,7 @@ def test_an_incremental_run_on_postgres_keeps_every_mart(engines, builds):
                 env=builds["tiny"]["env"],
             )
     except subprocess.CalledProcessError:
-        pytest.fail(f"the incremental dbt run failed on {ENGINE} (tiny): {_failed_nodes(target)}")
+        pytest.fail(f"the incremental dbt run failed on {ENGINE} (tiny): {failed_nodes(target)}")
     # the incremental branch ran: the score history read only the leads marked changed
     compiled = target / "compiled/lead_warehouse/models/marts/scoring/lead_score_reasons.sql"
     assert "is_changed" in compiled.read_text(), "the second run did not run lead_score_reasons incrementally"

@@ -20,7 +20,7 @@
 {%- set previous = none -%}
 {%- set previous_counted = previous_scoring_build_of('int_intent_events_counted') -%}
 {%- set last_as_of = none -%}
-{%- if execute and not should_full_refresh() -%}
+{%- if reads_last_build() -%}
     {%- set previous = load_relation(this) -%}
 {%- endif -%}
 {%- if previous is not none and previous_counted is not none -%}

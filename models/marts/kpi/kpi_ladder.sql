@@ -60,7 +60,8 @@ from all_metrics
 -- so an SLA added to the seed shows up without a metric row of its own; a metric without a
 -- definition row keeps its numbers (and fails the not_null test on layer) instead of vanishing
 left join definitions
+    -- '!' escapes the underscores: a backslash literal reads differently on Spark
     on definitions.metric = case
-            when all_metrics.metric like 'sla_compliance\_\_%' escape '\' then 'sla_compliance'
+            when all_metrics.metric like 'sla_compliance!_!_%' escape '!' then 'sla_compliance'
             else all_metrics.metric
         end

@@ -1,0 +1,80 @@
+"""The Spark side of tests/test_engine_parity_spark.py, run as its own process:
+
+    python -m tests.spark_builds plan.json
+
+One process and so one Spark session (its JVM start paid once) builds every dataset of the plan
+in turn with leadwarehouse.spark.build_on_spark (ingest into a DuckDB staging file, raw tables
+loaded as Parquet tables, dbt in-process), then copies each public mart of the build, with Spark's
+column types, into a DuckDB snapshot file the test compares with the DuckDB build. A dataset
+replaces the previous one's tables (the same schemas). The outcome of each dataset, its seconds
+and dbt's failing nodes, goes to the plan's result file as JSON.
+
+Apart from the pytest process because dbt runs in-process here: its global state (flags, logging,
+the environment it reads) stays out of the test run, which builds on DuckDB meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import duckdb
+
+from leadwarehouse.spark import SparkError, build_on_spark, spark_session
+
+
+def snapshot_marts(spark, marts: list[str], path: Path) -> None:
+    """Each mart's rows (through Arrow: decimals stay decimals, timestamps UTC) into the DuckDB
+    file `path`, as schema.table, and Spark's column types in main.spark_columns."""
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "create table spark_columns (mart varchar, position integer, column_name varchar, data_type varchar)"
+        )
+        for mart in marts:
+            schema, table = mart.split(".")
+            frame = spark.table(f"`{schema}`.`{table}`")
+            for position, field in enumerate(frame.schema.fields):
+                con.execute(
+                    "insert into spark_columns values (?, ?, ?, ?)",
+                    [mart, position, field.name, field.dataType.simpleString()],
+                )
+            rows = frame.toArrow()  # noqa: F841 (read by DuckDB's replacement scan below)
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f'create table "{schema}"."{table}" as select * from rows')
+    finally:
+        con.close()
+
+
+def main(argv: list[str]) -> int:
+    plan = json.loads(Path(argv[0]).read_text())
+    results: dict[str, dict] = {}
+    started = time.perf_counter()
+    spark = spark_session()
+    results["session_seconds"] = {"seconds": time.perf_counter() - started}
+    for dataset in plan["datasets"]:
+        began = time.perf_counter()
+        outcome: dict = {}
+        try:
+            build_on_spark(
+                dataset["landing"], dataset["staging"], dataset["runs"], as_of=plan["as_of"], quiet=True
+            )
+            snapshot_marts(spark, plan["marts"], Path(dataset["snapshot"]))
+            outcome["ok"] = True
+        except SparkError as exc:
+            outcome.update(ok=False, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 (reported to the test, which fails with it)
+            outcome.update(ok=False, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()[-3000:]}")
+        outcome["seconds"] = time.perf_counter() - began
+        results[dataset["name"]] = outcome
+        Path(plan["result"]).write_text(json.dumps(results, indent=2))
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
