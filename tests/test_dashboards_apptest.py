@@ -177,9 +177,18 @@ def dash(published, dash_warehouse) -> Path:
 # ---------------------------------------------------------------- AppTest helpers
 
 
-def open_page(page: str) -> AppTest:
+def app_on(page: str) -> AppTest:
+    """The app, switched to a page (not yet run on it). It runs once first (on the default page):
+    AppTest finds a page registered by st.navigation under another URL path (kpi-ladder for
+    views/kpi_ladder.py) only after a run."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page(f"views/{page}.py")
+    at.run()
+    assert_clean(at)
+    return at.switch_page(f"views/{page}.py")
+
+
+def open_page(page: str) -> AppTest:
+    at = app_on(page)
     at.run()
     assert_clean(at)
     return at
@@ -914,8 +923,7 @@ def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
         dash,
         "select current_stage, sla_state, count(*) from marts.lead_pipeline_now group by all order by 3 desc limit 1",
     )[0]
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("views/lead_explorer.py")
+    at = app_on("lead_explorer")
     at.query_params["stage"] = stage
     at.query_params["sla"] = sla_state
     at.run()
@@ -936,8 +944,7 @@ def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
 
 def test_filters_follow_the_reader_to_the_next_page(dash):
     segment = run_sql(dash, "select segment from marts.leads group by 1 order by count(*) desc")[0][0]
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("views/funnel.py")
+    at = app_on("funnel")
     at.query_params["segment"] = segment  # a shared link
     at.run()
     assert_clean(at)
@@ -955,8 +962,7 @@ def test_funnel_compares_with_the_previous_period_from_a_shared_link(dash):
     ]
     hi = max(months)
     lo = date(hi.year - (hi.month <= 2), (hi.month - 3) % 12 + 1, 1)  # the last 3 months
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("views/funnel.py")
+    at = app_on("funnel")
     at.query_params["from"], at.query_params["to"] = f"{lo:%Y-%m}", f"{hi:%Y-%m}"
     at.run()
     assert_clean(at)
