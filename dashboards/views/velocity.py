@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from dashboards import charts as ch
@@ -16,6 +17,18 @@ STATISTICS = [("median_days", "median"), ("p75_days", "p75"), ("p90_days", "p90"
 # ch.lines ticks the time axis 6 times: inside one month that repeats its label; a tick per month
 # (fewer when they would overlap)
 MONTH_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month", "step": 1})
+
+
+def by_statistic(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per `key` and statistic (median, p75, p90) with its days: the long form charts draw."""
+    return df.melt(
+        id_vars=[key, "lead_count"],
+        value_vars=[column for column, _ in STATISTICS],
+        var_name="column",
+        value_name="days",
+    ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
+
+
 HEADLINE_STEPS = [
     step_label(a, b) for a, b in (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("sql", "closed"))
 ]
@@ -84,12 +97,7 @@ st.caption(
 st.subheader("Where the funnel is slowest")
 left, right = st.columns(2)
 with left:
-    per_step = summary.melt(
-        id_vars=["step", "lead_count"],
-        value_vars=[column for column, _ in STATISTICS],
-        var_name="column",
-        value_name="days",
-    ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
+    per_step = by_statistic(summary, "step")
     ch.show(
         ch.bars(
             per_step,
@@ -204,12 +212,7 @@ with left:
     )
 with right:
     trend = Q.velocity_trend(q, f, step, source)
-    per_month = trend.melt(
-        id_vars=["month", "lead_count"],
-        value_vars=[column for column, _ in STATISTICS],
-        var_name="column",
-        value_name="days",
-    ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
+    per_month = by_statistic(trend, "month")
     ch.show(
         ch.lines(
             per_month,
