@@ -6,6 +6,7 @@ mart, the engine and example rows."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -41,13 +42,16 @@ def synthetic_landing(shared_dir: Path) -> Path:
 
 def synthetic_duckdb(shared_dir: Path) -> Path:
     """The synthetic CRM built on DuckDB (models and seeds) once per test run, for every engine's
-    parity module."""
+    parity module and the dashboards' tests. The semantic layer it was built with is kept beside
+    it for MetricFlow (tests/test_semantic_layer.py): dbt writes it into this process's target
+    folder, which other pytest workers do not see."""
     landing = synthetic_landing(shared_dir)
-    return built_once(
-        shared_dir / "synthetic_2000_duckdb",
-        "synthetic CRM DuckDB build",
-        lambda warehouse: build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="run"),
-    )
+
+    def build(warehouse: Path) -> None:
+        build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="run")
+        shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", warehouse.parent)
+
+    return built_once(shared_dir / "synthetic_2000_duckdb", "synthetic CRM DuckDB build", build)
 
 
 def select_list(names: list[str]) -> str:

@@ -13,8 +13,6 @@ import json
 import math
 import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -30,8 +28,7 @@ from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries import velocity as velocity_q
 from dashboards.queries.common import Filters, preset_range, stage_label, step_label
-from tests.builds import build_fixture_warehouse, built_once
-from tests.tiny_crm import AS_OF
+from tests.engine_parity import synthetic_duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "dashboards" / "app.py"
@@ -47,8 +44,6 @@ TITLES = {
     "scoring_health": "Scoring health",
 }
 NEW_MARTS = ["lead_pipeline_now", "lead_sla", "kpi_ladder", "funnel_conversion", "stage_velocity"]
-DASH_LEADS = 600
-DASH_SEED = 3
 
 
 # ---------------------------------------------------------------- warehouses
@@ -56,8 +51,9 @@ DASH_SEED = 3
 
 @pytest.fixture(scope="session")
 def dash_warehouse(tmp_path_factory, shared_dir) -> Path:
-    """A realistic small warehouse: 600 synthetic leads, built with dbt (models only), once per
-    test run for every pytest worker (the browser test reads it too).
+    """A realistic small warehouse: the engine parity tests' 2,000 synthetic leads (fixed seed,
+    models and seeds), built once per test run for every pytest worker and module that reads it
+    (the browser test, the semantic layer test, the PostgreSQL parity test).
 
     DASH_TEST_WAREHOUSE=<file> uses a copy of an already built warehouse instead (faster when
     iterating on the dashboards).
@@ -67,30 +63,7 @@ def dash_warehouse(tmp_path_factory, shared_dir) -> Path:
         base = tmp_path_factory.mktemp("dash_wh")
         shutil.copy(prebuilt, base / "published.duckdb")
         return base / "published.duckdb"
-
-    def build(warehouse: Path) -> None:
-        landing = warehouse.parent / "landing"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "leadwarehouse.generator",
-                "--leads",
-                str(DASH_LEADS),
-                "--seed",
-                str(DASH_SEED),
-                "--out",
-                str(landing),
-                "--quiet",
-            ],
-            cwd=PROJECT_DIR,
-            check=True,
-        )
-        build_fixture_warehouse(landing, warehouse, as_of=AS_OF)
-        # the semantic layer it was built with, for MetricFlow (tests/test_semantic_layer.py)
-        shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", warehouse.parent)
-
-    return built_once(shared_dir / "dashboards", "dashboards' fixture build", build)
+    return synthetic_duckdb(shared_dir)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """The semantic layer (models/marts/semantic) and kpi_ladder give one answer per KPI.
 
 Every MetricFlow metric that names a kpi_ladder metric (config.meta kpi_metric, kpi_basis) is
-queried with MetricFlow on the test run's shared warehouses (the tiny CRM, the dashboards' 600
-synthetic leads), grouped by metric_time__month, for the whole
+queried with MetricFlow on the test run's shared warehouses (the tiny CRM, the 2,000
+synthetic leads the dashboards' tests read), grouped by metric_time__month, for the whole
 (slice `all`) and by one slice dimension, and must equal kpi_ladder's month rows of that metric,
 basis and slice. Its label and description are the metric catalogue's (seeds/kpi/kpi_metrics.csv),
 word for word. A definition that drifts on either side fails here.
@@ -31,8 +31,9 @@ PLACES = 9
 
 @pytest.fixture(scope="module", params=["tiny", "dashboards"])
 def warehouse_file(request) -> Path:
-    """The tiny hand-made CRM (edge cases) and the dashboards' 600 synthetic leads (milestones that
-    fall in other months than the lead's creation): both shared builds of the test run."""
+    """The tiny hand-made CRM (edge cases) and the 2,000 synthetic leads of the dashboards' tests
+    (milestones that fall in other months than the lead's creation): both shared builds of the
+    test run."""
     return request.getfixturevalue("tiny_warehouse" if request.param == "tiny" else "dash_warehouse")
 
 
