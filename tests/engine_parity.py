@@ -48,7 +48,7 @@ def synthetic_duckdb(shared_dir: Path) -> Path:
     landing = synthetic_landing(shared_dir)
 
     def build(warehouse: Path) -> None:
-        build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="run")
+        build_fixture_warehouse(landing, warehouse, as_of=AS_OF, command="run", artifacts=True)
         shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", warehouse.parent)
 
     return built_once(shared_dir / "synthetic_2000_duckdb", "synthetic CRM DuckDB build", build)

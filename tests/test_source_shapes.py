@@ -77,7 +77,9 @@ def _connector_build(shape: str, landing: Path, base: Path) -> Path:
     # build's manifest and results are kept for test_adapter_data_tests_pass (later dbt runs in
     # this shape's target folder replace them).
     warehouse = base / "build.duckdb"
-    build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=adapter_build(shape), shape=shape)
+    build_fixture_warehouse(
+        landing, warehouse, as_of=AS_OF, dbt_args=adapter_build(shape), shape=shape, artifacts=True
+    )
     target = Path(shape_dbt_dirs(shape)[1])
     for artifact in ("manifest.json", "run_results.json"):
         shutil.copy(target / artifact, base / artifact)

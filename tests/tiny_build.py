@@ -28,7 +28,7 @@ def build_tiny(folder: Path) -> Path:
         # TINY_BUILD_COMMAND=build adds every data test (as `make test` did before they moved)
         args = ["build"] if os.environ.get("TINY_BUILD_COMMAND") == "build" else TINY_BUILD
         with data_quality_warns():  # the tiny CRM quarantines rows on purpose
-            build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=args)
+            build_fixture_warehouse(landing, warehouse, as_of=AS_OF, dbt_args=args, artifacts=True)
         # the semantic layer of the project just built, for MetricFlow (tests/test_semantic_layer.py):
         # dbt writes it into this process's target folder, which other pytest workers do not see
         shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", folder)
