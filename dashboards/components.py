@@ -19,6 +19,7 @@ from dashboards.queries.common import (
     lead_months,
     preset_range,
 )
+from dashboards.queries.kpi_ladder import kpi_metric_definitions
 
 # One meaning per colour on every page: red = bad / act now, amber = act soon, green = fine, grey =
 # nothing to do; neutral series (counts, volumes) are blue, never red.
@@ -62,6 +63,19 @@ def not_built(info: data.WarehouseInfo, table: str, what: str) -> None:
         icon=":material/construction:",
     )
     st.stop()
+
+
+def kpi_definition(info: data.WarehouseInfo, metric: str) -> str | None:
+    """A KPI ladder metric's label and definition for a figure's hover text, from the metric
+    catalogue (config.kpi_metrics, seeds/kpi/kpi_metrics.csv: one definition per KPI, the same the
+    ladder and the semantic layer use); None when the catalogue lacks it."""
+    if not info.has("config.kpi_metrics"):
+        return None
+    found = kpi_metric_definitions(data.run).get(metric)
+    if found is None:
+        return None
+    label, definition = found
+    return f"**{label}** (`{metric}`, KPI ladder): {definition}"
 
 
 def header(title: str, info: data.WarehouseInfo, active: Sequence[str], subtitle: str = "") -> None:

@@ -620,6 +620,10 @@ def test_sla_figures_equal_the_marts_and_filters_change_them(dash):
     shown = metrics(at)
     for label, value in sla_expected(dash).items():
         assert shown[label] == value, label
+    # the figure names its KPI ladder metric, with the catalogue's definition, on hover
+    compliance = next(m for m in at.metric if m.label == "Compliance")
+    definition = next(r["definition"] for r in seed("kpi_metrics") if r["metric"] == "sla_compliance")
+    assert "`sla_compliance`, KPI ladder" in compliance.help and definition in compliance.help
 
     team = run_sql(
         dash,

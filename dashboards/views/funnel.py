@@ -11,7 +11,6 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_delta, fmt_int, fmt_month, fmt_pct
 from dashboards.queries import funnel as Q
-from dashboards.queries import kpi_ladder as kpi_q
 from dashboards.queries.common import distinct_values, stage_label, step_label
 
 # funnel steps that are a metric of the KPI ladder (cohort basis)
@@ -76,17 +75,16 @@ for col, (_, row) in zip(cols, counts.iterrows(), strict=True):
     )
 
 st.subheader("Stage-to-stage conversion")
+
+
 # each step's metric of the KPI ladder (one definition: seeds/kpi/kpi_metrics.csv), shown on hover
-definitions = kpi_q.kpi_metric_definitions(q) if info.has("config.kpi_metrics") else {}
-
-
 def step_definition(from_stage: str, to_stage: str) -> str:
     metric = LADDER_METRIC.get((from_stage, to_stage))
-    if metric is None or metric not in definitions:
+    definition = ui.kpi_definition(info, metric) if metric else None
+    if definition is None:
         note = " The KPI ladder's win rate is won ÷ (won + lost)." if to_stage == "won" else ""
         return "Cohort conversion of this step (not a KPI ladder metric)." + note
-    label, definition = definitions[metric]
-    return f"**{label}** (`{metric}`, KPI ladder): {definition}"
+    return definition
 
 
 cols = st.columns(len(totals))
