@@ -55,6 +55,7 @@ from pathlib import Path
 
 import duckdb
 
+from leadwarehouse import dbt_in_process
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
@@ -221,6 +222,11 @@ def run_dbt(
     names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*)."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
+    if dbt_in_process.ENABLED.get():  # opted in by a caller of many small builds (the tests)
+        dbt_in_process.run(
+            cmd, {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}, PROJECT_DIR, quiet
+        )
+        return
     with stop_on_termination():
         proc = subprocess.Popen(
             cmd,

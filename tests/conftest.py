@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from leadwarehouse.dbt_in_process import in_this_process
 from leadwarehouse.landing import write_landing
 from tests.tiny_build import build_tiny
 from tests.tiny_crm import tiny_crm_rows
@@ -53,6 +54,16 @@ def lean_dbt_log():
     yield
     if saved is None:
         os.environ.pop("DBT_LOG_LEVEL_FILE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_in_this_process():
+    """The tests' dbt commands run inside the pytest process (leadwarehouse/dbt_in_process.py): a
+    dbt child process spends ~4 s importing dbt and loading the project before its first node, and
+    the suite runs dozens. Only this (main) thread's: builds a test starts in other threads, and
+    every build started from the command line or by Dagster's dbt asset, keep their child process."""
+    with in_this_process():
+        yield
 
 
 @pytest.fixture(scope="session")
