@@ -219,19 +219,20 @@ def run_dbt(
     """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
     dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
     group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`. `target`
-    names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*)."""
+    names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*).
+    A caller of many small builds (the test suite) may run dbt in this process instead
+    (leadwarehouse/dbt_in_process.py)."""
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
-    if dbt_in_process.ENABLED.get():  # opted in by a caller of many small builds (the tests)
-        dbt_in_process.run(
-            cmd, {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}, PROJECT_DIR, quiet
-        )
+    dbt_environment = {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}
+    if dbt_in_process.ENABLED.get():
+        dbt_in_process.run(cmd, dbt_environment, PROJECT_DIR, quiet)
         return
     with stop_on_termination():
         proc = subprocess.Popen(
             cmd,
             cwd=PROJECT_DIR,
-            env={**dbt_env(warehouse_path, as_of, shape, target), **(env or {})},
+            env=dbt_environment,
             stdout=subprocess.PIPE if quiet else None,
             stderr=subprocess.PIPE if quiet else None,
             text=True,

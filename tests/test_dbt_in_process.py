@@ -1,18 +1,16 @@
-"""leadwarehouse/dbt_in_process.py: what a dbt child process gave for free, done by hand (dbt
-itself runs in process in every fixture build of the suite: tests/conftest.py)."""
+"""leadwarehouse/dbt_in_process.py: what a dbt child process gave for free, done by hand. dbt
+itself runs in process in every fixture build of the suite (tests/conftest.py); a failing
+command's captured output is checked there too (tests/test_input_parsing_faults.py: the guard's
+name in the failed build's output)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 from pathlib import Path
 
-import pytest
-
 from leadwarehouse import dbt_in_process
-from leadwarehouse.build import PROJECT_DIR, run_dbt
-from tests.builds import at_fixed_path
+from leadwarehouse.build import PROJECT_DIR
 
 
 def test_the_environment_and_folder_are_dbts_only_while_it_runs(tmp_path, monkeypatch):
@@ -36,18 +34,6 @@ def test_the_environment_and_folder_are_dbts_only_while_it_runs(tmp_path, monkey
         None,
     )
     assert Path.cwd() == tmp_path
-
-
-def test_a_failing_command_raises_as_a_child_would_with_its_output(tmp_path):
-    assert dbt_in_process.ENABLED.get(), "the suite's fixture builds run dbt in process"
-    # at the fixture builds' fixed path: dbt re-uses its parsed project (tests/builds.py)
-    with (
-        at_fixed_path(tmp_path / "wh.duckdb") as path,
-        pytest.raises(subprocess.CalledProcessError) as failed,
-    ):
-        run_dbt(["run-operation", "no_such_macro"], path, quiet=True)
-    assert failed.value.returncode in (1, 2)
-    assert "no_such_macro" in failed.value.stdout
 
 
 def test_other_threads_keep_the_child_process():
