@@ -32,6 +32,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from leadwarehouse.environment import environment_with
+
 ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("dbt_in_process", default=False)
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -51,25 +53,14 @@ def in_this_process() -> Iterator[None]:
 def _environment(env: Mapping[str, str], cwd: Path) -> Iterator[None]:
     """`env` as os.environ, `cwd` as the working folder, for the block (only what differs is
     changed, and changed back)."""
-    saved = {
-        name: os.environ.get(name) for name in {*env, *os.environ} if os.environ.get(name) != env.get(name)
-    }
+    changes = {name: env.get(name) for name in {*env, *os.environ} if os.environ.get(name) != env.get(name)}
     previous_cwd = os.getcwd()
-    for name in saved:
-        if name in env:
-            os.environ[name] = env[name]
-        else:
-            del os.environ[name]
-    os.chdir(cwd)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        os.chdir(previous_cwd)
+    with environment_with(changes):
+        os.chdir(cwd)
+        try:
+            yield
+        finally:
+            os.chdir(previous_cwd)
 
 
 def _close_duckdb() -> None:

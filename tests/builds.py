@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from leadwarehouse.build import BuildResult, dbt_build_args, run_build
+from leadwarehouse.environment import environment_with
 from leadwarehouse.locking import FileLock
 
 
@@ -26,15 +27,8 @@ from leadwarehouse.locking import FileLock
 def data_quality_warns():
     """For fixtures that are bad on purpose (the tiny CRM quarantines a third of its leads): the
     build reports the data-quality thresholds they break instead of failing."""
-    previous = os.environ.get("LEAD_DATA_QUALITY_SEVERITY")
-    os.environ["LEAD_DATA_QUALITY_SEVERITY"] = "warn"
-    try:
+    with environment_with({"LEAD_DATA_QUALITY_SEVERITY": "warn"}):
         yield
-    finally:
-        if previous is None:
-            os.environ.pop("LEAD_DATA_QUALITY_SEVERITY", None)
-        else:
-            os.environ["LEAD_DATA_QUALITY_SEVERITY"] = previous
 
 
 def _fixed_dir(shape: str) -> Path:

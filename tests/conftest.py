@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from leadwarehouse.dbt_in_process import in_this_process
+from leadwarehouse.environment import environment_with
 from leadwarehouse.landing import write_landing
 from tests.tiny_build import build_tiny
 from tests.tiny_crm import tiny_crm_rows
@@ -62,13 +63,8 @@ def one_thread_per_build():
     so every one of them keeps the same parsed project): `make test` runs a pytest worker per core
     already, and on the fixtures' small data a second thread only costs switching. Measured, the
     tiny CRM's models-only build, warm, one run each: 19 s of CPU with two threads, 15 s with one."""
-    saved = {name: os.environ.get(name) for name in ("DBT_THREADS", "DUCKDB_THREADS")}
-    for name in saved:
-        os.environ.setdefault(name, "1")
-    yield
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
+    with environment_with({name: os.environ.get(name, "1") for name in ("DBT_THREADS", "DUCKDB_THREADS")}):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -33,6 +33,7 @@ from leadwarehouse.build import (
     start_build_run,
 )
 from leadwarehouse.duckdb_resources import duckdb_resources
+from leadwarehouse.environment import environment_with
 from leadwarehouse.locking import LockBusy
 from leadwarehouse.publish import last_build
 from orchestration.constants import (
@@ -100,16 +101,8 @@ def started_with(env: dict[str, str]) -> Iterator[None]:
     dbt.cli() copies os.environ into the dbt process it starts), then as it was. The dbt step
     runs alone in its process (Dagster's default executor) or one step after another (in-process
     execution), so nothing else reads the environment meanwhile."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
+    with environment_with(env):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # The build's own bookkeeping (source build_meta: the last good build's counts, written when a
