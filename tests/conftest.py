@@ -31,18 +31,16 @@ MAKEFILE_PATH_VARIABLES = (
 
 @pytest.fixture(scope="session", autouse=True)
 def without_demo_paths():
-    saved = {name: os.environ.pop(name) for name in MAKEFILE_PATH_VARIABLES if name in os.environ}
-    yield
-    os.environ.update(saved)
+    with environment_with(dict.fromkeys(MAKEFILE_PATH_VARIABLES)):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_dbt_artifacts(tmp_path_factory):
     """Keep dbt's target/ and logs/ of the test run apart from a developer's own builds."""
     base = tmp_path_factory.mktemp("dbt")
-    os.environ["DBT_TARGET_PATH"] = str(base / "target")
-    os.environ["DBT_LOG_PATH"] = str(base / "logs")
-    yield
+    with environment_with({"DBT_TARGET_PATH": str(base / "target"), "DBT_LOG_PATH": str(base / "logs")}):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,11 +48,8 @@ def lean_dbt_log():
     """dbt.log keeps warnings and errors, not every statement at debug level: the fixtures' data
     are tiny, so a dbt node costs its Python, and the debug log is a quarter of it (measured on
     the tiny CRM's `dbt build`, one dbt thread: 105 s with the debug log, 80 s without)."""
-    saved = os.environ.get("DBT_LOG_LEVEL_FILE")
-    os.environ.setdefault("DBT_LOG_LEVEL_FILE", "warn")
-    yield
-    if saved is None:
-        os.environ.pop("DBT_LOG_LEVEL_FILE", None)
+    with environment_with({"DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "warn")}):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
