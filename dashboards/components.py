@@ -78,6 +78,20 @@ def kpi_definition(info: data.WarehouseInfo, metric: str) -> str | None:
     return f"**{label}** (`{metric}`, KPI ladder): {definition}"
 
 
+def not_kpi(info: data.WarehouseInfo, nearest: str, how: str) -> str:
+    """Hover text of a figure that is not a KPI ladder metric: how it differs from the `nearest`
+    one (named by its catalogue label), so that no one reads it as that metric."""
+    found = kpi_metric_definitions(data.run).get(nearest) if info.has("config.kpi_metrics") else None
+    name = f"{found[0]} (`{nearest}`)" if found else f"`{nearest}`"
+    return f"Not a KPI ladder metric: the ladder's {name} {how}."
+
+
+def help_text(*parts: str | None) -> str:
+    """A figure's hover text: its non-empty parts, a paragraph each. Joining them by hand leaves
+    stray blank lines at the end when a part (e.g. a KPI definition the catalogue lacks) is None."""
+    return "\n\n".join(part.strip() for part in parts if part and part.strip())
+
+
 def header(title: str, info: data.WarehouseInfo, active: Sequence[str], subtitle: str = "") -> None:
     """Title, data freshness and the filters in force."""
     st.title(title)

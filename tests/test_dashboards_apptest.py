@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
+from dashboards import components as ui
 from dashboards.data import execute
 from dashboards.formatting import fmt_days, fmt_duration, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
 from dashboards.queries import funnel as funnel_q
@@ -205,6 +206,27 @@ def active_filters(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("**Active filters:**"))
 
 
+def hover(at: AppTest, label: str) -> str:
+    """A metric's hover text (help); never ends in blank lines (help texts join their parts)."""
+    text = next(m.help for m in at.metric if m.label == label) or ""
+    assert text == text.strip(), (label, text)
+    return text
+
+
+def assert_names_kpi(at: AppTest, label: str, metric: str) -> None:
+    """The figure names its KPI ladder metric, with the catalogue's definition, on hover."""
+    definition = next(r["definition"] for r in seed("kpi_metrics") if r["metric"] == metric)
+    text = hover(at, label)
+    assert f"`{metric}`, KPI ladder" in text and definition in text, (label, text)
+
+
+def assert_not_kpi(at: AppTest, label: str, nearest: str) -> None:
+    """The figure claims no KPI ladder metric and says how it differs from the nearest one."""
+    text = hover(at, label)
+    assert "Not a KPI ladder metric" in text and f"`{nearest}`" in text, (label, text)
+    assert ", KPI ladder)" not in text, (label, text)
+
+
 # ---------------------------------------------------------------- pure helpers
 
 
@@ -227,6 +249,11 @@ def test_numbers_are_formatted_for_people():
         "3 days",
         "10 days",
     ]
+
+
+def test_hover_texts_join_their_parts_without_stray_blank_lines():
+    assert ui.help_text("met ÷ decided.", None) == "met ÷ decided."
+    assert ui.help_text("p75 3 days", "", "**MQL rate** …") == "p75 3 days\n\n**MQL rate** …"
 
 
 def test_period_presets_and_the_previous_period():
@@ -521,6 +548,70 @@ def leads_median_days(path: Path, a: str, b: str, where: str = "true", params: l
     )[0][0]
 
 
+# the Velocity page's headline steps that are a KPI ladder metric (views/velocity.py)
+VELOCITY_LADDER_METRICS = {
+    "Lead → MQL": "days_created_to_mql",
+    "MQL → SQL": "median_days_mql_to_sql",
+    "SQL → Closed": "median_days_sql_to_close",
+}
+
+
+def ladder_cohort_months(path: Path, metric: str) -> dict[date, tuple]:
+    """A metric's slice `all` on the cohort basis, month by month: (numerator, denominator, value).
+    The ladder has no all-time row: all time is the sum of its cohort months."""
+    rows = run_sql(
+        path,
+        "select period_start, numerator, denominator, value from marts.kpi_ladder "
+        "where period_grain = 'month' and basis = 'cohort' and slice_dimension = 'all' and metric = ?",
+        [metric],
+    )
+    return {start: rest for start, *rest in rows}
+
+
+def test_figures_that_name_a_ladder_metric_equal_it(dash):
+    """Where a Velocity or Scoring health figure names a KPI ladder metric, it is that metric: for
+    every cohort month the page's own query, filtered to that month, gives the ladder's leads and
+    value, and all time it counts the leads of all the ladder's months (the ladder's cohort basis;
+    a median of all time cannot be summed from the months)."""
+    if not has_table(dash, "kpi_ladder"):
+        pytest.skip("marts.kpi_ladder is not built in this project yet")
+    q = runner(dash)
+    source = "stage_velocity" if has_table(dash, "stage_velocity") else "leads"
+    all_time = velocity_q.velocity_summary(q, Filters(), source).set_index("step")
+    ladder = {metric: ladder_cohort_months(dash, metric) for metric in VELOCITY_LADDER_METRICS.values()}
+    months = sorted(set().union(*ladder.values()))
+    assert months
+    for month in months:
+        # a chosen period: what the page shows for the month (computed from marts.leads)
+        page = velocity_q.velocity_summary(q, Filters(start_month=month, end_month=month)).set_index("step")
+        for step, metric in VELOCITY_LADDER_METRICS.items():
+            if month not in ladder[metric]:
+                assert step not in page.index, (step, month)
+                continue
+            _, leads, median = ladder[metric][month]
+            assert page.loc[step, "lead_count"] == leads, (step, month)
+            assert page.loc[step, "median_days"] == pytest.approx(median, abs=1e-9), (step, month)
+    for step, metric in VELOCITY_LADDER_METRICS.items():
+        assert all_time.loc[step, "lead_count"] == sum(n for _, n, _ in ladder[metric].values()), step
+
+    leads, mql_won = ladder_cohort_months(dash, "lead_volume"), ladder_cohort_months(dash, "mql_to_won_rate")
+    assert leads and mql_won
+    for month in sorted(leads):
+        f = Filters(start_month=month, end_month=month)
+        assert scoring_q.conversion_by_peak_band(q, f)["leads"].sum() == leads[month][0], month
+        mql = scoring_q.gate_win_rates(q, f).set_index("gate").loc["MQL"]
+        won, passed, rate = mql_won.get(month, (0, 0, None))
+        assert (mql["won"], mql["passed"]) == (won, passed), month
+        assert rate is None or mql["won_rate"] == pytest.approx(rate), month
+    assert scoring_q.conversion_by_peak_band(q, Filters())["leads"].sum() == sum(
+        n for n, _, _ in leads.values()
+    )
+    mql = scoring_q.gate_win_rates(q, Filters()).set_index("gate").loc["MQL"]
+    assert mql["won_rate"] == pytest.approx(
+        sum(n for n, _, _ in mql_won.values()) / sum(d for _, d, _ in mql_won.values())
+    )
+
+
 def test_velocity_figures_equal_the_marts_and_filters_change_them(dash):
     at = open_page("velocity")
     shown = metrics(at)
@@ -534,6 +625,9 @@ def test_velocity_figures_equal_the_marts_and_filters_change_them(dash):
         expected = leads_median_days(dash, "mql_at", "sql_at")
     assert shown["Median MQL → SQL"] == fmt_days(expected)
     assert shown["Median Lead → MQL"] != "–"
+    for step, metric in VELOCITY_LADDER_METRICS.items():
+        assert_names_kpi(at, f"Median {step}", metric)
+    assert_not_kpi(at, "Median SQL → Opportunity", "days_created_to_opportunity")
 
     at.sidebar.multiselect(key="velocity_motion").set_value(["inbound"]).run()
     assert_clean(at)
@@ -633,9 +727,7 @@ def test_sla_figures_equal_the_marts_and_filters_change_them(dash):
     for label, value in sla_expected(dash).items():
         assert shown[label] == value, label
     # the figure names its KPI ladder metric, with the catalogue's definition, on hover
-    compliance = next(m for m in at.metric if m.label == "Compliance")
-    definition = next(r["definition"] for r in seed("kpi_metrics") if r["metric"] == "sla_compliance")
-    assert "`sla_compliance`, KPI ladder" in compliance.help and definition in compliance.help
+    assert_names_kpi(at, "Compliance", "sla_compliance")
 
     team = run_sql(
         dash,
@@ -786,6 +878,10 @@ def test_scoring_health_figures_and_threshold_what_if(dash):
     )[0]
     assert shown["Leads"] == fmt_int(leads)
     assert shown["MQL → won"] == fmt_pct(mql_won / mqls)
+    assert_names_kpi(at, "Leads", "lead_volume")
+    assert_names_kpi(at, "MQL → won", "mql_to_won_rate")
+    for gate in ("SAL", "SQL", "Opportunity"):  # the ladder's win rate divides by won + lost
+        assert_not_kpi(at, f"{gate} → won", "win_rate")
 
     model_id, baseline = run_sql(
         dash,
@@ -818,6 +914,8 @@ def test_scoring_health_figures_and_threshold_what_if(dash):
     assert at.sidebar.slider(key=f"scoring_threshold_{model_id}").value == int(baseline)
     assert shown[f"MQLs at ≥ {int(baseline)}"] == fmt_int(would_be_mqls(int(baseline)))
     assert shown["SDR load (MQLs / week)"] == fmt_num(recent_load(int(baseline)))
+    assert_not_kpi(at, f"MQLs at ≥ {int(baseline)}", "mql_rate")
+    assert_not_kpi(at, "Expected win rate of MQLs", "mql_to_won_rate")
     base_wins = float(shown["Expected wins"].replace(",", ""))
     assert 0 < base_wins <= mqls
 

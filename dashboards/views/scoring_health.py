@@ -11,6 +11,11 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_int, fmt_num, fmt_pct, fmt_pp
 from dashboards.queries import scoring_health as Q
+from dashboards.queries.common import stage_label
+
+# the gate win rate that is a KPI ladder metric (cohort basis: per cohort month, the same leads as
+# marts.kpi_ladder, tests/test_dashboards_apptest.py); the ladder has none for the other gates
+GATE_LADDER_METRIC = {stage_label("mql"): "mql_to_won_rate"}
 
 info = ui.require_warehouse()
 band_label = ui.labeller("score_band")
@@ -49,12 +54,20 @@ if bands.empty or bands["leads"].sum() == 0:
 st.subheader("Conversion by peak score band")
 gates = Q.gate_win_rates(q, f)
 cols = st.columns(len(gates) + 1)
-cols[0].metric("Leads", fmt_int(bands["leads"].sum()))
+cols[0].metric("Leads", fmt_int(bands["leads"].sum()), help=ui.kpi_definition(info, "lead_volume"))
 for col, (_, g) in zip(cols[1:], gates.iterrows(), strict=True):
+    metric = GATE_LADDER_METRIC.get(g["gate"])
     col.metric(
         f"{g['gate']} → won",
         fmt_pct(g["won_rate"]),
-        help=f"{fmt_int(g['won'])} of {fmt_int(g['passed'])} leads that passed {g['gate']} went on to win",
+        help=ui.help_text(
+            f"{fmt_int(g['won'])} of {fmt_int(g['passed'])} leads that passed {g['gate']} went on to win",
+            ui.kpi_definition(info, metric)
+            if metric
+            else ui.not_kpi(
+                info, "win_rate", "divides by the leads won or lost, not by those that passed the gate"
+            ),
+        ),
     )
 left, right = st.columns(2)
 with left:
@@ -162,7 +175,12 @@ c[0].metric(
     fmt_int(new_row["mqls"]),
     delta=f"{new_row['mqls'] - base_row['mqls']:+,.0f} vs today's {current_threshold:g}",
     delta_color="off",
-    help="leads (with the mandatory fields) whose score ever reached the threshold, in the selection",
+    help=ui.help_text(
+        "leads (with the mandatory fields) whose score ever reached the threshold, in the selection",
+        ui.not_kpi(
+            info, "mql_rate", "counts as MQLs the leads that entered the MQL stage, under every scoring model"
+        ),
+    ),
 )
 c[1].metric(
     "SDR load (MQLs / week)",
@@ -181,7 +199,10 @@ c[3].metric(
     "Expected win rate of MQLs",
     fmt_pct(new_row["win_rate"]),
     delta=fmt_pp(new_row["win_rate"] - base_row["win_rate"]) + " vs today's threshold",
-    help="expected wins ÷ MQLs",
+    help=ui.help_text(
+        "expected wins ÷ MQLs",
+        ui.not_kpi(info, "mql_to_won_rate", "is actual wins ÷ MQLs, under every scoring model"),
+    ),
 )
 st.caption(
     "Computed from history: a lead would have become an MQL the first time its score (in the ledger) reached the "

@@ -67,8 +67,11 @@ c[1].metric(
     "Compliance",
     fmt_pct(overall["compliance"]),
     delta=fmt_delta(overall["compliance"], prev["compliance"], "rate") if prev is not None else None,
-    help=f"met ÷ decided: {fmt_int(overall['met'])} met of {fmt_int(overall['decided'])} decided "
-    "(met + breached + still running past due).\n\n" + (ui.kpi_definition(info, "sla_compliance") or ""),
+    help=ui.help_text(
+        f"met ÷ decided: {fmt_int(overall['met'])} met of {fmt_int(overall['decided'])} decided "
+        "(met + breached + still running past due).",
+        ui.kpi_definition(info, "sla_compliance"),
+    ),
 )
 c[2].metric(
     "Breached",

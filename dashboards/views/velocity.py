@@ -29,9 +29,22 @@ def by_statistic(df: pd.DataFrame, key: str) -> pd.DataFrame:
     ).assign(statistic=lambda d: d["column"].map(dict(STATISTICS)))
 
 
-HEADLINE_STEPS = [
-    step_label(a, b) for a, b in (("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("sql", "closed"))
-]
+HEADLINE_STEPS = [("lead", "mql"), ("mql", "sql"), ("sql", "opportunity"), ("sql", "closed")]
+# the headline steps that are a KPI ladder metric (cohort basis: per cohort month, the same leads and
+# median as marts.kpi_ladder, tests/test_dashboards_apptest.py); steps from `lead` start at the
+# lead's creation, as the ladder's days_created_to_* do
+LADDER_METRIC = {
+    ("lead", "mql"): "days_created_to_mql",
+    ("mql", "sql"): "median_days_mql_to_sql",
+    ("sql", "closed"): "median_days_sql_to_close",
+}
+# the others: how they differ from the nearest ladder metric, so no one reads them as it
+NOT_IN_LADDER = {
+    ("sql", "opportunity"): (
+        "days_created_to_opportunity",
+        "counts from the lead's creation, not from its SQL",
+    ),
+}
 
 info = ui.require_warehouse()
 opts = ui.lead_filter_options(info)
@@ -66,7 +79,13 @@ prev_source = (
 prev_by_step = Q.velocity_summary(q, prev_f, prev_source).set_index("step") if prev_f else None
 
 cols = st.columns(len(HEADLINE_STEPS))
-for col, name in zip(cols, HEADLINE_STEPS, strict=True):
+for col, stages in zip(cols, HEADLINE_STEPS, strict=True):
+    name = step_label(*stages)
+    meaning = (
+        ui.kpi_definition(info, LADDER_METRIC[stages])
+        if stages in LADDER_METRIC
+        else ui.not_kpi(info, *NOT_IN_LADDER[stages])
+    )
     if name in by_step.index:
         r = by_step.loc[name]
         before = prev_by_step["median_days"].get(name) if prev_by_step is not None else None
@@ -75,10 +94,15 @@ for col, name in zip(cols, HEADLINE_STEPS, strict=True):
             fmt_days(r["median_days"]),
             delta=fmt_delta(r["median_days"], before, "days"),
             delta_color="inverse",  # faster is better
-            help=f"p75 {fmt_days(r['p75_days'])} · p90 {fmt_days(r['p90_days'])} · {fmt_int(r['lead_count'])} leads",
+            help=ui.help_text(
+                f"p75 {fmt_days(r['p75_days'])} · p90 {fmt_days(r['p90_days'])} · {fmt_int(r['lead_count'])} leads",
+                meaning,
+            ),
         )
     else:
-        col.metric(f"Median {name}", "–", help="no lead in the selection made this step")
+        col.metric(
+            f"Median {name}", "–", help=ui.help_text("no lead in the selection made this step", meaning)
+        )
 st.caption(
     f"Source: `marts.{source}`"
     + (
