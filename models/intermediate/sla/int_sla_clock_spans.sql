@@ -68,49 +68,59 @@ starts as (
 
 ),
 
-band_at_start as (
+starts_with_bands as (
 
-    -- the score band at the instant the clock started (hot leads get the faster SLA)
+    -- each start beside the band changes at or before it, the latest first (a start with none
+    -- keeps one row with a null band). Ranked in the same pass, not joined back to starts: on
+    -- PostgreSQL the join back was planned as a nested loop that re-ran the ranking per start
+    -- (9 s of 12 s at 2,000 leads)
     select
-        starts.lead_id,
-        starts.sla_id,
-        starts.started_at,
+        starts.*,
         band_changes.band_after,
         row_number() over (
             partition by starts.lead_id, starts.sla_id, starts.started_at
             order by band_changes.change_sequence desc
         ) as recency
     from starts
-    inner join band_changes
+    left join band_changes
         on starts.lead_id = band_changes.lead_id and band_changes.changed_at <= starts.started_at
 
 ),
 
 scoped as (
 
+    -- the score band at the instant the clock started (hot leads get the faster SLA)
     select
-        starts.*,
-        coalesce(band_at_start.band_after, 'nurture') as band_at_start
-    from starts
-    left join band_at_start
-        on
-            starts.lead_id = band_at_start.lead_id
-            and starts.sla_id = band_at_start.sla_id
-            and starts.started_at = band_at_start.started_at
-            and band_at_start.recency = 1
+        lead_id,
+        sla_id,
+        sla_name,
+        owner_role,
+        stop_event,
+        target_minutes,
+        time_basis,
+        started_at,
+        territory_id,
+        time_zone,
+        owner_rep_id,
+        team_id,
+        coalesce(band_after, 'nurture') as band_at_start
+    from starts_with_bands
     where
-        starts.band_scope = 'any'
-        or (starts.band_scope = 'hot' and band_at_start.band_after = 'hot')
-        or (starts.band_scope = 'mql' and coalesce(band_at_start.band_after, 'nurture') != 'hot')
+        recency = 1
+        and (
+            band_scope = 'any'
+            or (band_scope = 'hot' and band_after = 'hot')
+            or (band_scope = 'mql' and coalesce(band_after, 'nurture') != 'hot')
+        )
 
 ),
 
-stops as (
+scoped_with_stops as (
 
+    -- each clock beside its stop events at or after the start, the first first (same pass, as
+    -- above)
     select
-        scoped.lead_id,
-        scoped.sla_id,
-        scoped.started_at,
+        scoped.*,
         events.event_at as stopped_at,
         events.rep_id as stopped_by_rep_id,
         row_number() over (
@@ -118,7 +128,7 @@ stops as (
             order by events.event_at, events.source_id
         ) as stop_order
     from scoped
-    inner join events
+    left join events
         on
             scoped.lead_id = events.lead_id
             and scoped.stop_event = events.event_name
@@ -129,17 +139,10 @@ stops as (
 clocked as (
 
     select
-        scoped.*,
-        stops.stopped_at,
-        stops.stopped_by_rep_id,
-        coalesce(stops.stopped_at, {{ as_of() }}) as measured_until
-    from scoped
-    left join stops
-        on
-            scoped.lead_id = stops.lead_id
-            and scoped.sla_id = stops.sla_id
-            and scoped.started_at = stops.started_at
-            and stops.stop_order = 1
+        *,
+        coalesce(stopped_at, {{ as_of() }}) as measured_until
+    from scoped_with_stops
+    where stop_order = 1
 
 )
 

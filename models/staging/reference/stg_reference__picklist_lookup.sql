@@ -2,6 +2,9 @@
 -- themselves, the project's default spellings (picklist_mappings) and the connector adapters'
 -- spellings (connector_picklist_mappings). Staging looks values up here; a value with no row
 -- becomes 'other' and keeps its raw spelling beside it (see map_picklist).
+-- The index is PostgreSQL's (other adapters ignore it): map_picklist looks a value up once per
+-- staged row, a scan of this table each time without it (3.2 s of a 44k-row event table's 7 s).
+{{ config(indexes=[{'columns': ['source_table', 'column_name', 'raw_value']}]) }}
 with
 
 canonical as (
