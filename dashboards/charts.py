@@ -170,6 +170,24 @@ def lines(
     return alt.Chart(df).mark_line(**mark).encode(**enc).properties(title=_title(title))
 
 
+def time_axis(start: Any, end: Any, *, title: str, ticks: int = 6) -> alt.Axis:
+    """A time axis over start..end whose labels always carry the year (a lead's history can span
+    years: "Mar 04" alone is ambiguous). The format follows the span so that no two of the ticks
+    Vega picks (about `ticks`: hours only under about 4 days, months only beyond about 3 months)
+    share a label: date and time under a week, the date under a year, year and month beyond.
+    Labels that would touch are dropped, every other one."""
+    span = pd.Timestamp(end) - pd.Timestamp(start)
+    if span < pd.Timedelta(days=7):
+        fmt = "%Y-%m-%d %H:%M"
+    elif span < pd.Timedelta(days=365):
+        fmt = "%Y-%m-%d"
+    else:
+        fmt = "%Y-%m"
+    return alt.Axis(
+        title=title, format=fmt, labelAngle=0, tickCount=ticks, labelOverlap="parity", labelSeparation=8
+    )
+
+
 def rules(
     values: Sequence[tuple[float | str, str]],
     *,

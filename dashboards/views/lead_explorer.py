@@ -259,7 +259,9 @@ with right:
         )
         line.mark.color = "#555555"  # the score: dark grey; the markers are coloured by type of change
         line.encoding.tooltip = alt.Undefined  # the markers carry the hover
-        line.encoding.x.axis = alt.Axis(labelAngle=0, tickCount=6)  # Vega's time labels: a day or a year
+        line.encoding.x.axis = ch.time_axis(
+            led["changed_at"].min(), led["changed_at"].max(), title="Changed at (UTC)"
+        )
         markers = (
             alt.Chart(led)
             .mark_point(filled=True, size=60, opacity=1)
@@ -284,12 +286,12 @@ with right:
         ]
         layers = [line, markers]
         if bands:
+            # just right of the plot, where the score line never runs (inside, the label at the right
+            # end crossed the line whenever the current score was near a threshold)
             band_labels = (
                 alt.Chart(pd.DataFrame(bands, columns=["at", "what"]))
-                .mark_text(
-                    align="right", baseline="bottom", dx=-4, dy=-2, color=ch.REFERENCE_COLOR, fontSize=11
-                )
-                .encode(y=alt.Y("at:Q"), x=alt.value("width"), text=alt.Text("what:N"))  # at the right end
+                .mark_text(align="left", baseline="middle", dx=4, color=ch.REFERENCE_COLOR, fontSize=11)
+                .encode(y=alt.Y("at:Q"), x=alt.value("width"), text=alt.Text("what:N"))
             )
             layers = [ch.rules(bands, axis="y"), band_labels, *layers]
         ch.show(
@@ -315,7 +317,10 @@ else:
         alt.Chart(s[["stage_name", "entered_at", "until", "exited_at", "entered_by", "reason_code", "days"]])
         .mark_bar(height={"band": 0.7})
         .encode(
-            x=alt.X("entered_at:T", title="Date (UTC)", axis=alt.Axis(labelAngle=0, tickCount=8)),
+            x=alt.X(
+                "entered_at:T",
+                axis=ch.time_axis(s["entered_at"].min(), s["until"].max(), title="Date (UTC)", ticks=8),
+            ),
             x2=alt.X2("until:T"),
             y=alt.Y("stage_name:N", sort=order, title="Stage", axis=alt.Axis(labelLimit=200)),
             color=alt.Color("stage_name:N", scale=ch.series_scale(order), sort=order, legend=None),
