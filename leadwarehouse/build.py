@@ -141,10 +141,15 @@ def dbt_env(
     DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DUCKDB_TEMP_DIRECTORY when set, else from the machine).
     `target` names the profiles.yml output (LEAD_WAREHOUSE_TARGET; default duckdb)."""
     env = dict(os.environ)
-    # always spelled out, also for the default: dbt_project.yml reads it, and dbt parses the whole
-    # project again when a variable it reads changes from unset to set (a build through
-    # run_build after a bare `dbt` command at the same path: ~18 s of CPU each time)
-    env["LEAD_SOURCE_SHAPE"] = source_shape(shape)
+    # the default shape always unset, another always set: dbt_project.yml reads the variable, and
+    # dbt parses the whole project again (~18 s of CPU) when it changes between runs at the same
+    # path, also from unset to 'contract' (run_build names the shape, a bare `dbt` command or
+    # Dagster's dbt step does not)
+    resolved = source_shape(shape)
+    if resolved == "contract":
+        env.pop("LEAD_SOURCE_SHAPE", None)
+    else:
+        env["LEAD_SOURCE_SHAPE"] = resolved
     if target:
         env["LEAD_WAREHOUSE_TARGET"] = target
     env["LEAD_WAREHOUSE_PATH"] = str(Path(warehouse_path).resolve())
