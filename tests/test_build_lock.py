@@ -40,6 +40,7 @@ from leadwarehouse.duckdb_resources import (
     machine_cores,
     machine_memory_bytes,
 )
+from leadwarehouse.environment import environment_with
 from leadwarehouse.ingest import ingest_landing
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock, exports_lock
@@ -301,6 +302,16 @@ def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path,
 
 
 # ------------------------------------------------------------------ real builds of the tiny CRM
+
+
+@pytest.fixture(scope="module", autouse=True)
+def own_dbt_target(tmp_path_factory):
+    """This module builds at its own paths on purpose, so it gets its own dbt target folder too:
+    in the worker's, its parse (with its own warehouse path) replaced the partial parse the
+    worker's fixture builds reuse at their fixed path, and the next of them parsed the whole
+    project again (~15 s of CPU)."""
+    with environment_with({"DBT_TARGET_PATH": str(tmp_path_factory.mktemp("build_lock_dbt") / "target")}):
+        yield
 
 
 @pytest.fixture(scope="module")
