@@ -65,13 +65,16 @@ def not_built(info: data.WarehouseInfo, table: str, what: str) -> None:
     st.stop()
 
 
+def _catalogued(info: data.WarehouseInfo, metric: str) -> tuple[str, str] | None:
+    """(label, definition) of a KPI ladder metric from the metric catalogue (config.kpi_metrics,
+    seeds/kpi/kpi_metrics.csv: one definition per KPI, the same the ladder and the semantic layer
+    use); None when the warehouse has no catalogue or the catalogue lacks the metric."""
+    return kpi_metric_definitions(data.run).get(metric) if info.has("config.kpi_metrics") else None
+
+
 def kpi_definition(info: data.WarehouseInfo, metric: str) -> str | None:
-    """A KPI ladder metric's label and definition for a figure's hover text, from the metric
-    catalogue (config.kpi_metrics, seeds/kpi/kpi_metrics.csv: one definition per KPI, the same the
-    ladder and the semantic layer use); None when the catalogue lacks it."""
-    if not info.has("config.kpi_metrics"):
-        return None
-    found = kpi_metric_definitions(data.run).get(metric)
+    """A KPI ladder metric's label and definition for a figure's hover text; None when not catalogued."""
+    found = _catalogued(info, metric)
     if found is None:
         return None
     label, definition = found
@@ -81,7 +84,7 @@ def kpi_definition(info: data.WarehouseInfo, metric: str) -> str | None:
 def not_kpi(info: data.WarehouseInfo, nearest: str, how: str) -> str:
     """Hover text of a figure that is not a KPI ladder metric: how it differs from the `nearest`
     one (named by its catalogue label), so that no one reads it as that metric."""
-    found = kpi_metric_definitions(data.run).get(nearest) if info.has("config.kpi_metrics") else None
+    found = _catalogued(info, nearest)
     name = f"{found[0]} (`{nearest}`)" if found else f"`{nearest}`"
     return f"Not a KPI ladder metric: the ladder's {name} {how}."
 
