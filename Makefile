@@ -41,6 +41,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed  ## create .venv and install pinned dependencies
 
+# the `spark` extra (dbt-spark, PySpark) only where Spark runs: `make test` does not need it
+$(VENV)/.spark-installed: $(VENV)/.installed
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev,spark]' \
+		|| $(BIN)/pip install --quiet --compile -e '.[dev,spark]'
+	touch $@
+
 $(LANDING)/_manifest.json: | install
 	$(BIN)/python -m leadwarehouse.generator --leads $(LEADS) --seed $(SEED) --format $(FORMAT) --out $(LANDING)
 
@@ -93,7 +99,7 @@ java:  ## Java runtime for the Spark engine parity test (Debian packages; idempo
 
 # the Spark parity module is marked `spark` and left out of `make test` (pyproject's addopts) for
 # its time on a 2-core machine (README, Outgrowing one machine)
-test-spark: install java  ## build both parity CRMs on a local Spark and compare every public mart with DuckDB
+test-spark: $(VENV)/.spark-installed java  ## build both parity CRMs on a local Spark and compare every public mart with DuckDB
 	$(BIN)/python -m pytest -q -m spark tests/test_engine_parity_spark.py
 
 # lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest

@@ -45,7 +45,7 @@ DEFAULT_JAVA_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:Reser
 
 
 class SparkError(RuntimeError):
-    """dbt failed on Spark, or a table cannot be loaded."""
+    """dbt failed on Spark, a table cannot be loaded, or PySpark is not installed."""
 
 
 def warehouse_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -82,7 +82,13 @@ def session_settings(env: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def spark_session(env: Mapping[str, str] | None = None):
     """The process's Spark session, started with session_settings() when there is none."""
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # an extra: `make test` does not install it
+        raise SparkError(
+            "PySpark is not installed: install the project's spark extra "
+            "(`make test-spark` does, or `.venv/bin/pip install -e '.[spark]'`)"
+        ) from exc
 
     settings = session_settings(env)
     warehouse_dir(env).mkdir(parents=True, exist_ok=True)
