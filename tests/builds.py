@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -109,3 +110,15 @@ def built_once(folder: Path, purpose: str, build: Callable[[Path], object]) -> P
             build(warehouse)
             built.touch()
     return warehouse
+
+
+def dagster_warehouse(base: Path) -> dict[str, Path]:
+    """A fresh `warehouse/` in `base` (conftest.dagster_base: the Dagster modules' folder of this
+    test process): the build path and its published copy; and the dbt target folder the modules
+    keep (their `dbt parse` is partial after the first)."""
+    shutil.rmtree(base / "warehouse", ignore_errors=True)
+    return {
+        "build": base / "warehouse" / "build.duckdb",
+        "published": base / "warehouse" / "published.duckdb",
+        "dbt_target": base / "dbt-target",
+    }

@@ -125,6 +125,33 @@ SLOWEST_MODULES = (
 )
 
 
+# Modules that `--dist loadfile` hands to one pytest worker as one unit, run one after the other:
+# the Dagster modules share a build path and its dbt target folder (dagster_base), so the second
+# module's `dbt parse` reuses the first one's instead of parsing the whole project again.
+SHARED_SCOPES = {"test_publish.py": "tests/test_orchestration.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileSharingScopes(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return SHARED_SCOPES.get(Path(module).name, module)
+
+    return LoadFileSharingScopes(config, log)
+
+
+@pytest.fixture(scope="session")
+def dagster_base(tmp_path_factory) -> Path:
+    """This test process's folder for the Dagster runs of tests/test_orchestration.py and
+    tests/test_publish.py: `warehouse/` (build and published copy; each module starts it afresh:
+    dagster_warehouse) and `dbt-target/` (the parsed project both modules' dbt commands reuse)."""
+    return tmp_path_factory.mktemp("dagster")
+
+
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

@@ -30,6 +30,7 @@ from leadwarehouse.contract import TABLES
 from leadwarehouse.duckdb_resources import machine_cores
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
+from tests.builds import dagster_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -55,7 +56,7 @@ def dbt_parsed(paths):
     target folder of this module with the same warehouse path and as_of as the runs below, so
     every dbt invocation of the module reuses the partial parse instead of parsing again."""
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("DBT_TARGET_PATH", str(paths["build"].parent.parent / "dbt-target"))
+        env.setenv("DBT_TARGET_PATH", str(paths["dbt_target"]))
         # the tiny CRM is bad on purpose: its data-quality thresholds warn instead of failing the build
         env.setenv("LEAD_DATA_QUALITY_SEVERITY", "warn")
         parse_project(paths["build"])
@@ -83,12 +84,11 @@ def orch(dbt_parsed):
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory) -> dict[str, Path]:
+def paths(tmp_path_factory, dagster_base) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("orchestration")
     return {
         "landing": write_landing(base / "landing", tiny_crm_rows()),
-        "build": base / "warehouse" / "build.duckdb",
-        "published": base / "warehouse" / "published.duckdb",
+        **dagster_warehouse(dagster_base),  # build, published, dbt_target (shared with test_publish.py)
         "exports": base / "exports",
     }
 
@@ -304,7 +304,7 @@ def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
     assert len(evaluations) > 500
     # this run is where dbt's data tests run on the tiny CRM (its shared fixture build skips them):
     # every data test of the project ran, and passed but the thresholds it breaks on purpose
-    target = paths["build"].parent.parent / "dbt-target"
+    target = paths["dbt_target"]
     manifest = json.loads((target / "manifest.json").read_text())
     project_tests = {
         uid

@@ -36,6 +36,7 @@ from leadwarehouse.publish import (
     open_published,
     publish,
 )
+from tests.builds import dagster_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -315,7 +316,7 @@ def parse_project(build: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory) -> dict[str, Path]:
+def paths(tmp_path_factory, dagster_base) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("publish")
     rows = tiny_crm_rows()
     more = copy.deepcopy(rows)
@@ -325,18 +326,21 @@ def paths(tmp_path_factory) -> dict[str, Path]:
         "base": base,
         "landing_x": write_landing(base / "landing_x", rows),
         "landing_y": write_landing(base / "landing_y", more),
-        "build": base / "warehouse" / "build.duckdb",
-        "published": base / "warehouse" / "published.duckdb",
+        # build, published, dbt_target: shared with test_orchestration.py (its parse is reused)
+        **dagster_warehouse(dagster_base),
         "exports": base / "exports",
     }
 
 
 @pytest.fixture(scope="module")
 def orch(paths):
-    """`dbt parse` first (prepare_if_dev() does nothing under pytest), into a target folder of
-    this module with the runs' warehouse path, so each dbt run reuses the partial parse."""
+    """`dbt parse` first (prepare_if_dev() does nothing under pytest), into the target folder of
+    the Dagster modules with the runs' warehouse path, so each dbt run reuses the partial parse
+    (test_orchestration.py's, when it ran first in this process: conftest.SHARED_SCOPES)."""
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("DBT_TARGET_PATH", str(paths["base"] / "dbt-target"))
+        env.setenv("DBT_TARGET_PATH", str(paths["dbt_target"]))
+        # as test_orchestration.py parses: the tiny CRM's data-quality tests warn (the runs skip tests)
+        env.setenv("LEAD_DATA_QUALITY_SEVERITY", "warn")
         parse_project(paths["build"])
         from orchestration.definitions import build_definitions
         from orchestration.resources import LandingResource, WarehouseResource
