@@ -112,10 +112,9 @@ def built_once(folder: Path, purpose: str, build: Callable[[Path], object]) -> P
     return warehouse
 
 
-def dagster_warehouse(base: Path) -> dict[str, Path]:
-    """A fresh `warehouse/` in `base` (conftest.dagster_base: the Dagster modules' folder of this
-    test process): the build path and its published copy; and the dbt target folder the modules
-    keep (their `dbt parse` is partial after the first)."""
+def pipeline_warehouse(base: Path) -> dict[str, Path]:
+    """A fresh `warehouse/` in `base` (conftest.pipeline_dir): the build path and its published
+    copy; and the dbt target folder, kept (a module's `dbt parse` is partial after the first)."""
     shutil.rmtree(base / "warehouse", ignore_errors=True)
     return {
         "build": base / "warehouse" / "build.duckdb",

@@ -53,6 +53,7 @@ from leadwarehouse.publish import (
 )
 from leadwarehouse.quality import read_summary as read_quality_summary
 from leadwarehouse.summary import summarize
+from tests.builds import pipeline_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -305,24 +306,25 @@ def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path,
 
 
 @pytest.fixture(scope="module", autouse=True)
-def own_dbt_target(tmp_path_factory):
-    """This module builds at its own paths on purpose, so it gets its own dbt target folder too:
-    in the worker's, its parse (with its own warehouse path) replaced the partial parse the
-    worker's fixture builds reuse at their fixed path, and the next of them parsed the whole
-    project again (~15 s of CPU)."""
-    with environment_with({"DBT_TARGET_PATH": str(tmp_path_factory.mktemp("build_lock_dbt") / "target")}):
-        yield
+def pipeline(pipeline_dir) -> dict[str, Path]:
+    """This module builds at its own path on purpose (the lock, signals and the command line are
+    what it tests), with that path's own dbt target folder, shared with the Dagster modules
+    (conftest.SHARED_SCOPES): in the worker's, its parse replaced the partial parse the worker's
+    fixture builds reuse at their fixed path, and the next of them parsed the whole project again."""
+    paths = pipeline_warehouse(pipeline_dir)
+    with environment_with({"DBT_TARGET_PATH": str(paths["dbt_target"])}):
+        yield paths
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> SimpleNamespace:
+def built(tmp_path_factory, pipeline) -> SimpleNamespace:
     """One successful build (dbt without tests), kept as a pristine copy."""
     base = tmp_path_factory.mktemp("build_lock")
     rows = tiny_crm_rows()
     more = copy.deepcopy(rows)
     template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
     more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
-    work = base / "wh" / "build.duckdb"
+    work = pipeline["build"]
     landing = write_landing(base / "landing", rows)
     counts = build_warehouse(landing, work, as_of=AS_OF, command="run")
     assert not work.with_name("build.duckdb.wal").exists()
@@ -333,7 +335,7 @@ def built(tmp_path_factory) -> SimpleNamespace:
         landing_more=write_landing(base / "landing_more", more),
         work=work,
         pristine=base / "pristine.duckdb",
-        published=work.with_name("published.duckdb"),
+        published=pipeline["published"],
         counts=dict(counts),
     )
 

@@ -30,7 +30,7 @@ from leadwarehouse.contract import TABLES
 from leadwarehouse.duckdb_resources import machine_cores
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
-from tests.builds import dagster_warehouse
+from tests.builds import pipeline_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -84,11 +84,11 @@ def orch(dbt_parsed):
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory, dagster_base) -> dict[str, Path]:
+def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("orchestration")
     return {
         "landing": write_landing(base / "landing", tiny_crm_rows()),
-        **dagster_warehouse(dagster_base),  # build, published, dbt_target (shared with test_publish.py)
+        **pipeline_warehouse(pipeline_dir),  # build, published, dbt_target: conftest.SHARED_SCOPES
         "exports": base / "exports",
     }
 

@@ -36,7 +36,7 @@ from leadwarehouse.publish import (
     open_published,
     publish,
 )
-from tests.builds import dagster_warehouse
+from tests.builds import pipeline_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -316,7 +316,7 @@ def parse_project(build: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory, dagster_base) -> dict[str, Path]:
+def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("publish")
     rows = tiny_crm_rows()
     more = copy.deepcopy(rows)
@@ -326,8 +326,8 @@ def paths(tmp_path_factory, dagster_base) -> dict[str, Path]:
         "base": base,
         "landing_x": write_landing(base / "landing_x", rows),
         "landing_y": write_landing(base / "landing_y", more),
-        # build, published, dbt_target: shared with test_orchestration.py (its parse is reused)
-        **dagster_warehouse(dagster_base),
+        # build, published, dbt_target: conftest.SHARED_SCOPES
+        **pipeline_warehouse(pipeline_dir),
         "exports": base / "exports",
     }
 
