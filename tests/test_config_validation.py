@@ -2,48 +2,43 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from leadwarehouse import dbt_in_process
-from leadwarehouse.build import PROJECT_DIR, dbt_env
+from leadwarehouse.build import PROJECT_DIR, run_dbt
+from tests.builds import at_fixed_path
+from tests.tiny_crm import AS_OF
 
 pytestmark = pytest.mark.dbt
 
+SEEDS = {"sla_policies": "seeds/sla/sla_policies.csv", "business_hours": "seeds/calendar/business_hours.csv"}
+SELECT = ["--select", *SEEDS, "int_sla_policies", "int_business_hours"]
+
 
 @pytest.fixture(scope="module")
-def project_copy(tmp_path_factory) -> Path:
-    """A private copy of the dbt project whose seeds a test may break."""
-    root = tmp_path_factory.mktemp("project")
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, root / name)
-    for folder in ("models", "macros", "seeds"):
-        shutil.copytree(PROJECT_DIR / folder, root / folder)
-    return root
+def warehouse(tmp_path_factory) -> Path:
+    """The two seeds and their validating models, built from the project's own CSVs (at this
+    process's fixed build path, so dbt re-parses nothing: tests/builds.py)."""
+    warehouse = tmp_path_factory.mktemp("config_validation") / "validation.duckdb"
+    with at_fixed_path(warehouse) as path:
+        run_dbt(["build", *SELECT, "--exclude", "resource_type:test"], path, AS_OF, quiet=True)
+    return warehouse
 
 
-def failed_dbt_output(project: Path, warehouse: Path, *args: str) -> str:
-    """dbt's output of a command that must fail, run on the project copy (in this process, as the
-    suite's builds: leadwarehouse/dbt_in_process.py)."""
-    env = dbt_env(warehouse)
-    env["DBT_PROFILES_DIR"] = str(project)
-    env["DBT_TARGET_PATH"] = str(project / "target")
-    try:
-        dbt_in_process.run(["dbt", *args, "--project-dir", str(project)], env, project, quiet=True)
-    except subprocess.CalledProcessError as failed:
-        return failed.stdout
-    pytest.fail(f"dbt {' '.join(args)} passed on a broken seed")
-
-
-def break_seed(project: Path, relative: str, old: str, new: str) -> str:
-    path = project / relative
-    original = path.read_text()
-    assert old in original
-    path.write_text(original.replace(old, new))
-    return original
+def load_seed_text(con: duckdb.DuckDBPyConnection, seed: str, csv_text: str, folder: Path) -> None:
+    """Replace the seed table's rows with `csv_text` read as a CSV, cast to the seed's column types
+    as `dbt seed` would: a broken CSV row, as an analyst could commit it, without a dbt project copy
+    (whose different project folder made dbt parse the whole project again)."""
+    path = folder / f"{seed}.csv"
+    path.write_text(csv_text)
+    con.execute(f"delete from config.{seed}")
+    con.execute(
+        f"insert into config.{seed} by name select * from read_csv(?, header = true, all_varchar = true)",
+        [str(path)],
+    )
 
 
 # Each round breaks one row of each seed; one dbt invocation checks both (the first failing check
@@ -78,19 +73,21 @@ ROUNDS = [
         ),
     ],
 ]
-SELECT = ["--select", "sla_policies", "business_hours", "int_sla_policies", "int_business_hours"]
 
 
 @pytest.mark.parametrize("breaks", ROUNDS, ids=["unknown_event_and_overlap", "negative_target_and_reversed"])
-def test_invalid_config_row_is_named(project_copy, breaks):
-    originals = {seed: break_seed(project_copy, seed, old, new) for seed, old, new, _ in breaks}
-    try:
-        # one warehouse path for every round: dbt re-parses only the changed seeds
-        output = failed_dbt_output(
-            project_copy, project_copy / "config.duckdb", "build", *SELECT, "--exclude", "resource_type:test"
-        )
-        for _, _, _, message in breaks:
-            assert message in output, output[-3000:]
-    finally:
-        for seed, original in originals.items():
-            (project_copy / seed).write_text(original)
+def test_invalid_config_row_is_named(warehouse, breaks, tmp_path):
+    with at_fixed_path(warehouse) as path:
+        con = duckdb.connect(str(path))
+        try:
+            for seed_file, old, new, _ in breaks:
+                original = (PROJECT_DIR / seed_file).read_text()
+                assert old in original
+                seed = next(name for name, file in SEEDS.items() if file == seed_file)
+                load_seed_text(con, seed, original.replace(old, new), tmp_path)
+        finally:
+            con.close()
+        with pytest.raises(subprocess.CalledProcessError) as failed:
+            run_dbt(["run", "--select", "int_sla_policies", "int_business_hours"], path, AS_OF, quiet=True)
+    for _, _, _, message in breaks:
+        assert message in failed.value.stdout, failed.value.stdout[-3000:]
