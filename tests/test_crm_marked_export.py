@@ -5,6 +5,7 @@ first contact to close can be read. Every figure is computed by hand below."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,11 +18,15 @@ pytestmark = pytest.mark.dbt
 
 
 @pytest.fixture(scope="module")
-def query(tmp_path_factory):
+def warehouse(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("crm_marked_export")
     warehouse = base / "build.duckdb"
     build_fixture_warehouse(write_landing(base / "landing", crm_marked_export_rows()), warehouse, as_of=AS_OF)
+    return warehouse
 
+
+@pytest.fixture(scope="module")
+def query(warehouse):
     def run(sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
@@ -209,3 +214,28 @@ def test_comparison_marts_show_the_score_never_agreed_with_the_crm(query):
         ("none", False, True, "score_only", 0, 0.0, None),
         ("none", False, False, "neither", 0, 0.0, None),
     ]
+
+
+def test_the_velocity_page_leaves_out_of_order_stages_out_as_the_mart_does(query, warehouse):
+    """The Velocity page's own query (used when its filters go beyond marts.stage_velocity's
+    slices) counts the steps the mart counts: L08's opportunity and won, both applied at its
+    creation from a deal won before first contact, bound no 0-day "Opportunity → Closed"."""
+    from dashboards.data import execute
+    from dashboards.queries import velocity
+    from dashboards.queries.common import Filters
+
+    def q(sql, params=()):
+        return execute(warehouse, sql, list(params))
+
+    page = velocity.velocity_summary(q, Filters(), "leads").set_index("step")
+    mart = velocity.velocity_summary(q, Filters(), "stage_velocity").set_index("step")
+    mart = mart[mart.index.isin(velocity.VELOCITY_STEP_NAMES)]
+    assert list(page.index) == list(mart.index)
+    assert list(page["lead_count"]) == list(mart["lead_count"])
+    assert list(page["median_days"]) == pytest.approx(list(mart["median_days"]), abs=1e-9)
+    # the fixture has such a step: without the flags it would count one more
+    in_any_order = query(
+        "select count(*) from marts.leads where opportunity_at is not null "
+        "and coalesce(won_at, lost_at) >= opportunity_at"
+    )[0][0]
+    assert page.loc["Opportunity → Closed", "lead_count"] == in_any_order - 1

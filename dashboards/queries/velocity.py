@@ -28,19 +28,47 @@ VELOCITY_STEPS = [
 VELOCITY_STEP_NAMES = [step_label(a, b) for a, b, _, _ in VELOCITY_STEPS]
 
 
+FLAGGED_STAGES = ("mql", "sal", "sql", "opportunity", "won", "lost")
+
+# The stages each lead first entered out of order (lead_stage_history.is_out_of_order: a fact
+# dated before the lead's creation, applied at the creation): as in marts.stage_velocity, such a
+# stage bounds no duration. Only the leads with a flagged row are ranked (they are few).
+_OUT_OF_ORDER_CTE = (
+    "firsts as (select lead_id, stage, is_out_of_order from marts.lead_stage_history "
+    "where lead_id in (select lead_id from marts.lead_stage_history where is_out_of_order) "
+    "qualify row_number() over (partition by lead_id, stage order by stage_sequence) = 1),\n"
+    " o as (select lead_id, "
+    + ", ".join(f"bool_or(stage = '{s}' and is_out_of_order) as {s}_ooo" for s in FLAGGED_STAGES)
+    + " from firsts group by lead_id)"
+)
+
+
+def _out_of_order(stage: str) -> str:
+    """Whether the lead first entered `stage` out of order ("closed": won when won, else lost)."""
+    if stage == "lead":
+        return "false"
+    if stage == "closed":
+        return "coalesce(case when won_at is not null then o.won_ooo else o.lost_ooo end, false)"
+    return f"coalesce(o.{stage}_ooo, false)"
+
+
 def _velocity_cte(f: Filters) -> tuple[str, list[Any]]:
-    """CTE `d(step, step_order, cohort_month, days)`: one row per lead and step it completed."""
+    """CTE `d(step, step_order, cohort_month, days)`: one row per lead and step it completed, in
+    order (the step's stages not first entered out of order), as marts.stage_velocity counts."""
     cond, params = f.where(period="created_at")
     selects = [
         f"select '{step_label(sa, sb)}' as step, {i} as step_order, "
         f"date_trunc('month', created_at)::date as cohort_month, "
-        f"date_diff('second', {a}, {b}) / 86400.0 as days from l "
-        f"where {a} is not null and {b} is not null and {b} >= {a}"
+        f"date_diff('second', {a}, {b}) / 86400.0 as days from l left join o using (lead_id) "
+        f"where {a} is not null and {b} is not null and {b} >= {a} "
+        f"and not {_out_of_order(sa)} and not {_out_of_order(sb)}"
         for i, (sa, sb, a, b) in enumerate(VELOCITY_STEPS, start=1)
     ]
     sql = (
-        "with l as (select created_at, mql_at, sal_at, sql_at, opportunity_at, won_at, lost_at "
-        f"from marts.leads where {cond}),\n d as (" + "\n union all ".join(selects) + ")"
+        "with l as (select lead_id, created_at, mql_at, sal_at, sql_at, opportunity_at, won_at, lost_at "
+        f"from marts.leads where {cond}),\n {_OUT_OF_ORDER_CTE},\n d as ("
+        + "\n union all ".join(selects)
+        + ")"
     )
     return sql, params
 
