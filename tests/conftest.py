@@ -107,21 +107,23 @@ def query(tiny_warehouse):
     return run
 
 
-# The slowest modules first (measured, pytest --durations): with one pytest worker per core
-# (`make test`: pytest -n auto --dist loadfile) a long module started last would leave the other
-# core idle at the end.
+# The slowest units of work first, longest first (CPU seconds of a fresh-clone `make test`):
+# with one pytest worker per core (`make test`: pytest -n auto --dist loadfile) a long module
+# started last leaves the other core idle at the end. xdist would order them by their number of
+# tests instead: pytest_xdist_make_scheduler keeps this order.
 SLOWEST_MODULES = (
-    "test_engine_parity.py",
-    "test_source_shapes.py",
-    "test_orchestration.py",
+    "test_orchestration.py",  # with test_publish.py and test_build_lock.py (SHARED_SCOPES): ~290 s
     "test_publish.py",
-    "test_dashboards_apptest.py",
     "test_build_lock.py",
-    "test_input_parsing_faults.py",
-    "test_incremental_build.py",
+    "test_engine_parity.py",  # ~155 s
+    "test_source_shapes.py",  # ~125 s
+    "test_incremental_build.py",  # ~75 s
+    "test_dashboards_apptest.py",  # ~70 s
+    "test_input_parsing_faults.py",  # ~45 s
     "test_scoring_matches_oracle.py",
-    "test_dashboards_browser.py",
     "test_demo_scale.py",
+    "test_dashboards_browser.py",
+    "test_determinism.py",
 )
 
 
@@ -139,6 +141,9 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
+
+    # units in collection order (SLOWEST_MODULES first), not xdist's most-tests-first
+    config.option.loadscopereorder = False
 
     class LoadFileSharingScopes(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
