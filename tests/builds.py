@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from leadwarehouse.build import BuildResult, dbt_build_args, run_build
+from leadwarehouse.build import BuildResult, dbt_build_args, run_build, run_dbt
 from leadwarehouse.environment import environment_with
 from leadwarehouse.locking import FileLock
 
@@ -121,3 +121,17 @@ def pipeline_warehouse(base: Path) -> dict[str, Path]:
         "published": base / "warehouse" / "published.duckdb",
         "dbt_target": base / "dbt-target",
     }
+
+
+@contextlib.contextmanager
+def pipeline_parsed(paths: dict[str, Path]) -> Iterator[None]:
+    """For the block: the pipeline modules' dbt target folder (`paths` from pipeline_warehouse) and
+    the tiny CRM's data-quality thresholds as warnings, with the project parsed there first at the
+    runs' build path (DbtProject.prepare_if_dev() does nothing under pytest). No LEAD_AS_OF: the
+    runs use dbt's default, as Dagster's dbt step does. Every dbt command of the block then reuses
+    this parse, as does the next module's (conftest.SHARED_SCOPES)."""
+    with environment_with(
+        {"DBT_TARGET_PATH": str(paths["dbt_target"]), "LEAD_DATA_QUALITY_SEVERITY": "warn"}
+    ):
+        run_dbt(["parse", "--quiet"], paths["build"])
+        yield

@@ -46,13 +46,13 @@ def load_seed_text(con: duckdb.DuckDBPyConnection, seed: str, csv_text: str, fol
 ROUNDS = [
     [
         (
-            "seeds/sla/sla_policies.csv",
+            "sla_policies",
             "sdr,mql,sdr_touch,120",
             "sdr,mql,sdr_tuch,120",
             "seed 'sla_policies', row(s) sdr_first_touch_hot: unknown stop_event",
         ),
         (
-            "seeds/calendar/business_hours.csv",
+            "business_hours",
             "*,5,09:00,17:00",
             "*,5,09:00,17:00\n*,5,12:00,18:00",
             "seed 'business_hours', row(s) * weekday 5: more than one interval for the same territory and weekday",
@@ -60,13 +60,13 @@ ROUNDS = [
     ],
     [
         (
-            "seeds/sla/sla_policies.csv",
+            "sla_policies",
             "ae,sql,ae_next_step,2400",
             "ae,sql,ae_next_step,-5",
             "seed 'sla_policies', row(s) ae_next_step: target_minutes must be a positive number",
         ),
         (
-            "seeds/calendar/business_hours.csv",
+            "business_hours",
             "*,2,09:00,17:00",
             "*,2,17:00,09:00",
             "seed 'business_hours', row(s) * weekday 2: closes_at must be after opens_at",
@@ -80,10 +80,9 @@ def test_invalid_config_row_is_named(warehouse, breaks, tmp_path):
     with at_fixed_path(warehouse) as path:
         con = duckdb.connect(str(path))
         try:
-            for seed_file, old, new, _ in breaks:
-                original = (PROJECT_DIR / seed_file).read_text()
+            for seed, old, new, _ in breaks:
+                original = (PROJECT_DIR / SEEDS[seed]).read_text()
                 assert old in original
-                seed = next(name for name, file in SEEDS.items() if file == seed_file)
                 load_seed_text(con, seed, original.replace(old, new), tmp_path)
         finally:
             con.close()

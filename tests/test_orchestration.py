@@ -25,25 +25,17 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from leadwarehouse.build import DEFAULT_AS_OF, run_dbt
+from leadwarehouse.build import DEFAULT_AS_OF
 from leadwarehouse.contract import TABLES
 from leadwarehouse.duckdb_resources import machine_cores
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
-from tests.builds import pipeline_warehouse
+from tests.builds import pipeline_parsed, pipeline_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-
-def parse_project(build: Path) -> None:
-    """`dbt parse` as the runs' dbt commands see the project, so that they reuse the partial parse:
-    with the run's warehouse path (the dbt step names it with a copied profile, resolved, as
-    run_dbt does) and no LEAD_AS_OF (AS_OF is dbt's default: the step gives dbt no LEAD_AS_OF of its own)."""
-    assert AS_OF == DEFAULT_AS_OF
-    run_dbt(["parse", "--quiet"], build)
 
 
 def file_sha(path: Path) -> str:
@@ -52,14 +44,10 @@ def file_sha(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def dbt_parsed(paths):
-    """`dbt parse` first (DbtProject.prepare_if_dev() does nothing under pytest). Parsed into a
-    target folder of this module with the same warehouse path and as_of as the runs below, so
-    every dbt invocation of the module reuses the partial parse instead of parsing again."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DBT_TARGET_PATH", str(paths["dbt_target"]))
-        # the tiny CRM is bad on purpose: its data-quality thresholds warn instead of failing the build
-        env.setenv("LEAD_DATA_QUALITY_SEVERITY", "warn")
-        parse_project(paths["build"])
+    """The project parsed as the runs' dbt commands see it (the dbt step names the run's warehouse
+    path with a copied profile, resolved, as run_dbt does; no LEAD_AS_OF): tests/builds.py."""
+    assert AS_OF == DEFAULT_AS_OF
+    with pipeline_parsed(paths):
         yield
 
 

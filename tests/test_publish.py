@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from leadwarehouse import publish as publish_module
-from leadwarehouse.build import BUILD_RUNS_DDL, LAST_GOOD_RAW_COUNTS_DDL, run_dbt
+from leadwarehouse.build import BUILD_RUNS_DDL, LAST_GOOD_RAW_COUNTS_DDL
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import build_lock
 from leadwarehouse.publish import (
@@ -36,7 +36,7 @@ from leadwarehouse.publish import (
     open_published,
     publish,
 )
-from tests.builds import pipeline_warehouse
+from tests.builds import pipeline_parsed, pipeline_warehouse
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
 pytestmark = pytest.mark.dbt
@@ -309,12 +309,6 @@ def test_a_failure_after_the_copy_leaves_no_partial_file(tmp_path, monkeypatch):
 # ------------------------------------------------- through Dagster, with dbt on the tiny CRM
 
 
-def parse_project(build: Path) -> None:
-    """`dbt parse` with the run's warehouse path, so every later dbt run reuses the partial parse.
-    No as_of: the runs use dbt's default (AS_OF), which the Dagster step does not set either."""
-    run_dbt(["parse", "--quiet"], build)
-
-
 @pytest.fixture(scope="module")
 def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("publish")
@@ -334,14 +328,8 @@ def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def orch(paths):
-    """`dbt parse` first (prepare_if_dev() does nothing under pytest), into the target folder of
-    the Dagster modules with the runs' warehouse path, so each dbt run reuses the partial parse
-    (test_orchestration.py's, when it ran first in this process: conftest.SHARED_SCOPES)."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DBT_TARGET_PATH", str(paths["dbt_target"]))
-        # as test_orchestration.py parses: the tiny CRM's data-quality tests warn (the runs skip tests)
-        env.setenv("LEAD_DATA_QUALITY_SEVERITY", "warn")
-        parse_project(paths["build"])
+    """The daily job on a landing folder, with the project parsed for the runs (tests/builds.py)."""
+    with pipeline_parsed(paths):
         from orchestration.definitions import build_definitions
         from orchestration.resources import LandingResource, WarehouseResource
 
