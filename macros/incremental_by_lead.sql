@@ -218,9 +218,9 @@ from compared
     hash({{ expressions | join(', ') }})
 {%- endmacro %}
 
-{% macro previous_scoring_build_of(model_name) -%}
-    {#- A model of the score history as the last build left it, read by int_scoring_changed_leads
-        before this build replaces it (not a ref: the model is downstream); none in a full build. -#}
+{% macro last_build_of(model_name) -%}
+    {#- A model in this model's schema as the last build left it, read by a change model before this
+        build replaces it (not a ref: the model is downstream); none in a full build. -#}
     {%- if reads_last_build() -%}
         {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
     {%- endif -%}

@@ -26,11 +26,13 @@ T0 = "2026-11-01 00:00:00"
 # loaded a row (a full build loads every file in one)
 IGNORED_COLUMNS = ("_batch_id",)
 LIFECYCLE = "int_lifecycle_changed_leads"
+SLA = "int_sla_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = (
     "intermediate.int_scoring_changed_leads:",
     "intermediate.int_lifecycle_changed_leads:",
     "intermediate.int_qualification_changed_leads:",
+    "intermediate.int_sla_changed_leads:",
     "staging.base_marketing__restaged_events:",
     "intermediate.int_marketing_events_changed:",
     "marts.data_quality_summary:",
@@ -121,6 +123,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     build_fixture_warehouse(work, warehouse, as_of=T0)
     assert set(reasons(warehouse)) == {"full"}
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
+    assert set(reasons(warehouse, SLA)) == {"full"}
     assert restaged(warehouse) == {}
     leads = sum(reasons(warehouse).values())
 
@@ -134,6 +137,10 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert set(lifecycle_hour) <= {None, "inputs"} and lifecycle_hour.get("inputs", 0) < 0.05 * leads, (
         lifecycle_hour
     )
+    # the SLA clocks: the leads with a clock still running (its elapsed time moves with as_of)
+    sla_hour = reasons(warehouse, SLA)
+    assert "as_of" in sla_hour and set(sla_hour) <= {None, "inputs", "as_of"}, sla_hour
+    assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
     assert restaged(warehouse) == {}  # no event restaged
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
@@ -177,6 +184,10 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     lifecycle_later = reasons(warehouse, LIFECYCLE)
     assert {"inputs", "gone", "new"} <= set(lifecycle_later) and lifecycle_later.get(None, 0) > 0.3 * leads, (
         lifecycle_later
+    )
+    sla_later = reasons(warehouse, SLA)
+    assert {"inputs", "gone", "new", "as_of"} <= set(sla_later) and sla_later.get(None, 0) > 0.3 * leads, (
+        sla_later
     )
     assert rows(warehouse, f"select count(*) from marts.leads where lead_id = '{removed}'") == [(0,)]
     restaged_now = restaged(warehouse)

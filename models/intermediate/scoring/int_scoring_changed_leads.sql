@@ -18,7 +18,7 @@
 -- are replaced): this model runs before the events are counted, so that counting too is
 -- incremental by lead.
 {%- set previous = none -%}
-{%- set previous_counted = previous_scoring_build_of('int_intent_events_counted') -%}
+{%- set previous_counted = last_build_of('int_intent_events_counted') -%}
 {%- set last_as_of = none -%}
 {%- if reads_last_build() -%}
     {%- set previous = load_relation(this) -%}

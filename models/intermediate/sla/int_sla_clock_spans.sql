@@ -1,7 +1,9 @@
 -- When each SLA clock started and stopped: one row per policy whose start event happened for a
 -- lead in its scope (motion, segment, and the score band at the start). The clock stops at the
 -- first stop event at or after the start; an open clock is measured up to as_of.
--- int_sla_instances turns these spans into due times, elapsed time and a status.
+-- int_sla_instances turns these spans into due times, elapsed time and a status. Incremental by
+-- lead: int_sla_changed_leads (and the score history's change model, for the band at the start).
+{{ config_incremental_by_lead(['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 with
 
 policies as (
@@ -13,18 +15,21 @@ policies as (
 events as (
 
     select * from {{ ref('int_lead_sla_events') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 
 routing as (
 
     select * from {{ ref('int_lead_routing') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 
@@ -38,7 +43,7 @@ band_changes as (
         changed_at,
         band_after
     from {{ ref('int_score_ledger') }}
-    where is_band_change
+    where is_band_change and {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 

@@ -1,11 +1,14 @@
 -- One row per SLA instance (int_sla_clock_spans: when its clock started and stopped), measured:
 -- business-time policies count only the working hours of the lead's territory
 -- (int_business_calendar), clock-time policies every second; open clocks up to as_of.
+-- Incremental by lead, as int_sla_clock_spans.
+{{ config_incremental_by_lead(['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 with
 
 clocked as (
 
     select * from {{ ref('int_sla_clock_spans') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 

@@ -1,18 +1,21 @@
 -- One row per lead per SLA instance: when the clock started, when it is due, when (if) it
 -- stopped, its status and the elapsed (business) minutes, with the owner and team. A running
 -- clock's sla_state says how urgent it is (seeds/sla/sla_states.csv; the thresholds are the
--- policy's at_risk_share and actionable_days).
+-- policy's at_risk_share and actionable_days). Incremental by lead, as int_sla_clock_spans.
+{{ config_incremental_by_lead(['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 with
 
 instances as (
 
     select * from {{ ref('int_sla_instances') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
 
 ),
 
