@@ -27,12 +27,14 @@ T0 = "2026-11-01 00:00:00"
 IGNORED_COLUMNS = ("_batch_id",)
 LIFECYCLE = "int_lifecycle_changed_leads"
 SLA = "int_sla_changed_leads"
+FIT = "int_fit_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = (
     "intermediate.int_scoring_changed_leads:",
     "intermediate.int_lifecycle_changed_leads:",
     "intermediate.int_qualification_changed_leads:",
     "intermediate.int_sla_changed_leads:",
+    "intermediate.int_fit_changed_leads:",
     "staging.base_marketing__restaged_events:",
     "intermediate.int_marketing_events_changed:",
     "marts.data_quality_summary:",
@@ -124,6 +126,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert set(reasons(warehouse)) == {"full"}
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
     assert set(reasons(warehouse, SLA)) == {"full"}
+    assert set(reasons(warehouse, FIT)) == {"full"}
     assert restaged(warehouse) == {}
     leads = sum(reasons(warehouse).values())
 
@@ -141,6 +144,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     sla_hour = reasons(warehouse, SLA)
     assert "as_of" in sla_hour and set(sla_hour) <= {None, "inputs", "as_of"}, sla_hour
     assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
+    assert reasons(warehouse, FIT) == {None: leads}  # no attribute changed: no rule evaluated again
     assert restaged(warehouse) == {}  # no event restaged
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
@@ -189,6 +193,10 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert {"inputs", "gone", "new", "as_of"} <= set(sla_later) and sla_later.get(None, 0) > 0.3 * leads, (
         sla_later
     )
+    fit_later = reasons(
+        warehouse, FIT
+    )  # the changed title, the moved person, the latecomer, the removed lead
+    assert {"inputs", "gone", "new"} <= set(fit_later) and fit_later.get(None, 0) > 0.9 * leads, fit_later
     assert rows(warehouse, f"select count(*) from marts.leads where lead_id = '{removed}'") == [(0,)]
     restaged_now = restaged(warehouse)
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now

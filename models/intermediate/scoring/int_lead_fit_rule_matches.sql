@@ -1,8 +1,17 @@
 -- Fit and negative rules each lead matches. A rule (seeds/scoring/scoring_fit_rules.csv)
 -- matches when every one of its conditions (scoring_fit_conditions.csv) holds; a condition on
 -- a multi-valued attribute (technology) holds when any value satisfies it (`in`, `between`)
--- or no value is listed (`not_in`). A missing attribute fails every condition.
+-- or no value is listed (`not_in`). A missing attribute fails every condition. Incremental by
+-- lead: the leads int_fit_changed_leads marks (their attributes or a rule changed).
+{{ config_incremental_by_lead('int_fit_changed_leads') }}
 with
+
+lead_inputs as (
+
+    select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_fit_changed_leads') }}
+
+),
 
 inputs as (
 
@@ -10,13 +19,14 @@ inputs as (
         lead_id,
         scoring_model_id,
         created_at
-    from {{ ref('int_lead_scoring_inputs') }}
+    from lead_inputs
 
 ),
 
 attribute_values as (
 
-    select * from {{ ref('int_lead_attribute_values') }}
+    -- int_lead_attribute_values' select, for these leads only
+    {{ lead_attribute_values('lead_inputs') | indent(4) }}
 
 ),
 

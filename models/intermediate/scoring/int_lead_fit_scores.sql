@@ -1,17 +1,21 @@
 -- Fit points, negative points, ICP match % and fit tier per lead (0 / tier C when no rule
 -- matched). ICP match % counts the model's ICP criteria (company size, persona, industry,
--- region, tech stack by default) met by at least one matched fit rule.
+-- region, tech stack by default) met by at least one matched fit rule. Incremental by lead, as
+-- int_lead_fit_rule_matches.
+{{ config_incremental_by_lead('int_fit_changed_leads') }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_fit_changed_leads') }}
 
 ),
 
 matches as (
 
     select * from {{ ref('int_lead_fit_rule_matches') }}
+    where {{ only_changed_leads(changes='int_fit_changed_leads') }}
 
 ),
 
