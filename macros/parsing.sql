@@ -237,28 +237,13 @@
 {%- endmacro %}
 
 {% macro content_hash(columns) -%}
-    {#- A hash of a raw row's content (the given text columns, a missing value as ''), independent
-        of file order. Compared only between the versions of one id within a build. -#}
-    {{ return(adapter.dispatch('content_hash', 'lead_warehouse')(columns)) }}
-{%- endmacro %}
-
-{% macro default__content_hash(columns) -%}
+    {#- A hash of a raw row's content (the given text columns), independent of file order. -#}
     {%- set parts = [] -%}
     {%- for column in columns -%}
         {%- do parts.append("coalesce(" ~ column ~ ", '')") -%}
         {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
     {%- endfor -%}
     {{ dbt.hash(dbt.concat(parts)) }}
-{%- endmacro %}
-
-{% macro duckdb__content_hash(columns) -%}
-    {#- DuckDB's own 64-bit hash of the values: no text per row (md5 over 23M marketing events was
-        13 s of the 65 s that typing and versioning them took at 1M leads). -#}
-    {%- set parts = [] -%}
-    {%- for column in columns -%}
-        {%- do parts.append("coalesce(" ~ column ~ ", '')") -%}
-    {%- endfor -%}
-    hash({{ parts | join(', ') }})
 {%- endmacro %}
 
 {% macro version_columns(id_expression, updated_at=none) -%}
