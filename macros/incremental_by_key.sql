@@ -52,10 +52,10 @@
 {%- endmacro %}
 
 {% macro previous_build_of(model_name) -%}
-    {#- A change model's view of the model it feeds, as the last build left it (none in a full
-        build or a connector shape). Not a ref: the model is downstream of the change model. -#}
-    {%- if is_incremental_by_key() and reads_last_build() -%}
-        {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name)) }}
+    {#- A change model's view of the model it feeds, as the last build left it (last_build_of,
+        macros/incremental_by_lead.sql); none in a full build or a connector shape. -#}
+    {%- if is_incremental_by_key() -%}
+        {{ return(last_build_of(model_name)) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}

@@ -1,10 +1,12 @@
 -- The leads whose SLA clocks (int_sla_clock_spans, int_sla_instances, lead_sla) an incremental
 -- run recomputes, one row per lead, and why (macros/incremental_by_lead.sql): new, gone, inputs
--- (its SLA events, routing or scoring inputs differ from the last run's), full (a policy, business
--- hours, holiday, territory, team or rep changed), and as_of: a lead the last run left with a
--- running clock (elapsed time and status move with as_of) or with a clock so old that the
--- business calendar's first day (as_of - business_calendar_days_back) reaches it. The SLA models
--- also follow int_scoring_changed_leads: the score band at a clock's start comes from the ledger.
+-- (its SLA events or routing differ from the last run's), full (a policy, business hours,
+-- holiday, territory, team or rep changed), and as_of: a lead the last run left with a running
+-- clock (elapsed time and status move with as_of) or with a clock so old that the business
+-- calendar's first day (as_of - business_calendar_days_back) reaches it. The SLA models also
+-- follow int_scoring_changed_leads, which already compares every column of a lead's scoring
+-- inputs (motion, segment, source) and names the leads whose ledger (the band at a clock's
+-- start) changed.
 {%- set last_instances = last_build_of('int_sla_instances') %}
 {%- set near_calendar_start = dbt.dateadd('day', 2 - var('business_calendar_days_back'), as_of()) %}
 with
@@ -12,7 +14,7 @@ with
 fingerprinted as (
 
     {{ changed_leads_by_fingerprint(
-        inputs=[ref('int_lead_sla_events'), ref('int_lead_routing'), ref('int_lead_scoring_inputs')],
+        inputs=[ref('int_lead_sla_events'), ref('int_lead_routing')],
         rules=[
             ref('int_sla_policies'), ref('int_business_hours'), ref('holidays'),
             ref('stg_crm__territories'), ref('stg_crm__teams'), ref('stg_crm__reps')
