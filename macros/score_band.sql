@@ -10,3 +10,15 @@
         else 'nurture'
     end
 {%- endmacro %}
+
+{#- The band the lifecycle sees, as its trigger name: score_mql (>= mql_threshold with the
+    mandatory fields present), band_warm (>= warm_threshold), else band_nurture; null for a null
+    score. Columns of int_lead_scoring_inputs. -#}
+{% macro lifecycle_band(score) -%}
+    case
+        when {{ score }} is null then null
+        when has_mandatory_fields and {{ score }} >= mql_threshold then 'score_mql'
+        when {{ score }} >= warm_threshold then 'band_warm'
+        else 'band_nurture'
+    end
+{%- endmacro %}

@@ -88,8 +88,11 @@ with_previous as (
 
     select
         *,
-        lag(score_after) over (partition by lead_id order by change_sequence) as score_before
+        lag(score_after) over lead_order as score_before,
+        lag(changed_at) over lead_order as previous_changed_at,
+        lead(changed_at) over lead_order as next_changed_at
     from totals
+    window lead_order as (partition by lead_id order by change_sequence)
 
 )
 
@@ -108,11 +111,16 @@ select
     mql_threshold,
     fit_points_after,
     intent_score_after,
+    coalesce(score_before, 0) as score_before,
     score_after,
     score_after - coalesce(score_before, 0) as points,
     {{ score_band('score_after') }} as band_after,
     -- the first change, or another band than the change before: readers looking up the band at
     -- an instant (int_sla_clock_spans) need only these rows
     score_before is null or {{ score_band('score_before') }} != {{ score_band('score_after') }} as is_band_change,
+    -- the first / last of the lead's changes at this changed_at: a reader of the score at each
+    -- instant (int_lifecycle_triggers__score) takes the score before the first and after the last
+    coalesce(previous_changed_at != changed_at, true) as is_first_at_instant,
+    coalesce(next_changed_at != changed_at, true) as is_last_at_instant,
     max(score_after) over (partition by lead_id) as peak_score
 from with_previous
