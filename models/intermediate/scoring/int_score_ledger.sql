@@ -1,19 +1,41 @@
 -- The score after every change (docs/scoring.md, "The score ledger"). The ledger mart,
--- the lifecycle triggers, the SLA band lookups and the current scores all read it.
+-- the lifecycle triggers, the SLA band lookups and the current scores all read it. Its entries
+-- (what changes the score, int_score_ledger_entries) are computed here, not stored.
 {{ config_incremental_by_lead() }}
 with
-
-entries as (
-
-    select * from {{ ref('int_score_ledger_entries') }}
-    where {{ only_changed_leads() }}
-
-),
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
     where {{ only_changed_leads() }}
+
+),
+
+fit_matches as (
+
+    select * from {{ ref('int_lead_fit_rule_matches') }}
+    where {{ only_changed_leads() }}
+
+),
+
+counted as (
+
+    select * from {{ ref('int_intent_events_counted') }}
+    where is_counted and {{ only_changed_leads() }}
+
+),
+
+velocity as (
+
+    select * from {{ ref('int_velocity_windows') }}
+    where {{ only_changed_leads() }}
+
+),
+
+entries as (
+
+    -- int_score_ledger_entries' select for these leads
+    {{ score_ledger_entries('inputs', 'fit_matches', 'counted', 'velocity') | indent(4) }}
 
 ),
 
