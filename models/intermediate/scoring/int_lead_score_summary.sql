@@ -33,13 +33,8 @@ last_changes as (
         intent_score_after,
         score_after,
         peak_score
-    from (
-        select
-            *,
-            row_number() over (partition by lead_id order by change_sequence desc) as recency
-        from ledger
-    ) as ranked
-    where recency = 1
+    from ledger
+    where is_latest_change
 
 ),
 

@@ -144,5 +144,6 @@ select
     -- instant (int_lifecycle_triggers__score) takes the score before the first and after the last
     coalesce(previous_changed_at != changed_at, true) as is_first_at_instant,
     coalesce(next_changed_at != changed_at, true) as is_last_at_instant,
+    next_changed_at is null as is_latest_change,
     max(score_after) over (partition by lead_id) as peak_score
 from with_previous

@@ -21,12 +21,9 @@ select
     source_id,
     scoring_model_id,
     cast({{ round_to("rule_points", 1) }} as decimal(9, 1)) as rule_points,
-    -- points from the rounded scores, so that consecutive rows add up exactly
-    cast(
-        {{ round_to("score_after", 1) }}
-        - coalesce({{ round_to("lag(score_after) over (partition by lead_id order by change_sequence)", 1) }}, 0)
-        as decimal(9, 1)
-    ) as points,
+    -- points from the rounded scores, so that consecutive rows add up exactly (score_before is
+    -- the previous row's score_after, 0 for the first)
+    cast({{ round_to("score_after", 1) }} - {{ round_to("score_before", 1) }} as decimal(9, 1)) as points,
     cast({{ round_to("fit_points_after", 1) }} as decimal(9, 1)) as fit_points_after,
     cast({{ round_to("intent_score_after", 1) }} as decimal(9, 1)) as intent_score_after,
     cast({{ round_to("score_after", 1) }} as decimal(9, 1)) as score_after,
