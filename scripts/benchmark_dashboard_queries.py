@@ -126,7 +126,7 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
                 funnel_q.team_names(q)
         funnel_q.funnel_steps(q, f, "funnel_conversion" if has("marts.funnel_conversion") else "leads")
 
-    def velocity() -> None:
+    def velocity(f: Filters = f) -> None:
         months = lead_months(q)
         ok = has("marts.stage_velocity") and velocity_q.velocity_from_mart_ok(f, months)
         source = "stage_velocity" if ok else "leads"
@@ -141,6 +141,11 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
                 q, f, step, velocity_q.nice_bin_width(r.get("p95_days", r["p90_days"] * 1.3))
             )
             velocity_q.velocity_trend(q, f, step, source)
+
+    def velocity_filtered() -> None:
+        # a filter beyond stage_velocity's slices (one lead source): the page computes from the leads
+        sources = distinct_values(q, "marts.leads", "lead_source")
+        velocity(Filters(lead_sources=tuple(sources[:1])))
 
     def sla() -> None:
         if not has("marts.lead_sla"):
@@ -215,6 +220,7 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         "0b pipeline: a cell's lead list": pipeline_list,
         "1 funnel": funnel,
         "2 velocity": velocity,
+        "2 velocity, filtered by lead source": velocity_filtered,
         "3 sla": sla,
         "4 kpi ladder": kpi,
         "5 lead explorer": explorer,
