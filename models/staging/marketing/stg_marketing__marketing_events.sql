@@ -1,13 +1,14 @@
 -- Valid marketing events (the base rows without a quarantine reason). The scoring signal an
--- event maps to is enrichment: int_marketing_events_enriched. Incremental with the base rows: an
--- incremental build replaces the rows of the event ids base_marketing__restaged_events lists.
-{{ config_incremental_by_key('base_marketing__restaged_events', 'event_id') }}
+-- event maps to is enrichment: int_marketing_events_enriched. A view: the base rows are the
+-- largest table of the build (one row per raw event), so they are not stored twice; readers of
+-- a few events (int_marketing_events_enriched in an incremental build) filter it by event_id.
+{{ config(materialized='view') }}
 with
 
 base as (
 
     select * from {{ ref('base_marketing__marketing_events') }}
-    where quarantine_reason is null and {{ only_restaged_keys('base_marketing__restaged_events', 'event_id') }}
+    where quarantine_reason is null
 
 )
 
