@@ -1,14 +1,14 @@
 -- Valid marketing events with the scoring signal each maps to (int_marketing_event_signals, from
 -- seeds/scoring/signal_map.csv). Enrichment, not staging: the mapping is a scoring rule an analyst
 -- edits, so it runs once here and identity (int_marketing_events_resolved) carries it to the
--- person. An incremental build recomputes the events int_marketing_events_changed lists.
-{{ config_incremental_by_key('int_marketing_events_changed', 'event_id') }}
+-- person. A view (one row per valid event: not stored again): int_marketing_events_resolved
+-- stores it with the person, for the events int_marketing_events_changed lists.
+{{ config(materialized='view') }}
 with
 
 events as (
 
     select * from {{ ref('stg_marketing__marketing_events') }}
-    where {{ only_restaged_keys('int_marketing_events_changed', 'event_id') }}
 
 ),
 
