@@ -122,7 +122,10 @@ def _month_label(m: date) -> str:
 
 
 # The sidebar filters live in the page URL (query parameters, so a view can be shared) and in the
-# session (so they follow the reader from page to page): parameter -> Filters field.
+# session (so they follow the reader from page to page): parameter -> Filters field. A parameter
+# holds one value and repeats for several (`team=A&team=B`): team names may contain a comma
+# ("Europe, Middle East & Africa"); the codes of the other filters never do, so a link that joins
+# them with commas (`segment=smb,mid_market`) still works.
 URL_FILTERS = {
     "source": "lead_sources",
     "segment": "segments",
@@ -130,7 +133,9 @@ URL_FILTERS = {
     "motion": "motions",
     "team": "teams",
 }
+NAMES = {"team"}  # parameters whose values are names, never split on commas
 SHARED_KEY = "shared_filters"
+PARAM_ORDER = [*URL_FILTERS, "from", "to"]  # every filter parameter, in the order links write them
 
 
 CUSTOM = "Custom"
@@ -144,22 +149,28 @@ def _month_param(m: date) -> str:
     return f"{m:%Y-%m}"
 
 
+def _param_values(name: str) -> list[str]:
+    """The values of a filter's query parameter (repeated, or comma-joined codes)."""
+    raw = st.query_params.get_all(name)
+    values = raw if name in NAMES else [v for joined in raw for v in joined.split(",")]
+    return [v for v in values if v]
+
+
 def wanted_filters() -> dict[str, list[str]]:
     """The filters the reader asked for: the URL's query parameters, else the last page's choice."""
-    from_url = {name: st.query_params.get_all(name) for name in [*URL_FILTERS, "from", "to"]}
-    from_url = {name: [v for raw in values for v in raw.split(",") if v] for name, values in from_url.items()}
+    from_url = {name: _param_values(name) for name in PARAM_ORDER}
     if any(from_url.values()):
         return from_url
-    return dict(st.session_state.get(SHARED_KEY, {}))
+    return {name: list(values) for name, values in st.session_state.get(SHARED_KEY, {}).items()}
 
 
-def filter_params(f: Filters) -> dict[str, str]:
-    """Query parameters that reproduce the Filters (for links and the page URL)."""
-    params = {name: ",".join(getattr(f, field)) for name, field in URL_FILTERS.items() if getattr(f, field)}
+def filter_params(f: Filters) -> dict[str, list[str]]:
+    """Query parameters that reproduce the Filters (for links and the page URL): their values."""
+    params = {name: list(getattr(f, field)) for name, field in URL_FILTERS.items() if getattr(f, field)}
     if f.start_month:
-        params["from"] = _month_param(f.start_month)
+        params["from"] = [_month_param(f.start_month)]
     if f.end_month:
-        params["to"] = _month_param(f.end_month)
+        params["to"] = [_month_param(f.end_month)]
     return params
 
 
@@ -199,8 +210,8 @@ def sidebar_filters(
             index=options.index(next((p for p, r in ranges.items() if r == wanted_range), CUSTOM)),
             key=f"{key}_preset",
             format_func=lambda p: p if p == CUSTOM else f"{p} ({_range_label(ranges[p])})",
-            help="Relative to the latest month with data. Changes compare with the period of the same length "
-            "just before.",
+            help="Relative to the latest month with data, which is usually still running (the trailing full "
+            "months leave it out). Changes compare with the period of the same length just before.",
         )
         # a slider per preset: choosing a preset starts its slider at the preset's months
         start, end = sb.select_slider(
@@ -239,25 +250,32 @@ def sidebar_filters(
     # a full period is no filter: keep it out of the URL and of the next page's slider
     full_period = bool(months) and (start, end) == (months[0], months[-1])
     chosen = filter_params(replace(f, start_month=None, end_month=None) if full_period else f)
-    # dimensions this page does not show keep what the reader chose elsewhere
+    # what this page does not let the reader choose keeps what the reader chose elsewhere: the
+    # dimensions it does not show, and the period on a page without one (a snapshot, a lead list)
     shown = {
         name
         for name, opts in zip(URL_FILTERS, (sources, segments, tiers, motions, teams), strict=True)
         if opts is not None
     }
-    kept = {
-        name: values
-        for name, values in wanted.items()
-        if name in URL_FILTERS and name not in shown and values
-    }
-    st.session_state[SHARED_KEY] = {**{k: v.split(",") for k, v in chosen.items()}, **kept}
-    for name in [*URL_FILTERS, "from", "to"]:
-        value = chosen.get(name) or (",".join(kept[name]) if name in kept else None)
-        if value:
-            st.query_params[name] = value
+    if len(months) >= 2:
+        shown |= {"from", "to"}
+    kept = {name: values for name, values in wanted.items() if name not in shown and values}
+    shared = {**chosen, **kept}
+    st.session_state[SHARED_KEY] = shared
+    for name in PARAM_ORDER:
+        if shared.get(name):
+            st.query_params[name] = shared[name]
         elif name in st.query_params:
             del st.query_params[name]
     return f, desc
+
+
+def shared_params() -> dict[str, list[str]]:
+    """The reader's filters as query parameters (name -> values), as the last sidebar_filters wrote
+    them to the URL: with those the page does not show (e.g. the period on Pipeline now), so that a
+    link to another page keeps them (`urlencode(..., doseq=True)`)."""
+    shared = st.session_state.get(SHARED_KEY, {})
+    return {name: list(shared[name]) for name in PARAM_ORDER if shared.get(name)}
 
 
 def previous_period(f: Filters, months: Sequence[date]) -> Filters | None:

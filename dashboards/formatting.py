@@ -13,6 +13,14 @@ FRACTION_UNITS = {"ratio", "rate", "share", "fraction", "percent_ratio"}
 PERCENT_UNITS = {"pct", "percent", "%", "percentage"}
 MONEY_UNITS = {"usd": "$", "$": "$", "currency": "$", "eur": "€", "€": "€", "gbp": "£"}
 COUNT_UNITS = {"count", "leads", "lead", "n", "number", "opportunities", "deals", "mqls"}
+# count units that say what is counted: how a change of it is written, (one, several)
+COUNTED_UNITS = {
+    "leads": ("lead", "leads"),
+    "lead": ("lead", "leads"),
+    "opportunities": ("opportunity", "opportunities"),
+    "deals": ("deal", "deals"),
+    "mqls": ("MQL", "MQLs"),
+}
 MULTIPLE_UNITS = {"x", "multiple", "coverage", "times"}
 
 
@@ -78,11 +86,12 @@ def fmt_pct(fraction: Any, digits: int = 1) -> str:
     return f"{float(fraction) * 100:,.{digits}f} %"
 
 
-def fmt_pp(delta_fraction: Any, digits: int = 1) -> str:
-    """A change of a rate, in percentage points: 0.021 -> '+2.1 pp'."""
+def fmt_pp(delta_fraction: Any, digits: int = 1, *, spelled: bool = False) -> str:
+    """A change of a rate, in percentage points: 0.021 -> '+2.1 pp' ('+2.1 percentage points'
+    `spelled` out, for readers who may not know the abbreviation)."""
     if is_missing(delta_fraction):
         return "–"
-    return f"{float(delta_fraction) * 100:+,.{digits}f} pp"
+    return f"{float(delta_fraction) * 100:+,.{digits}f} {'percentage points' if spelled else 'pp'}"
 
 
 def fmt_days(value: Any, digits: int = 1) -> str:
@@ -186,8 +195,13 @@ def fmt_value(value: Any, unit: Any) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def fmt_delta(current: Any, previous: Any, unit: Any) -> str | None:
-    """Change from the previous period in the metric's unit (pp for rates); None if unknown."""
+def fmt_delta(current: Any, previous: Any, unit: Any, counted: str | None = None) -> str | None:
+    """Change from the previous period in the metric's unit (pp for rates); None if unknown.
+
+    A count says what it counts: the unit when it names it ('leads', 'mqls': '+12 leads',
+    '-1 MQL'), else `counted` (the thing a 'count' metric counts, e.g. 'leads'); a bare count
+    unit ('count', 'n') with nothing counted given stays a number (no unit is made up). Months:
+    '-2.4 months'. A unit this module does not know is written after the number."""
     if is_missing(current) or is_missing(previous):
         return None
     d = float(current) - float(previous)
@@ -200,14 +214,21 @@ def fmt_delta(current: Any, previous: Any, unit: Any) -> str | None:
         symbol = MONEY_UNITS[str(unit).strip().lower()]
         return f"{'+' if d >= 0 else '-'}{symbol}{abs(d):,.0f}"
     if kind == "count":
-        return f"{d:+,.0f}" if d.is_integer() else f"{d:+,.1f}"
+        number = f"{d:+,.0f}" if d.is_integer() else f"{d:+,.1f}"
+        one, several = COUNTED_UNITS.get(str(unit).strip().lower()) or COUNTED_UNITS.get(
+            str(counted).strip().lower(), (counted, counted)
+        )
+        noun = one if abs(d) == 1 else several
+        return f"{number} {noun}" if noun else number
     if kind == "days":
         return f"{d:+,.1f} days"
     if kind == "hours":
         return f"{d:+,.1f} h"
+    if kind == "months":
+        return f"{d:+,.1f} months"
     if kind == "multiple":
         return f"{d:+,.2f}×"
-    return f"{d:+,.2f}"
+    return f"{d:+,.2f} {unit}" if unit and not is_missing(unit) else f"{d:+,.2f}"
 
 
 def axis_scale(unit: Any) -> tuple[float, str]:

@@ -102,7 +102,18 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
     ),
     PublishedRelation("config.sla_states", "dashboards: pipeline now, SLA (state colours)", required=False),
     PublishedRelation("config.sla_policies", "dashboards: SLA (each SLA's at-risk share)", required=False),
+    PublishedRelation(
+        "config.kpi_parameters", "dashboards: SLA (the compliance target and red cut-off)", required=False
+    ),
     PublishedRelation("config.stage_age_buckets", "dashboards: pipeline now (bucket order)", required=False),
+    PublishedRelation(
+        "config.reason_codes", "dashboards: lead explorer (labels of reason codes)", required=False
+    ),
+    PublishedRelation(
+        "config.requalification_triggers",
+        "dashboards: lead explorer (labels of re-qualification reasons)",
+        required=False,
+    ),
     PublishedRelation(
         "config.kpi_layers", "dashboards: KPI ladder (layer order; the page works without it)", required=False
     ),

@@ -515,12 +515,14 @@ def test_funnel_figures_equal_the_marts_and_filters_change_them(dash):
 def test_funnel_team_filter_when_available(dash):
     if not has_table(dash, "funnel_conversion"):
         pytest.skip("marts.funnel_conversion is not built in this project yet")
-    team = run_sql(
+    team, name = run_sql(  # the filter takes the team's name, as on every page; the mart has its id
         dash,
-        "select team_id from marts.funnel_conversion where team_id is not null group by 1 order by sum(entered) desc",
-    )[0][0]
+        "select team_id, n.team_name from marts.funnel_conversion "
+        "join (select distinct team_id, team_name from marts.lead_sla) n using (team_id) group by all "
+        "order by sum(entered) desc",
+    )[0]
     at = open_page("funnel")
-    at.sidebar.multiselect(key="funnel_team").set_value([team]).run()
+    at.sidebar.multiselect(key="funnel_team").set_value([name]).run()
     assert_clean(at)
     for label, value in funnel_expected(dash, "team_id = ?", [team]).items():
         assert metrics(at)[label] == value, label
@@ -1067,3 +1069,615 @@ def test_funnel_compares_with_the_previous_period_from_a_shared_link(dash):
     lead = next(m for m in at.metric if m.label == "Lead")
     assert (lead.value, lead.delta) == (fmt_int(now), f"{now - before:+,} leads")
     assert any(c.value.startswith(f"Changes (▲▼) compare with {prev_lo:%Y-%m} → ") for c in at.caption)
+
+
+# ---- filters that follow the reader across pages
+
+
+def lead_months_of(path: Path) -> list[date]:
+    """The cohort months of marts.leads, in order (the Funnel's and Velocity's period options)."""
+    return sorted(
+        m for (m,) in run_sql(path, "select distinct date_trunc('month', created_at)::date from marts.leads")
+    )
+
+
+def test_trailing_full_months_preset_leaves_out_the_running_month():
+    from dashboards.queries.common import PRESETS
+
+    assert "Trailing 3 full months" in PRESETS
+    months = [date(2025, m, 1) for m in range(5, 13)] + [date(2026, m, 1) for m in range(1, 12)]
+    # data up to November 2026 (still running): the three months before it, neither the last quarter
+    # nor the last 3 months
+    assert preset_range("Trailing 3 full months", months) == (date(2026, 8, 1), date(2026, 10, 1))
+    assert preset_range("Last 3 months", months) == (date(2026, 9, 1), date(2026, 11, 1))
+    assert preset_range("Last quarter", months) == (date(2026, 7, 1), date(2026, 9, 1))
+    # in the first month of a quarter it is the last quarter
+    assert preset_range("Trailing 3 full months", months[:-1]) == preset_range("Last quarter", months[:-1])
+    # only the months with data inside it; none: no range
+    assert preset_range("Trailing 3 full months", [date(2026, 9, 1), date(2026, 11, 1)]) == (
+        date(2026, 9, 1),
+        date(2026, 9, 1),
+    )
+    assert preset_range("Trailing 3 full months", [date(2026, 11, 1)]) is None
+
+
+def test_the_period_chosen_on_funnel_survives_pipeline_now_and_the_lead_list_and_applies_on_velocity(dash):
+    from urllib.parse import parse_qs, urlsplit
+
+    months = lead_months_of(dash)
+    lo, hi = preset_range("Last quarter", months)
+    assert (lo, hi) != (months[0], months[-1])  # a period that is a filter
+    span = [f"{lo:%Y-%m}", f"{hi:%Y-%m}"]
+    at = open_page("funnel")
+    at.sidebar.selectbox(key="funnel_preset").set_value("Last quarter").run()
+    assert_clean(at)
+    assert [at.query_params["from"], at.query_params["to"]] == span
+    period_col = "cohort_month" if has_table(dash, "funnel_conversion") else "created_at"
+    in_period = f"{period_col} >= ?::date and {period_col} < ?::date + interval 1 month"
+    assert metrics(at)["Lead"] == funnel_expected(dash, in_period, [lo, hi])["Lead"]
+
+    # Pipeline now has no period: it keeps the reader's, in the URL, the session and its links
+    at.switch_page("views/pipeline.py").run()
+    assert_clean(at)
+    assert [at.query_params["from"], at.query_params["to"]] == span
+    assert "period" not in active_filters(at)
+    link = next(
+        part.split("](")[1].split(")")[0]
+        for m in at.markdown
+        for part in m.value.split("[")[1:]
+        if "](leads?" in part
+    )
+    assert link.startswith(f"leads?from={span[0]}&to={span[1]}&"), link
+
+    # the lead list of a cell, opened by its link (a URL with the period): keeps it too
+    at.query_params.clear()
+    at.query_params.update({k: v[0] for k, v in parse_qs(urlsplit(link).query).items()})
+    at.switch_page("views/lead_explorer.py").run()
+    assert_clean(at)
+    assert at.dataframe, "the lead list of the cell"
+    assert [at.query_params["from"], at.query_params["to"]] == span
+
+    # Velocity from the sidebar (a page switch starts from a bare URL): the period of the session,
+    # applied to the figures
+    at.query_params.clear()
+    at.switch_page("views/velocity.py").run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="velocity_preset").value == "Last quarter"
+    assert f"period {span[0]} → {span[1]}" in active_filters(at)
+    assert [at.query_params["from"], at.query_params["to"]] == span
+    created = "created_at >= ?::date and created_at < ?::date + interval 1 month"
+    expected = leads_median_days(dash, "mql_at", "sql_at", created, [lo, hi])
+    assert metrics(at)["Median MQL → SQL"] == fmt_days(expected)
+    assert expected != leads_median_days(dash, "mql_at", "sql_at")  # not the whole period's
+
+
+def test_a_team_chosen_on_sla_carries_to_funnel_and_pipeline_and_stays_in_the_url(dash):
+    from urllib.parse import urlencode
+
+    for table in ("lead_sla", "funnel_conversion", "lead_pipeline_now"):
+        if not has_table(dash, table):
+            pytest.skip(f"marts.{table} is not built in this project yet")
+    # a team of every page, with a comma in its name when one has ("Europe, Middle East & Africa …"):
+    # a URL parameter's values must not be split on it
+    team_id, name = run_sql(
+        dash,
+        "select team_id, team_name from (select team_id, any_value(team_name) as team_name, count(*) as n "
+        "from marts.lead_sla where team_id is not null group by 1) "
+        "where team_id in (select team_id from marts.funnel_conversion) "
+        "and team_name in (select team_name from marts.lead_pipeline_now) "
+        "order by team_name like '%,%' desc, n desc limit 1",
+    )[0]
+    at = open_page("sla")
+    at.sidebar.multiselect(key="sla_team").set_value([name]).run()
+    assert_clean(at)
+    assert at.query_params["team"] == name
+    assert metrics(at)["SLA instances"] == sla_expected(dash, "team_name = ?", [name])["SLA instances"]
+
+    # Funnel: the same name (its mart has the team's id)
+    at.switch_page("views/funnel.py").run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="funnel_team").value == [name]
+    assert f"Team: {name}" in active_filters(at)
+    assert at.query_params["team"] == name
+    for label, value in funnel_expected(dash, "team_id = ?", [team_id]).items():
+        assert metrics(at)[label] == value, label
+
+    # Pipeline now from the sidebar (a bare URL): the team of the session, back in the URL and links
+    at.query_params.clear()
+    at.switch_page("views/pipeline.py").run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="pipeline_team").value == [name]
+    assert at.query_params["team"] == name
+    open_leads = run_sql(dash, "select count(*) from marts.lead_pipeline_now where team_name = ?", [name])
+    assert metrics(at)["Open leads"] == fmt_int(open_leads[0][0])
+    assert any(f"(leads?{urlencode({'team': name})}&" in m.value for m in at.markdown)
+
+    # a shared link with the team (a name with a comma) opens with it
+    shared = app_on("sla")
+    shared.query_params["team"] = name
+    shared.run()
+    assert_clean(shared)
+    assert shared.sidebar.multiselect(key="sla_team").value == [name]
+
+
+def test_pipeline_now_says_its_thresholds_in_words_and_zero_counts_as_0(dash):
+    at = open_page("pipeline")
+    policies = seed("sla_policies")
+    days = {float(r["actionable_days"]) for r in policies}
+    shares = {float(r["at_risk_share"]) for r in policies}
+    assert len(days) == len(shares) == 1, "one threshold of each for every SLA in the seed"
+    (n_days,), (share,) = days, shares
+    words = (
+        f"A breach is stale (breached long ago) once it is {n_days:g} days past due; "
+        f"a clock is at risk once {100 * share:g} % of its target is used."
+    )
+    assert words in texts(at)
+    for label in ("Breached this week", "At risk", "Breached long ago"):
+        assert not {"actionable_days", "at_risk_share"} & set(hover(at, label).replace("(", " ").split())
+    assert "actionable_days" not in texts(at) and "at_risk_share" not in texts(at)
+
+    def count(where: str) -> int:
+        return run_sql(dash, f"select count(*) from marts.lead_pipeline_now where {where}")[0][0]
+
+    def shown(n: int, query: str) -> str:
+        return f"[{fmt_int(n)}](leads?{query})" if n else "0"
+
+    parts = [
+        f"{shown(count(where), query)} {what}"
+        for where, query, what in (
+            ("sla_state = 'breached_recent'", "sla=breached_recent", "breached"),
+            ("sla_state = 'at_risk'", "sla=at_risk", "at risk"),
+            ("is_unrouted", "owner=unrouted", "unrouted"),
+        )
+    ]
+    act = next(m.value for m in at.markdown if m.value.startswith("Act this week:"))
+    assert act == "Act this week: " + " · ".join(parts)
+    assert "· ·" not in act
+
+
+# ---- readable labels and units
+
+
+def raw_codes() -> set[str]:
+    """Codes readers must never see on the lead explorer: the lifecycle triggers (seeds/lifecycle),
+    the score bands (display_labels), the ledger's change types (lead_score_changes.change_type's
+    accepted values) and the scoring signals (seeds/scoring)."""
+    return (
+        {r["trigger_name"] for r in seed("lifecycle_trigger_order")}
+        | {r["code"] for r in seed("display_labels") if r["dimension"] == "score_band"}
+        | {"fit", "negative", "expiry", "intent", "velocity", "decay"}
+        | {r["signal"] for r in seed("scoring_intent_rules")}
+        | {r["rule_id"] for r in seed("scoring_fit_rules")}
+    )
+
+
+def spec_domains(node: object) -> list[list]:
+    """Every scale domain (legend entries) of a Vega-Lite spec."""
+    if isinstance(node, dict):
+        found = [node["domain"]] if isinstance(node.get("domain"), list) else []
+        return found + [d for v in node.values() for d in spec_domains(v)]
+    if isinstance(node, list):
+        return [d for v in node for d in spec_domains(v)]
+    return []
+
+
+def test_lead_explorer_tables_show_labels_and_a_dash_for_missing_values(dash):
+    lead_id, band, industry = run_sql(
+        dash,
+        """
+        with c as (select lead_id, count(distinct change_type) as kinds from marts.lead_score_changes group by 1),
+        h as (
+            select lead_id, count(distinct entered_by) as triggers, count(reason_code) as reasons
+            from marts.lead_stage_history group by 1
+        )
+        select l.lead_id, l.score_band, l.industry from c join h using (lead_id) join marts.leads l using (lead_id)
+        where h.reasons > 0
+        order by c.kinds desc, h.triggers desc, h.reasons desc, l.lead_id limit 1
+        """,
+    )[0]
+    at = open_page("lead_explorer")
+    at.sidebar.text_input(key="explorer_search").input(lead_id).run()
+    assert_clean(at)
+    assert at.selectbox(key="explorer_lead").value == lead_id
+    option = at.selectbox(key="explorer_lead").format_func(lead_id)
+    assert option.endswith(f"({display_label('score_band', band)})"), option
+    if industry:
+        assert f"· {industry} ·" not in texts(at)  # e.g. 'logistics': shown as 'Logistics'
+    codes = raw_codes()
+
+    stages = next(d.value for d in at.dataframe if "Trigger" in d.value.columns)
+    history = run_sql(
+        dash,
+        "select entered_by, reason_code, exited_at from marts.lead_stage_history where lead_id = ? "
+        "order by stage_sequence",
+        [lead_id],
+    )
+    reasons = {r["reason_code"]: r["label"] for r in seed("reason_codes")} | {
+        r["trigger_id"]: r["trigger_name"] for r in seed("requalification_triggers")
+    }
+    assert len(stages) == len(history)
+    assert not set(stages["Trigger"]) & codes, set(stages["Trigger"]) & codes
+    assert all(isinstance(t, str) and t and t != "None" for t in stages["Trigger"])
+    assert list(stages["Reason"]) == [reasons[c] if c else "–" for _, c, _ in history]
+    assert "–" in list(stages["Reason"]) and any(c for _, c, _ in history)
+    assert list(stages["Exited (UTC)"]) == [f"{x:%Y-%m-%d %H:%M}" if x else "–" for _, _, x in history]
+    assert any(x is None for _, _, x in history)  # the stage the lead is in
+    assert any("– in Exited: the lead is still in that stage" in c.value for c in at.caption)
+
+    ledger = next(d.value for d in at.dataframe if "Score after" in d.value.columns)
+    changes = run_sql(
+        dash,
+        "select change_type, signal, band_after from marts.lead_score_changes where lead_id = ? "
+        "order by change_sequence",
+        [lead_id],
+    )
+    assert len(ledger) == len(changes) > 0
+    for column in ("Type", "Signal", "Band after"):
+        shown = set(ledger[column])
+        assert not shown & codes, (column, shown & codes)
+        assert all(isinstance(v, str) and v and v != "None" for v in shown), (column, shown)
+    assert list(ledger["Band after"]) == [display_label("score_band", b) for _, _, b in changes]
+    intent_labels = {r["signal"]: r["label"] for r in seed("scoring_intent_rules")}
+    for (kind, signal, _), shown in zip(changes, ledger["Signal"], strict=True):
+        if kind == "intent":  # the scoring rule's label, capitalised: 'demo request' -> 'Demo request'
+            assert shown == intent_labels[signal][:1].upper() + intent_labels[signal][1:]
+
+    # the charts: legends by label, and no green or red (they mean good / bad on every page)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    legends = {v for spec in specs for domain in spec_domains(spec) for v in domain if isinstance(v, str)}
+    kinds = {k for k, _, _ in changes}
+    assert not legends & kinds and {ui.labeller("score_change_type")(k) for k in kinds} <= legends
+    judged = {"#2ca02c", "#d62728", *(ui.RAG_COLORS[c] for c in ("green", "red"))}
+    assert not any(color in json.dumps(spec).lower() for spec in specs for color in judged)
+
+
+def test_scoring_health_peak_bands_by_label_and_what_if_deltas_with_units(dash):
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    at = open_page("scoring_health")
+    table = next(d.value for d in at.dataframe if "Peak band" in d.value.columns)
+    peak = [
+        b for (b,) in run_sql(dash, "select distinct peak_band from marts.leads where peak_band is not null")
+    ]
+    assert sorted(table["Peak band"]) == sorted(display_label("score_band", b) for b in peak)
+    assert not set(table["Peak band"]) & set(peak)
+
+    model_id, baseline = run_sql(
+        dash,
+        "select model_id, mql_threshold from config.scoring_models order by priority desc, model_id limit 1",
+    )[0]
+    higher = int(baseline) + 15
+    at.sidebar.slider(key=f"scoring_threshold_{model_id}").set_value(higher).run()
+    assert_clean(at)
+    base_mqls, new_mqls = (
+        run_sql(
+            dash,
+            "select count(*) from marts.leads where scoring_model_id = ? and has_mandatory_fields and peak_score >= ?",
+            [model_id, t],
+        )[0][0]
+        for t in (int(baseline), higher)
+    )
+    shown = {m.label: m for m in at.metric}
+    assert (
+        shown[f"MQLs at ≥ {higher}"].delta == f"{new_mqls - base_mqls:+,} MQLs vs today's {float(baseline):g}"
+    )
+    assert shown["SDR load (MQLs / week)"].delta.endswith(" MQLs / week vs today's threshold")
+    assert shown["Expected wins"].delta.endswith(" wins vs today's threshold")
+    assert shown["Expected win rate of MQLs"].delta.endswith(" percentage points vs today's threshold")
+    what_if = [f"MQLs at ≥ {higher}", "SDR load (MQLs / week)", "Expected wins", "Expected win rate of MQLs"]
+    assert all(shown[label].proto.color == MetricProto.MetricColor.GRAY for label in what_if)
+
+
+def test_deltas_say_their_unit():
+    from dashboards.formatting import fmt_delta, fmt_pp
+
+    assert fmt_delta(1200, 1188, "count", counted="leads") == "+12 leads"
+    assert fmt_delta(1187, 1188, "count", counted="leads") == "-1 lead"
+    assert fmt_delta(1200, 1188, "leads") == "+12 leads"
+    assert fmt_delta(40, 42, "mqls") == "-2 MQLs"
+    assert fmt_delta(12, 12, "count") == "+0"  # a bare count: no unit made up
+    assert fmt_delta(3.1, 5.47, "months") == "-2.4 months"  # CAC payback: 3.1 - 5.47 = -2.37
+    assert fmt_delta(7.25, 5, "months") == "+2.2 months"  # 2.25 -> 2.2 (round half to even)
+    assert fmt_delta(0.30, 0.25, "ratio") == "+5.0 pp"
+    assert fmt_delta(1.5, 1, "widgets") == "+0.50 widgets"  # a unit not known here is still written
+    assert fmt_delta(None, 1, "months") is None
+    assert fmt_pp(0.021, spelled=True) == "+2.1 percentage points"
+
+
+def test_kpi_ladder_deltas_carry_the_catalogue_unit(dash):
+    if not has_table(dash, "kpi_ladder"):
+        pytest.skip("marts.kpi_ladder is not built in this project yet")
+    period, _ = kpi_expected(dash, "all", "all")  # the page's default view: monthly, slice all
+    bases = {
+        r[0]
+        for r in run_sql(dash, "select distinct basis from marts.kpi_ladder where period_grain = 'month'")
+    }
+    basis = "period" if "period" in bases else min(bases)
+    periods = [
+        p
+        for (p,) in run_sql(
+            dash,
+            "select distinct period_start::date from marts.kpi_ladder where period_grain = 'month' "
+            "and basis = ? and slice_dimension = 'all' order by 1",
+            [basis],
+        )
+    ]
+    current = next(p for p in periods if f"{p:%Y-%m}" == period)
+    previous = max(p for p in periods if p < current)
+
+    def value(metric: str, at_period: date) -> float | None:
+        found = run_sql(
+            dash,
+            "select any_value(value) from marts.kpi_ladder where period_grain = 'month' and basis = ? "
+            "and slice_dimension = 'all' and metric = ? and period_start::date = ?",
+            [basis, metric, at_period],
+        )
+        return found[0][0] if found else None
+
+    labels = {r["metric"]: r["label"] for r in seed("kpi_metrics")}
+    at = open_page("kpi_ladder")
+    shown = {m.label: m.delta for m in at.metric}
+    now, before = value("lead_volume", current), value("lead_volume", previous)
+    assert now is not None and before is not None
+    d = round(now - before)
+    assert shown[labels["lead_volume"]] == f"{d:+,} lead{'' if abs(d) == 1 else 's'} vs previous"
+    now, before = value("cac_payback_months", current), value("cac_payback_months", previous)
+    if now is not None and before is not None:
+        assert shown[labels["cac_payback_months"]] == f"{now - before:+,.1f} months vs previous"
+
+
+# ---- SLA page: colours against targets, sortable durations
+
+
+def sla_outcomes(
+    path: Path, where: str = "true", params: list | None = None
+) -> dict[str, tuple[int, int, int]]:
+    """Per sla_id, from the clocks' own times (not their status): (met = stopped by the due time,
+    stopped late = stopped after it, running past due = not stopped and due before the data's as-of)."""
+    rows = run_sql(
+        path,
+        "select sla_id, count(*) filter (where stopped_at <= due_at), count(*) filter (where stopped_at > due_at), "
+        "count(*) filter (where stopped_at is null and due_at < (select max(as_of) from marts.leads)) "
+        f"from marts.lead_sla where {where} group by 1",
+        params,
+    )
+    return {sla_id: (met, late, running) for sla_id, met, late, running in rows}
+
+
+def seed_cutoffs() -> tuple[float, float]:
+    """(target, red cut-off) of SLA compliance as seeds/kpi/kpi_parameters.csv gives them."""
+    values = {r["parameter"]: float(r["value"]) for r in seed("kpi_parameters")}
+    return values["sla_compliance_target"], values["sla_compliance_red_below"]
+
+
+def rag_of(compliance: float, decided: int, target: float, red_below: float) -> str:
+    """The page's rule, written again: grey under MIN_JUDGED decided clocks, green at or above the
+    target, amber from the red cut-off, red below it."""
+    from dashboards.queries import sla as sla_q
+
+    if decided < sla_q.MIN_JUDGED:
+        return "grey"
+    if compliance >= target:
+        return "green"
+    return "amber" if compliance >= red_below else "red"
+
+
+def chart_data(at: AppTest, title: str) -> tuple[dict, list]:
+    """The Vega-Lite spec of the page's chart titled `title` (at any layer) and its data sets."""
+    import pyarrow as pa
+
+    def titles(node) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["title"].get("text")] if isinstance(node.get("title"), dict) else []
+            return found + [t for v in node.values() for t in titles(v)]
+        return [t for v in node for t in titles(v)] if isinstance(node, list) else []
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if title in titles(spec):
+            frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+            return spec, frames
+    raise AssertionError(f"no chart titled {title!r}: {chart_titles(at)}")
+
+
+def colour_scales(node) -> dict[str, str]:
+    """label -> colour of every colour scale in a spec."""
+    found: dict[str, str] = {}
+    if isinstance(node, dict):
+        scale = node.get("color", {}).get("scale", {}) if isinstance(node.get("color"), dict) else {}
+        if "domain" in scale and "range" in scale:
+            found.update(zip(scale["domain"], scale["range"], strict=True))
+        for v in node.values():
+            found.update(colour_scales(v))
+    elif isinstance(node, list):
+        for v in node:
+            found.update(colour_scales(v))
+    return found
+
+
+def test_sla_colours_judge_compliance_with_running_overdue_clocks_as_breached(dash):
+    from dashboards.queries import sla as sla_q
+
+    target, red_below = seed_cutoffs()
+    assert 0 < red_below < target <= 1
+    cut = sla_q.compliance_cutoffs(runner(dash))
+    assert (cut.target, cut.red_below, cut.from_seed) == (target, red_below, True)
+    states = cut.states()
+    outcomes = sla_outcomes(dash)
+    expected = {}
+    for sla_id, (met, late, running) in outcomes.items():
+        decided = met + late + running
+        compliance = met / decided if decided else math.nan
+        expected[sla_id] = (compliance, rag_of(compliance, decided, target, red_below))
+
+    # the query functions' output equals the independent counts and the rule
+    by_sla = sla_q.sla_by(runner(dash), Filters(), "sla")
+    assert set(by_sla["sla_id"]) == set(outcomes)
+    time_taken = sla_q.sla_time_to_target(runner(dash), Filters())
+    assert set(time_taken["sla_id"]) == {s for s, counts in outcomes.items() if sum(counts)}
+    for df in (by_sla, time_taken):
+        for r in df.itertuples():
+            compliance, rag = expected[r.sla_id]
+            assert r.compliance == pytest.approx(compliance, nan_ok=True), r.sla_id
+            assert (r.rag, r.rag_label) == (rag, states[rag]), r.sla_id
+    for r in time_taken.itertuples():
+        met, late, running = outcomes[r.sla_id]
+        assert (r.met, r.late, r.open_breached, r.decided) == (
+            met,
+            late + running,
+            running,
+            met + late + running,
+        )
+
+    # running overdue clocks count as breached: an SLA whose stopped clocks alone look fine (the
+    # test build's "SDR first touch (hot)") is red once its clocks running past due count
+    red = [s for s, (c, rag) in expected.items() if rag == "red"]
+    assert red, expected
+    flattered = [
+        s
+        for s in red
+        if outcomes[s][2] and outcomes[s][0] / max(1, outcomes[s][0] + outcomes[s][1]) >= red_below
+    ]
+    assert flattered, "no SLA is red only because of its clocks running past due"
+    worst = min(expected, key=lambda s: expected[s][0])
+    assert expected[worst][0] < red_below
+
+    # the page colours both charts by the same rule, says it, and draws the compliance target
+    at = open_page("sla")
+    names = dict(zip(by_sla["sla_id"], by_sla["sla_name"], strict=True))
+    want = {names[s]: states[rag] for s, (_, rag) in expected.items()}
+    for title in ["Compliance by SLA", "Median time taken, % of the SLA's target"]:
+        spec, frames = chart_data(at, title)
+        (rows,) = [df for df in frames if "rag_label" in df.columns]
+        assert {n: lab for n, lab in zip(rows["sla_name"], rows["rag_label"], strict=True)} == {
+            n: lab for n, lab in want.items() if n in set(rows["sla_name"])
+        }, title
+        colours = colour_scales(spec)
+        assert colours[states["red"]] == ui.RAG_COLORS["red"], title
+        assert all(colours[lab] == ui.RAG_COLORS[rag] for rag, lab in states.items() if lab in colours)
+        assert set(colours) >= set(rows["rag_label"]), title
+    spec, frames = chart_data(at, "Compliance by SLA")
+    assert any("at" in df.columns and list(df["at"]) == [target * 100] for df in frames)
+    assert '"rule"' in json.dumps(spec)
+    assert cut.rule() in texts(at)
+
+
+def test_sla_compliance_cutoffs_are_the_seeds_data(dash, tmp_path):
+    """The target and red cut-off come from config.kpi_parameters: changed there, the colours follow;
+    a copy without them (published before the seed had them) says the defaults are used."""
+    from dashboards.queries import sla as sla_q
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(dash, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update config.kpi_parameters set value = 0.02 where parameter = 'sla_compliance_target'")
+    con.execute("update config.kpi_parameters set value = 0.01 where parameter = 'sla_compliance_red_below'")
+    con.close()
+    cut = sla_q.compliance_cutoffs(runner(copy))
+    assert (cut.target, cut.red_below, cut.from_seed) == (0.02, 0.01, True)
+    by_sla = sla_q.sla_by(runner(copy), Filters(), "sla")
+    for r in by_sla.itertuples():
+        assert r.rag == rag_of(r.compliance, r.decided, 0.02, 0.01), r.sla_id
+    # with a 2 % target every SLA with enough decided clocks and any met is on target
+    assert {r.rag for r in by_sla.itertuples() if r.decided >= sla_q.MIN_JUDGED and r.met} == {"green"}
+    assert "on target (≥ 2 %)" in set(by_sla["rag_label"])
+
+    con = duckdb.connect(str(copy))
+    con.execute("drop table config.kpi_parameters")
+    con.close()
+    cut = sla_q.compliance_cutoffs(runner(copy))
+    assert (cut.target, cut.red_below, cut.from_seed) == (0.90, 0.80, False)
+    assert "predates" in cut.rule()
+
+
+def test_sla_running_clock_durations_are_numbers_that_sort(dash):
+    at = open_page("sla")
+    tables = [table for tab in at.tabs for table in tab.dataframe]
+    assert tables, "no running clock listed"
+    target_hours = {
+        name: minutes / 60
+        for name, minutes in run_sql(
+            dash, "select sla_name, any_value(target_minutes) from marts.lead_sla group by 1"
+        )
+    }
+    for table in tables:
+        df, config = table.value, json.loads(table.proto.columns)
+        assert "target" not in df.columns  # no pre-formatted text column left
+        for column, label in [("target_hours", "Target (hours)"), ("elapsed_hours", "Elapsed (hours)")]:
+            assert df[column].dtype.kind == "f", column
+            assert config[column]["label"] == label and config[column]["type_config"]["type"] == "number"
+        assert df["over_hours"].dtype.kind == "f" and config["over_hours"]["label"].endswith("(hours)")
+        for name, hours in zip(df["sla_name"], df["target_hours"], strict=True):
+            assert hours == pytest.approx(target_hours[name]), name
+
+
+def test_sla_running_clocks_are_listed_whatever_the_period(dash):
+    from dashboards.queries import sla as sla_q
+
+    last = run_sql(dash, "select max(date_trunc('month', started_at))::date from marts.lead_sla")[0][0]
+    order = {
+        "breached_recent": "elapsed_business_minutes - target_minutes desc",
+        "breached_stale": "due_at asc",
+    }
+    totals = dict(
+        run_sql(dash, "select sla_state, count(*) from marts.lead_sla where stopped_at is null group by 1")
+    )
+    before = run_sql(
+        dash,
+        "select count(*) from marts.lead_sla where stopped_at is null and sla_state is not null and started_at < ?",
+        [last],
+    )[0][0]
+    assert before, "no running clock started before the last month"
+
+    at = app_on("sla")
+    at.query_params["from"] = at.query_params["to"] = f"{last:%Y-%m}"
+    at.run()
+    assert_clean(at)
+    in_period = run_sql(dash, "select count(*) from marts.lead_sla where started_at >= ?", [last])[0][0]
+    assert metrics(at)["SLA instances"] == fmt_int(in_period)  # the period applies to the compliance figures
+    assert "whatever the period filter" in texts(at)
+    labels = {r["sla_state"]: r["label"] for r in seed("sla_states")}
+    tabs = {tab.label: tab for tab in at.tabs}
+    started_before = 0
+    for state in sla_q.OPEN_STATES:
+        total = totals.get(state, 0)
+        assert metrics(at)[labels[state]] == fmt_int(total), state
+        tab = tabs[f"{labels[state]} ({fmt_int(total)})"]
+        if not total:
+            continue
+        shown = min(total, 200)
+        assert any(c.value.startswith(f"{fmt_int(shown)} of {fmt_int(total)} clocks") for c in tab.caption), (
+            state
+        )
+        (table,) = tab.dataframe
+        df = table.value
+        assert len(df) == shown
+        started_before += int((df["started_at"].dt.date < last).sum())
+        if state in order:  # the most urgent clock first, wherever it started
+            first = run_sql(
+                dash,
+                f"select started_at, due_at from marts.lead_sla where sla_state = ? order by {order[state]}, lead_id limit 1",
+                [state],
+            )[0]
+            assert (df["started_at"].iloc[0], df["due_at"].iloc[0]) == first, state
+    assert started_before, "no clock started before the period is listed"
+
+    # the query: every running clock whatever the period, the other filters still apply
+    team = run_sql(
+        dash,
+        "select team_name from marts.lead_sla where sla_state = 'breached_stale' and team_name is not null "
+        "group by 1 order by count(*) desc",
+    )[0][0]
+    f = Filters(start_month=last, end_month=last, teams=(team,))
+    rows, total = sla_q.sla_open_items(runner(dash), f, "breached_stale", (), 10_000)
+    assert (
+        total
+        == len(rows)
+        == run_sql(
+            dash,
+            "select count(*) from marts.lead_sla where sla_state = 'breached_stale' and team_name = ?",
+            [team],
+        )[0][0]
+    )
+    assert set(rows["team_name"]) == {team} and (rows["started_at"].dt.date < last).any()
+    assert sla_q.sla_running_now(runner(dash), f)["breached_stale"] == total

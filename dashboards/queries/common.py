@@ -31,8 +31,20 @@ def add_months(d: date, k: int) -> date:
     return date(n // 12, n % 12 + 1, 1)
 
 
-# Period presets of the sidebar, relative to the latest month with data (the page's last month).
-PRESETS = ("All months", "This month", "Last month", "This quarter", "Last quarter", "Last 3 months")
+# Period presets of the sidebar, relative to the latest month with data (the page's last month,
+# usually still running). Periods are whole months (the marts are sliced by month), so there is no
+# "trailing 90 days": "Trailing 3 full months" is the three months before the latest one, where
+# "Last 3 months" ends with the latest (partial) month; in the first month of a quarter it is the
+# last quarter.
+PRESETS = (
+    "All months",
+    "This month",
+    "Last month",
+    "This quarter",
+    "Last quarter",
+    "Last 3 months",
+    "Trailing 3 full months",
+)
 
 
 def preset_range(preset: str, months: Sequence[date]) -> tuple[date, date] | None:
@@ -48,6 +60,7 @@ def preset_range(preset: str, months: Sequence[date]) -> tuple[date, date] | Non
         "This quarter": (quarter_start, latest),
         "Last quarter": (add_months(quarter_start, -3), add_months(quarter_start, -1)),
         "Last 3 months": (add_months(latest, -2), latest),
+        "Trailing 3 full months": (add_months(latest, -3), add_months(latest, -1)),
     }[preset]
     inside = [m for m in months if lo <= m <= hi]
     return (min(inside), max(inside)) if inside else None

@@ -7,10 +7,11 @@ order the steps reach them, so no stage order is restated here.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
-from dashboards.queries.common import Filters, Runner
+from dashboards.queries.common import Filters, Runner, available_tables
 
 STEP_COLUMNS = [
     "cohort_month",
@@ -42,6 +43,11 @@ def funnel_steps(q: Runner, f: Filters, source: str) -> pd.DataFrame:
     first time each lead reached each stage: a lead counts in the month it was created).
     """
     if source == "funnel_conversion":
+        if f.teams:  # team names, as on every page: the mart's rows have the team's id
+            ids = tuple(i for i, name in funnel_teams(q).items() if name in f.teams)
+            if not ids:
+                return pd.DataFrame(columns=STEP_COLUMNS)
+            f = replace(f, teams=ids)
         cond, params = f.where(period="cohort_month", team="team_id")
         columns = set(q("select * from marts.funnel_conversion limit 0", []).columns)
         # a warehouse built before the column: no skips known, stage counts as converted
@@ -161,3 +167,16 @@ def team_names(q: Runner) -> dict[str, str]:
         [],
     )
     return dict(zip(df["team_id"], df["team_name"], strict=True))
+
+
+def funnel_teams(q: Runner) -> dict[str, str]:
+    """team_id -> team name of the teams in marts.funnel_conversion. The team filter holds team
+    names on every page (SLA and Pipeline now slice by name, a shared link carries the name), so
+    the Funnel shows and takes names and maps them to the mart's ids; a team without a known name
+    (e.g. `unassigned`, or any team before marts.lead_sla is built) goes by its id."""
+    names = team_names(q) if "marts.lead_sla" in available_tables(q) else {}
+    ids = q(
+        "select distinct team_id::varchar as team_id from marts.funnel_conversion where team_id is not null",
+        [],
+    )["team_id"]
+    return {i: names.get(i) or i for i in sorted(ids)}

@@ -69,3 +69,29 @@ def lead_stages(q: Runner, lead_id: str) -> pd.DataFrame:
         "from marts.lead_stage_history where lead_id = ? order by stage_sequence",
         [lead_id],
     )
+
+
+def reason_labels(q: Runner, tables: set[str] | frozenset[str]) -> dict[str, str]:
+    """Labels of the stage history's reason codes, where the warehouse holds their seeds: the SDR
+    rejection and loss reasons (config.reason_codes, seeds/reference/reason_codes.csv) and the
+    requalification triggers (config.requalification_triggers: trigger_id -> trigger_name).
+    Empty without them: the page then shows the code humanized."""
+    labels: dict[str, str] = {}
+    if "config.requalification_triggers" in tables:
+        found = q("select trigger_id, trigger_name from config.requalification_triggers", [])
+        labels.update(zip(found["trigger_id"], found["trigger_name"], strict=True))
+    if "config.reason_codes" in tables:
+        found = q("select reason_code, label from config.reason_codes", [])
+        labels.update(zip(found["reason_code"], found["label"], strict=True))
+    return labels
+
+
+def signal_labels(q: Runner) -> dict[str, str]:
+    """signal -> label of its scoring rule (seeds/scoring: scoring_intent_rules, scoring_fit_rules),
+    as marts.lead_score_reasons names the reasons (reason_key = the ledger's signal)."""
+    found = q(
+        "select reason_key, min(label) as label from marts.lead_score_reasons "
+        "where label is not null group by 1",
+        [],
+    )
+    return dict(zip(found["reason_key"], found["label"], strict=True))

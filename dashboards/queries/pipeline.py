@@ -3,6 +3,8 @@ age in stage (bucket) and the state of their most urgent SLA clock, from marts.l
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -79,6 +81,44 @@ def sla_states(q: Runner) -> pd.DataFrame:
         "select sla_state, state_order, label, rag, description from config.sla_states order by state_order",
         [],
     )
+
+
+def sla_thresholds(q: Runner) -> pd.DataFrame:
+    """Each SLA's thresholds of the states (config.sla_policies): at_risk_share (a running clock is at
+    risk once this share of its target is used) and actionable_days (a breach this many days past due
+    is stale)."""
+    return q(
+        "select sla_id, at_risk_share::double as at_risk_share, actionable_days::double as actionable_days "
+        "from config.sla_policies order by sla_id",
+        [],
+    )
+
+
+def _spread(values: pd.Series, fmt: Callable[[float], str]) -> str | None:
+    """One value, or the range of the SLAs' values; None without any."""
+    values = values.dropna()
+    if values.empty:
+        return None
+    lo, hi = values.min(), values.max()
+    return fmt(lo) if lo == hi else f"{fmt(lo)} to {fmt(hi)} (by SLA)"
+
+
+def threshold_words(thresholds: pd.DataFrame | None) -> tuple[str, str]:
+    """(days after which a breach is stale, share of the target from which a clock is at risk) in
+    words, e.g. ("7 days", "75 %"); a description without the seed (a warehouse built before it)."""
+    days = share = None
+    if thresholds is not None:
+        days = _spread(thresholds["actionable_days"], lambda d: f"{d:g} day" + ("" if d == 1 else "s"))
+        share = _spread(thresholds["at_risk_share"], lambda s: f"{100 * s:g} %")
+    return days or "the days the SLA leaves to act", share or "the SLA's at-risk share"
+
+
+def thresholds_in_words(text: str, thresholds: pd.DataFrame | None) -> str:
+    """A text of the seeds (e.g. config.sla_states.description) with the threshold columns it names
+    (the SLA's actionable_days, its at_risk_share) replaced by their values in words."""
+    days, share = threshold_words(thresholds)
+    text = re.sub(r"(?:the SLA's |its )?actionable_days", days, text)
+    return re.sub(r"(?:the SLA's |its )?at_risk_share", share, text)
 
 
 def age_buckets(q: Runner) -> pd.DataFrame:

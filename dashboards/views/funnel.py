@@ -11,7 +11,7 @@ from dashboards import components as ui
 from dashboards.data import run as q
 from dashboards.formatting import fmt_delta, fmt_int, fmt_month, fmt_pct
 from dashboards.queries import funnel as Q
-from dashboards.queries.common import distinct_values, stage_label, step_label
+from dashboards.queries.common import stage_label, step_label
 
 # funnel steps that are a metric of the KPI ladder (cohort basis)
 LADDER_METRIC = {
@@ -25,14 +25,10 @@ LADDER_METRIC = {
 info = ui.require_warehouse()
 has_mart = info.has("marts.funnel_conversion")
 opts = ui.lead_filter_options(info)
-teams = distinct_values(q, "marts.funnel_conversion", "team_id") if has_mart else None
-team_names = Q.team_names(q) if has_mart and info.has("marts.lead_sla") else {}
+# team names, the team filter's values on every page (the query maps them to the mart's team ids)
+teams = sorted(set(Q.funnel_teams(q).values()), key=str.casefold) if has_mart else None
 f, active = ui.sidebar_filters(
-    "funnel",
-    opts["months"],
-    **{k: v for k, v in opts.items() if k != "months"},
-    teams=teams,
-    team_label=lambda t: team_names.get(t, t),
+    "funnel", opts["months"], **{k: v for k, v in opts.items() if k != "months"}, teams=teams
 )
 ui.header(
     "Funnel",

@@ -24,6 +24,9 @@ LOWER_IS_BETTER = (
     "time_to",
     "hours",
 )
+# What a metric of unit `count` counts (the catalogue's unit says only "count"; its definition says
+# what): its change is written "+12 leads", not "+12". A count metric not listed keeps a bare number.
+COUNTED = {"lead_volume": "leads"}  # kpi_metrics: "Leads (persons) created."
 DIMENSION_LABELS = {
     "all": "All leads",
     "lead_source": "Lead source",
@@ -156,11 +159,18 @@ layers = list(dict.fromkeys(current["layer"]))  # in the mart's layer order (the
 
 
 def kpi_delta(r: pd.Series) -> str | None:
+    """The change from the previous period in the metric's unit (the catalogue's, as the mart
+    carries it): '+12 leads', '-2.4 months', '+1.5 pp'; a score (AUC) is a bare number."""
     if is_score_metric(r["metric"]):
         if is_missing(r["current"]) or is_missing(r["previous"]):
             return None
         return f"{float(r['current']) - float(r['previous']):+.2f}"
-    return fmt_delta(r["current"], r["previous"], display_unit(r["unit"], r["metric"]))
+    return fmt_delta(
+        r["current"],
+        r["previous"],
+        display_unit(r["unit"], r["metric"]),
+        counted=COUNTED.get(str(r["metric"]).partition("__")[0]),
+    )
 
 
 def layer_metrics(rows: pd.DataFrame) -> None:

@@ -11,19 +11,24 @@ import streamlit as st
 from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_int, fmt_num, fmt_ts, is_missing
+from dashboards.formatting import fmt_int, fmt_num, fmt_ts, humanize, is_missing
 from dashboards.queries import lead_explorer as Q
 from dashboards.queries import pipeline as pipeline_q
 from dashboards.queries.common import distinct_values, stage_label
 
+# one colour per kind of score change (and reason dimension), from the neutral palette: the kind
+# of a change is no judgement, and green / red mean good / bad on every page (components.RAG_COLORS).
+# A change's sign is its points (the ledger's line goes down), not its colour.
 CHANGE_COLORS = {
-    "fit": "#1f77b4",
-    "intent": "#2ca02c",
-    "velocity": "#9467bd",
-    "negative": "#d62728",
-    "decay": "#ff7f0e",
-    "expiry": "#8c564b",
+    "fit": ch.NEUTRAL_PALETTE[0],  # blue
+    "intent": ch.NEUTRAL_PALETTE[2],  # cyan
+    "velocity": ch.NEUTRAL_PALETTE[1],  # purple
+    "negative": ch.NEUTRAL_PALETTE[7],  # navy
+    "decay": ch.NEUTRAL_PALETTE[3],  # brown
+    "expiry": ch.NEUTRAL_PALETTE[6],  # pink
 }
+OTHER_COLOR = ch.NEUTRAL_PALETTE[4]  # grey: a kind not listed above
+MISSING = "–"  # a value the row does not have (said what it means next to each table)
 
 LIST_LIMIT = 200
 
@@ -73,7 +78,7 @@ def show_open_leads(cell: pipeline_q.Cell) -> None:
             for e, i in zip(rows["email"], rows["lead_id"], strict=True)
         ],
         owner=rows["owner_name"].fillna("Unrouted"),
-        team_name=rows["team_name"].fillna("–"),
+        team_name=rows["team_name"].fillna(MISSING),
         sla=[str(states["label"].get(s, s)) for s in rows["sla_state"]],
         score_band=rows["score_band"].map(ui.labeller("score_band")),
     )
@@ -112,6 +117,11 @@ def show_open_leads(cell: pipeline_q.Cell) -> None:
 
 info = ui.require_warehouse()
 band_label, tier_label = ui.labeller("score_band"), ui.labeller("fit_tier")
+# codes of the ledger and the stage history: display_labels rows where the seed has the dimension,
+# else the code humanized ('sdr_accept' -> 'SDR accept'), never the raw code
+change_label = ui.labeller("score_change_type")  # fit, intent, velocity, negative, decay, expiry
+trigger_label = ui.labeller("stage_trigger")  # seeds/lifecycle/lifecycle_trigger_order.csv
+industry_label = ui.labeller("industry")
 default_term = st.query_params.get("lead", "")
 term = st.sidebar.text_input(
     "Search by email, company or lead id",
@@ -166,9 +176,8 @@ if found.empty:
     )
     st.stop()
 labels = {
-    r[
-        "lead_id"
-    ]: f"{r['email']} · {r['company_name'] or '—'} · {fmt_num(r['total_score'])} ({r['score_band']})"
+    r["lead_id"]: f"{r['email']} · {r['company_name'] or MISSING} · {fmt_num(r['total_score'])} "
+    f"({band_label(r['score_band'])})"
     for _, r in found.iterrows()
 }
 if len(found) > 1:
@@ -179,7 +188,8 @@ lead = Q.lead_detail(q, lead_id).iloc[0]
 st.subheader(f"{lead['first_name'] or ''} {lead['last_name'] or ''} · {lead['email']}".strip())
 st.caption(
     f"{lead['title'] or 'no title'} at {lead['company_name'] or 'unknown company'} · "
-    f"{ui.labeller('segment')(lead['segment'])} · {lead['industry'] or 'unknown industry'} · "
+    f"{ui.labeller('segment')(lead['segment'])} · "
+    f"{'unknown industry' if is_missing(lead['industry']) else industry_label(lead['industry'])} · "
     f"{ui.labeller('region')(lead['region']) if lead['region'] else 'unknown region'} · "
     f"source {ui.labeller('lead_source')(lead['lead_source'])} ({ui.labeller('motion')(lead['motion'])}) · created {fmt_ts(lead['created_at'])} · model {lead['model_name'] or lead['scoring_model_id']} · "
     f"id `{lead['lead_id']}`"
@@ -196,30 +206,55 @@ c[3].metric("Intent band", ui.labeller("intent_band")(lead["intent_band"]))
 c[4].metric("Peak score", fmt_num(lead["peak_score"]), help=f"peak band {band_label(lead['peak_band'])}")
 c[5].metric("ICP match", f"{fmt_num(lead['icp_match_pct'])} %")
 c[6].metric("Stage", stage_label(lead["current_stage"]), help=f"since {fmt_ts(lead['stage_entered_at'])}")
-c[7].metric("MQL at", "–" if is_missing(lead["mql_at"]) else f"{pd.Timestamp(lead['mql_at']):%Y-%m-%d}")
+c[7].metric("MQL at", MISSING if is_missing(lead["mql_at"]) else f"{pd.Timestamp(lead['mql_at']):%Y-%m-%d}")
 st.markdown(f"**Why:** {lead['score_reasons']}")
 
 reasons = Q.lead_reasons(q, lead_id)
 ledger = Q.lead_ledger(q, lead_id)
 stages = Q.lead_stages(q, lead_id)
+signals = Q.signal_labels(q) if not ledger.empty else {}
+
+
+def signal_label(code: object) -> str:
+    """A ledger signal by its scoring rule's label ('demo request' -> 'Demo request')."""
+    if is_missing(code):
+        return MISSING
+    label = str(signals.get(code) or humanize(code))
+    return label[:1].upper() + label[1:]
+
+
+def labelled(values: pd.Series, label) -> list[str]:
+    """The values by their labels; MISSING where there is none."""
+    return [MISSING if is_missing(v) else str(label(v)) for v in values]
+
+
+def timestamps(values: pd.Series) -> list[str]:
+    """UTC timestamps as text, MISSING where there is none (a datetime column shows "None")."""
+    return [MISSING if is_missing(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}" for v in values]
+
 
 left, right = st.columns([2, 3])
 with left:
     if reasons.empty:
         st.info("No contribution to the current score.")
     else:
-        r = reasons.assign(points=reasons["points"].astype(float))
+        r = reasons.assign(
+            points=reasons["points"].astype(float), kind=labelled(reasons["dimension"], change_label)
+        )
         r["text"] = [f"{p:+.1f}" for p in r["points"]]
-        dimensions = list(dict.fromkeys(r["dimension"]))
+        dimensions = list(dict.fromkeys(r["kind"]))
+        dimension_colors = {
+            change_label(d): CHANGE_COLORS.get(str(d), OTHER_COLOR) for d in dict.fromkeys(r["dimension"])
+        }
         ch.show(
             ch.bars(
                 r,
                 value="points",
                 category="label",
                 order=list(r["label"]),  # top to bottom as the query orders them
-                series="dimension",
+                series="kind",
                 series_order=dimensions,
-                colors={d: CHANGE_COLORS.get(str(d), "#7f7f7f") for d in dimensions},
+                colors=dimension_colors,
                 title="Reasons behind the current score",
                 value_title="Points (of the current score)",
                 category_title="Reason",
@@ -227,7 +262,7 @@ with left:
                 label="text",
                 tooltip=[
                     alt.Tooltip("label:N", title="Reason"),
-                    alt.Tooltip("dimension:N", title="Dimension"),
+                    alt.Tooltip("kind:N", title="Dimension"),
                     alt.Tooltip("points:Q", title="Points", format="+.1f"),
                 ],
             ).configure_axisY(labelOverlap=False),  # every reason named, however thin its bar
@@ -242,10 +277,15 @@ with right:
         led = ledger.assign(
             points=ledger["points"].astype(float),
             score_after=ledger["score_after"].astype(float),
-            kind=ledger["change_type"].astype(str),
+            kind=labelled(ledger["change_type"], change_label),
+            signal=labelled(ledger["signal"], signal_label),
+            band_after=labelled(ledger["band_after"], band_label),
         )
         kinds = list(dict.fromkeys(led["kind"]))
-        kind_colors = {k: CHANGE_COLORS.get(k, "#7f7f7f") for k in kinds}
+        kind_colors = {
+            change_label(k): CHANGE_COLORS.get(str(k), OTHER_COLOR)
+            for k in dict.fromkeys(ledger["change_type"])
+        }
         line = ch.lines(
             led,
             x="changed_at",
@@ -280,8 +320,8 @@ with right:
             )
         )
         bands = [
-            (float(lead[col]), f"{name} ≥ {float(lead[col]):g}")
-            for name, col in (("warm", "warm_threshold"), ("MQL", "mql_threshold"), ("hot", "hot_threshold"))
+            (float(lead[col]), f"{band_label(code)} ≥ {float(lead[col]):g}")
+            for code, col in (("warm", "warm_threshold"), ("mql", "mql_threshold"), ("hot", "hot_threshold"))
             if not is_missing(lead[col])
         ]
         layers = [line, markers]
@@ -306,15 +346,23 @@ st.subheader("Stage history")
 if stages.empty:
     st.info("No stage history.")
 else:
+    reason_names = Q.reason_labels(q, info.tables)
+
+    def reason_label(code: object) -> str:
+        return reason_names.get(str(code)) or ui.labeller("reason_code")(code)
+
     s = stages.copy()
     s["until"] = s["exited_at"].fillna(pd.Timestamp(info.as_of))
     s["stage_name"] = [stage_label(x) for x in s["stage"]]
+    s["trigger"] = labelled(s["entered_by"], trigger_label)
+    s["reason"] = labelled(s["reason_code"], reason_label)
+    s["exited"] = timestamps(s["exited_at"])
     s["days"] = s["hours_in_stage"] / 24
     # a stay of zero length still shows as a thin bar
     s["until"] = [max(u, e + pd.Timedelta(hours=6)) for u, e in zip(s["until"], s["entered_at"], strict=True)]
     order = list(dict.fromkeys(s["stage_name"]))  # top to bottom in the order first entered
     timeline = (
-        alt.Chart(s[["stage_name", "entered_at", "until", "exited_at", "entered_by", "reason_code", "days"]])
+        alt.Chart(s[["stage_name", "entered_at", "until", "exited", "trigger", "reason", "days"]])
         .mark_bar(height={"band": 0.7})
         .encode(
             x=alt.X(
@@ -327,9 +375,9 @@ else:
             tooltip=[
                 alt.Tooltip("stage_name:N", title="Stage"),
                 alt.Tooltip("entered_at:T", title="Entered (UTC)", format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("until:T", title="Until (UTC)", format="%Y-%m-%d %H:%M"),
-                alt.Tooltip("entered_by:N", title="Entered by"),
-                alt.Tooltip("reason_code:N", title="Reason"),
+                alt.Tooltip("exited:N", title="Exited (UTC)"),
+                alt.Tooltip("trigger:N", title="Trigger"),
+                alt.Tooltip("reason:N", title="Reason"),
                 alt.Tooltip("days:Q", title="Days in stage", format=".1f"),
             ],
         )
@@ -337,30 +385,41 @@ else:
     )
     ch.show(timeline, height=max(180, 60 + 30 * len(order)), key="explorer_stages")
     st.dataframe(
-        s[
-            ["stage_sequence", "stage_name", "entered_at", "exited_at", "entered_by", "reason_code", "days"]
-        ].rename(
+        s[["stage_sequence", "stage_name", "entered_at", "exited", "trigger", "reason", "days"]].rename(
             columns={
                 "stage_sequence": "#",
                 "stage_name": "Stage",
                 "entered_at": "Entered (UTC)",
-                "exited_at": "Exited (UTC)",
-                "entered_by": "Trigger",
-                "reason_code": "Reason code",
+                "exited": "Exited (UTC)",
+                "trigger": "Trigger",
+                "reason": "Reason",
                 "days": "Days in stage",
             }
         ),
         hide_index=True,
         column_config={
             "Entered (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Exited (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Exited (UTC)": st.column_config.TextColumn(help=f"{MISSING}: the lead is still in this stage"),
+            "Trigger": st.column_config.TextColumn(help="What moved the lead into the stage"),
+            "Reason": st.column_config.TextColumn(
+                help=f"The SDR's rejection or loss reason, or what requalified the lead; {MISSING}: none "
+                "recorded (most stages are entered without one)"
+            ),
             "Days in stage": st.column_config.NumberColumn(format="%.1f"),
         },
+    )
+    st.caption(
+        f"{MISSING} in Exited: the lead is still in that stage; in Reason: the move had no reason code "
+        "(only rejections, disqualifications, losses and requalifications carry one)."
     )
 
 with st.expander(f"Score ledger ({fmt_int(len(ledger))} changes)"):
     st.dataframe(
-        ledger.rename(
+        ledger.assign(
+            change_type=labelled(ledger["change_type"], change_label),
+            signal=labelled(ledger["signal"], signal_label),
+            band_after=labelled(ledger["band_after"], band_label),
+        ).rename(
             columns={
                 "change_sequence": "#",
                 "changed_at": "Changed at (UTC)",
@@ -374,7 +433,16 @@ with st.expander(f"Score ledger ({fmt_int(len(ledger))} changes)"):
         hide_index=True,
         column_config={
             "Changed at (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Type": st.column_config.TextColumn(
+                help="Fit and negative: a profile rule matched; intent: an action scored; velocity: the "
+                "bonus for repeated high-intent actions starting or ending; expiry: an action's points "
+                "ending after the lookback window; decay: intent points fading without activity"
+            ),
+            "Signal": st.column_config.TextColumn(
+                help=f"The scoring rule or action; {MISSING}: none recorded"
+            ),
             "Points": st.column_config.NumberColumn(format="%+.1f"),
             "Score after": st.column_config.NumberColumn(format="%.1f"),
+            "Band after": st.column_config.TextColumn(help="The score band after the change"),
         },
     )

@@ -51,14 +51,22 @@ states = Q.sla_states(q).set_index("sla_state")
 buckets = Q.age_buckets(q)
 stages = counts.drop_duplicates("current_stage").sort_values("stage_order")
 stage_names = dict(zip(stages["current_stage"], stages["stage_label"], strict=True))
-filters = ui.filter_params(f)
+# the reader's filters, with the period chosen on another page (this page has none): the lead list
+# keeps it for the next page
+filters = ui.shared_params()
+thresholds = Q.sla_thresholds(q) if info.has("config.sla_policies") else None
 
 
-def lead_list_link(count: int, **cell: str) -> str:
-    """A count as a link to the lead list of its cell (with the page's filters)."""
+def lead_list_link(count: int, empty: str = "·", **cell: str) -> str:
+    """A count as a link to the lead list of its cell (with the page's filters); `empty` for none."""
     if not count:
-        return "·"
-    return f"[{fmt_int(count)}]({LEAD_LIST_PAGE}?{urlencode({**filters, **cell})})"
+        return empty
+    return f"[{fmt_int(count)}]({LEAD_LIST_PAGE}?{urlencode({**filters, **cell}, doseq=True)})"
+
+
+def in_words(text: str) -> str:
+    """A seed's description with its threshold columns said in words, with the seed's values."""
+    return Q.thresholds_in_words(text, thresholds)
 
 
 def state_count(state: str) -> int:
@@ -72,14 +80,21 @@ for col, state in zip(c[1:4], ("breached_recent", "at_risk", "breached_stale"), 
     col.metric(
         states.loc[state, "label"],
         fmt_int(state_count(state)),
-        help=f"{states.loc[state, 'description']} (leads whose most urgent running SLA clock is in this state)",
+        help=f"{in_words(states.loc[state, 'description'])} (leads whose most urgent running SLA clock is in "
+        "this state)",
     )
 unrouted = int(counts["unrouted"].sum())
 c[4].metric("Unrouted", fmt_int(unrouted), help="open leads without an owner in the CRM")
 st.markdown(
-    f"Act this week: {lead_list_link(state_count('breached_recent'), sla='breached_recent')} breached "
-    f"· {lead_list_link(state_count('at_risk'), sla='at_risk')} at risk "
-    f"· {lead_list_link(unrouted, owner=Q.UNROUTED)} unrouted"
+    "Act this week: "
+    + " · ".join(
+        f"{lead_list_link(n, '0', **cell)} {what}"
+        for n, what, cell in (
+            (state_count("breached_recent"), "breached", {"sla": "breached_recent"}),
+            (state_count("at_risk"), "at risk", {"sla": "at_risk"}),
+            (unrouted, "unrouted", {"owner": Q.UNROUTED}),
+        )
+    )
 )
 
 left, right = st.columns(2)
@@ -174,9 +189,10 @@ with tab_sla:
         header=[f":{RAG_MARKDOWN[r]}[{label}]" for r, label in zip(shown["rag"], shown["label"], strict=True)]
     )
     st.markdown(link_table("sla_state", shown, "sla_state", "header", "sla"))
+stale_after, risk_from = Q.threshold_words(thresholds)
 st.caption(
-    "An SLA state is the lead's most urgent running clock: breached this week (past due by fewer days than the "
-    "SLA's actionable_days), at risk (at least its at_risk_share of the target used), on track, or breached long "
-    "ago. Thresholds and buckets are seeds (seeds/sla/sla_policies.csv, seeds/lifecycle/stage_age_buckets.csv). "
-    "Source: `marts.lead_pipeline_now`."
+    "An SLA state is the lead's most urgent running clock: breached this week, at risk, on track, or breached "
+    f"long ago. A breach is stale (breached long ago) once it is {stale_after} past due; a clock is at risk once "
+    f"{risk_from} of its target is used. Thresholds and buckets are seeds (seeds/sla/sla_policies.csv, "
+    "seeds/lifecycle/stage_age_buckets.csv). Source: `marts.lead_pipeline_now`."
 )

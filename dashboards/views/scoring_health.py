@@ -9,7 +9,7 @@ import streamlit as st
 from dashboards import charts as ch
 from dashboards import components as ui
 from dashboards.data import run as q
-from dashboards.formatting import fmt_int, fmt_num, fmt_pct, fmt_pp
+from dashboards.formatting import fmt_delta, fmt_int, fmt_num, fmt_pct, fmt_pp
 from dashboards.queries import scoring_health as Q
 from dashboards.queries.common import stage_label
 
@@ -132,7 +132,7 @@ with right:
         key="scoring_deciles",
     )
 table = bands[["peak_band", "leads", "mqls", "sqls", "opportunities", "won"]].assign(
-    won_rate=bands["won_rate"] * 100
+    peak_band=band_names, won_rate=bands["won_rate"] * 100
 )
 st.dataframe(
     table.rename(
@@ -169,11 +169,12 @@ weekly = Q.whatif_weekly(q, f, model_id, threshold, current_threshold)
 load_new = Q.recent_weekly_load(weekly, "what-if")
 load_base = Q.recent_weekly_load(weekly, "current")
 
+# a what-if change is neither good nor bad (more MQLs: more wins and more SDR work): grey deltas
 c = st.columns(4)
 c[0].metric(
     f"MQLs at ≥ {threshold}",
     fmt_int(new_row["mqls"]),
-    delta=f"{new_row['mqls'] - base_row['mqls']:+,.0f} vs today's {current_threshold:g}",
+    delta=f"{fmt_delta(new_row['mqls'], base_row['mqls'], 'mqls')} vs today's {current_threshold:g}",
     delta_color="off",
     help=ui.help_text(
         "leads (with the mandatory fields) whose score ever reached the threshold, in the selection",
@@ -185,20 +186,22 @@ c[0].metric(
 c[1].metric(
     "SDR load (MQLs / week)",
     fmt_num(load_new),
-    delta=f"{load_new - load_base:+,.1f} vs today's threshold",
+    delta=f"{load_new - load_base:+,.1f} MQLs / week vs today's threshold",
     delta_color="off",
     help=f"average new MQLs per week over the last {Q.RECENT_WEEKS} weeks before the data date, from the score ledger",
 )
 c[2].metric(
     "Expected wins",
     fmt_num(new_row["expected_wins"]),
-    delta=f"{new_row['expected_wins'] - base_row['expected_wins']:+,.1f} vs today's threshold",
+    delta=f"{new_row['expected_wins'] - base_row['expected_wins']:+,.1f} wins vs today's threshold",
+    delta_color="off",
     help="sum over the would-be MQLs of the win probability fitted on actual MQLs' peak scores",
 )
 c[3].metric(
     "Expected win rate of MQLs",
     fmt_pct(new_row["win_rate"]),
-    delta=fmt_pp(new_row["win_rate"] - base_row["win_rate"]) + " vs today's threshold",
+    delta=fmt_pp(new_row["win_rate"] - base_row["win_rate"], spelled=True) + " vs today's threshold",
+    delta_color="off",
     help=ui.help_text(
         "expected wins ÷ MQLs",
         ui.not_kpi(info, "mql_to_won_rate", "is actual wins ÷ MQLs, under every scoring model"),

@@ -1,5 +1,6 @@
-"""SLA: compliance by SLA, team and rep; time taken against each target; running clocks by state (breached
-this week, at risk, breached long ago); the weekly trend."""
+"""SLA: compliance by SLA, team and rep, coloured against the compliance target (queries.sla.ComplianceCutoffs);
+time taken against each SLA's target; the weekly trend; the clocks running now by state (breached this week,
+at risk, breached long ago), whatever the period."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dashboards.queries.common import distinct_values
 
 MIN_DECIDED = 5  # a weekly point needs this many decided SLA instances
 LIST_LIMIT = 200  # rows of a running-clocks table
+SHARE_CAP = 3.0  # time-to-target bars stop at 300 % of the target (their label gives the value)
 
 info = ui.require_warehouse()
 if not info.has("marts.lead_sla"):
@@ -80,99 +82,127 @@ c[2].metric(
     delta_color="inverse",  # fewer breaches is better
     help="clock stopped after its due time",
 )
+running = Q.sla_running_now(q, f, chosen)  # "now": whatever the period (see "Running clocks now")
 for col, state in zip(c[3:], Q.OPEN_STATES, strict=True):
-    col.metric(state_names[state]["label"], fmt_int(overall[state]), help=state_names[state]["description"])
+    col.metric(
+        state_names[state]["label"],
+        fmt_int(running[state]),
+        help=ui.help_text(
+            state_names[state]["description"],
+            "Running now, whatever the period filter: clocks started before the period count too.",
+        ),
+    )
 
 by_sla = Q.sla_by(q, f, "sla", chosen)
 by_team = Q.sla_by(q, f, "team", chosen)
 
 
-# the colours of the time-to-target bars (components.RAG_COLORS), in the legend's order
-TARGET_STATES = {
-    "before the at-risk share": "green",
-    "at risk": "amber",
-    "past the target": "red",
-}
+# the colours of compliance (the seed's cut-offs: queries.sla.compliance_cutoffs), in the legend's order
+CUTOFFS = Q.compliance_cutoffs(q)
+RAG_SCALE = {label: ui.RAG_COLORS[rag] for rag, label in CUTOFFS.states().items()}
+TARGET_PCT = CUTOFFS.target * 100
+
+
+def target_text(at: float, text: str) -> alt.Chart:
+    """`text` written at the top of the reference line at x = `at`."""
+    return (
+        alt.Chart(pd.DataFrame({"at": [at], "what": [text]}))
+        .mark_text(align="right", baseline="top", dx=-4, y=2, color=ch.REFERENCE_COLOR)
+        .encode(x="at:Q", text="what:N")
+    )
 
 
 def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str) -> None:
-    """Compliance per row of `df`, worst at the top."""
+    """Compliance per row of `df`, worst at the top, coloured against the compliance target (red /
+    amber / green, queries.sla.ComplianceCutoffs), with a line at the target."""
     if df.empty:
         st.info(f"{title}: no SLA instance in this selection.")
         return
     df = df.assign(
-        compliance_pct=df["compliance"] * 100, compliance_text=[fmt_pct(v) for v in df["compliance"]]
+        compliance_pct=df["compliance"] * 100,
+        compliance_text=[fmt_pct(v) for v in df["compliance"]],
+        late=df["breached"] + df["open_breached"],
+    )
+    bars = ch.bars(
+        df,
+        value="compliance_pct",
+        category=y,
+        order=df.sort_values("compliance", na_position="last")[y].tolist(),
+        series="rag_label",
+        series_order=[v for v in RAG_SCALE if v in set(df["rag_label"])],
+        colors=RAG_SCALE,
+        title=title,
+        value_title="Compliance (%)",
+        category_title=y_label,
+        label="compliance_text",
+        tooltip=[
+            alt.Tooltip(f"{y}:N", title=y_label),
+            alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
+            alt.Tooltip("rag_label:N", title=f"Against the {TARGET_PCT:.0f} % target"),
+            alt.Tooltip("met:Q", title="Met", format=","),
+            alt.Tooltip("late:Q", title="Breached, incl. running past due", format=","),
+            alt.Tooltip("open_breached:Q", title="of which still running past due", format=","),
+            alt.Tooltip("decided:Q", title="Decided", format=","),
+        ],
     )
     ch.show(
-        ch.bars(
-            df,
-            value="compliance_pct",
-            category=y,
-            order=df.sort_values("compliance", na_position="last")[y].tolist(),
-            title=title,
-            value_title="Compliance (%)",
-            category_title=y_label,
-            label="compliance_text",
-            tooltip=[
-                alt.Tooltip(f"{y}:N", title=y_label),
-                alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
-                alt.Tooltip("met:Q", title="Met", format=","),
-                alt.Tooltip("decided:Q", title="Decided", format=","),
-            ],
+        alt.layer(
+            bars,
+            # the whole 0–100 % scale: a target line at the plot's edge would hide its label
+            ch.rules([(TARGET_PCT, f"compliance target ({TARGET_PCT:.0f} %)")]).encode(
+                x=alt.X("at:Q", scale=alt.Scale(domain=[0, 100]))
+            ),
+            target_text(TARGET_PCT, "target"),
         ),
-        height=130 + 30 * len(df),  # the whole chart: title, axis and a row per bar
+        height=150 + 30 * len(df),  # the whole chart: title, legend, axis and a row per bar
         key=key,
     )
 
 
 def time_to_target_chart(df: pd.DataFrame) -> None:
-    """Median time taken as % of each SLA's target, coloured against it: green below the SLA's at-risk
-    share, amber up to the target, red past it; a line at the target (100 %)."""
+    """Median time taken by each SLA's decided clocks as % of its target (clocks still running past
+    their due time count with their time so far), coloured by the SLA's compliance against the
+    compliance target (the same rule as the compliance bars); a line at the SLA's target (100 %)."""
     if df.empty:
-        st.info("Median time taken: no SLA clock in this selection has stopped yet.")
+        st.info("Median time taken: no SLA clock in this selection has been decided yet.")
         return
-    states = [
-        "past the target"
-        if share > 1
-        else "at risk"
-        if pd.notna(risk) and share >= risk
-        else "before the at-risk share"
-        for share, risk in zip(df["median_share"], df["at_risk_share"], strict=True)
-    ]
     shown = df.assign(
         sla=[f"{n} ({fmt_duration(t)})" for n, t in zip(df["sla_name"], df["target_minutes"], strict=True)],
         median_pct=df["median_share"] * 100,
+        median_bar=df["median_share"].clip(upper=SHARE_CAP) * 100,  # a stale clock would flatten the rest
         p90_pct=df["p90_share"] * 100,
-        median_text=[f"{v * 100:,.0f} %" for v in df["median_share"]],
-        state=states,
+        median_text=[
+            f"{'≥ ' if running else ''}{v * 100:,.0f} %"
+            for v, running in zip(df["median_share"], df["open_breached"] > 0, strict=True)
+        ],
+        compliance_pct=df["compliance"] * 100,
     )
     bars = ch.bars(
         shown,
-        value="median_pct",
+        value="median_bar",
         category="sla",
         order=list(shown["sla"]),
-        series="state",
-        series_order=list(TARGET_STATES),
-        colors={state: ui.RAG_COLORS[rag] for state, rag in TARGET_STATES.items()},
+        series="rag_label",
+        series_order=[v for v in RAG_SCALE if v in set(shown["rag_label"])],
+        colors=RAG_SCALE,
         title="Median time taken, % of the SLA's target",
         value_title="Median time taken (% of the target)",
         category_title=None,
         label="median_text",
         tooltip=[
             alt.Tooltip("sla:N", title="SLA (target)"),
-            alt.Tooltip("median_pct:Q", title="Median (% of the target)", format=".0f"),
-            alt.Tooltip("p90_pct:Q", title="90th percentile (% of the target)", format=".0f"),
-            alt.Tooltip("stopped:Q", title="Stopped clocks", format=","),
+            alt.Tooltip("median_pct:Q", title="Median (% of the target)", format=",.0f"),
+            alt.Tooltip("p90_pct:Q", title="90th percentile (% of the target)", format=",.0f"),
+            alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
+            alt.Tooltip("rag_label:N", title=f"Against the {TARGET_PCT:.0f} % compliance target"),
+            alt.Tooltip("met:Q", title="Met", format=","),
+            alt.Tooltip("breached:Q", title="Breached (stopped late)", format=","),
+            alt.Tooltip("open_breached:Q", title="Still running past due (breached)", format=","),
         ],
     )
-    target_label = (
-        alt.Chart(pd.DataFrame({"at": [100], "what": ["target"]}))
-        .mark_text(align="right", baseline="top", dx=-4, y=2, color=ch.REFERENCE_COLOR)
-        .encode(x="at:Q", text="what:N")
-    )
     ch.show(
-        alt.layer(bars, ch.rules([(100, "target (100 %)")]), target_label),
-        height=130 + 30 * len(df),
+        alt.layer(bars, ch.rules([(100, "the SLA's target (100 %)")]), target_text(100, "target")),
+        height=150 + 30 * len(df),
         key="sla_time_to_target",
     )
 
@@ -183,8 +213,10 @@ with left:
 with right:
     time_to_target_chart(Q.sla_time_to_target(q, f, chosen))
 st.caption(
-    "Green: the median clock stopped before the SLA's at-risk share of its target (seeds/sla/sla_policies.csv); "
-    "amber: before the target; red: after it. Targets are business time unless the SLA counts clock time."
+    f"{CUTOFFS.rule()}. "
+    "Time taken counts the decided clocks: a clock still running past its due time counts with its time so far "
+    f"(the median is then at least the value shown, marked ≥); bars stop at {SHARE_CAP * 100:.0f} %, the label "
+    "gives the value. Targets are business time unless the SLA counts clock time."
 )
 
 routed_teams = by_team[by_team["team_name"].notna()]
@@ -232,8 +264,12 @@ weekly_chart = ch.lines(
         sort=names,  # one legend with the colours' (same field, same order)
     )
 )
-ch.show(weekly_chart, height=380, key="sla_weekly")
-st.caption(f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line.")
+target_line = ch.rules([(TARGET_PCT, f"compliance target ({TARGET_PCT:.0f} %)")], axis="y")
+ch.show(alt.layer(weekly_chart, target_line), height=380, key="sla_weekly")
+st.caption(
+    f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line. "
+    f"The dashed line is the {TARGET_PCT:.0f} % compliance target."
+)
 
 
 def open_clocks_table(state: str) -> None:
@@ -251,11 +287,11 @@ def open_clocks_table(state: str) -> None:
         lead=rows["email"].fillna(rows["lead_id"]),
         owner_name=rows["owner_name"].fillna("Unrouted"),
         team_name=rows["team_name"].fillna("–"),
-        target=[fmt_duration(v) for v in rows["target_minutes"]],
+        target_hours=rows["target_minutes"].astype(float) / 60,
         elapsed_hours=rows["elapsed_minutes"] / 60,
         over_hours=-over if state == "at_risk" else over,
     )
-    over_label = "Time left (h)" if state == "at_risk" else "Over by (h)"
+    over_label = "Time left (hours)" if state == "at_risk" else "Over by (hours)"
     st.dataframe(
         shown[
             [
@@ -264,8 +300,9 @@ def open_clocks_table(state: str) -> None:
                 "sla_name",
                 "owner_name",
                 "team_name",
+                "started_at",
                 "due_at",
-                "target",
+                "target_hours",
                 "elapsed_hours",
                 "over_hours",
             ]
@@ -277,23 +314,36 @@ def open_clocks_table(state: str) -> None:
             "sla_name": "SLA",
             "owner_name": "Owner",
             "team_name": "Team",
+            "started_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
             "due_at": st.column_config.DatetimeColumn("Due (UTC)", format="YYYY-MM-DD HH:mm"),
-            "target": "Target",
-            "elapsed_hours": st.column_config.NumberColumn("Elapsed (h)", format="%.1f"),
+            # numbers, not text: they sort by size (the route SLA's 5 minutes are 0.08 h)
+            "target_hours": st.column_config.NumberColumn("Target (hours)", format="%.2f"),
+            "elapsed_hours": st.column_config.NumberColumn("Elapsed (hours)", format="%.1f"),
             "over_hours": st.column_config.NumberColumn(over_label, format="%.1f"),
         },
     )
 
 
 st.subheader("Running clocks now")
-tabs = st.tabs([f"{state_names[s]['label']} ({fmt_int(overall[s])})" for s in Q.OPEN_STATES])
+st.caption(
+    "Every clock running now, whatever the period filter: a clock started before the period is still "
+    "running (the team, segment, source, motion and SLA filters apply)."
+)
+tabs = st.tabs([f"{state_names[s]['label']} ({fmt_int(running[s])})" for s in Q.OPEN_STATES])
 for tab, state in zip(tabs, Q.OPEN_STATES, strict=True):
     with tab:
         open_clocks_table(state)
 
 st.subheader("By rep")
-by_rep = Q.sla_by(q, f, "rep", chosen)
+by_rep = Q.sla_by(q, f, "rep", chosen).drop(columns=list(Q.OPEN_STATES))
+# compliance of the clocks started in the period; the running ones now, whatever the period
+running_by_rep = Q.sla_running_by(q, f, "rep", chosen)
+running_by_rep = running_by_rep[(running_by_rep["breached_recent"] + running_by_rep["at_risk"]) > 0]
+by_rep = by_rep.merge(running_by_rep, on=["owner_name", "team_name"], how="outer")
+by_rep = by_rep.sort_values(["compliance", "instances"], ascending=[True, False], na_position="last")
+counts = ["instances", "met", "breached", *Q.OPEN_STATES]
 by_rep = by_rep[by_rep["owner_name"].notna()]  # unrouted clocks have no rep (see above)
+by_rep = by_rep.fillna({c: 0 for c in counts}).astype({c: "int64" for c in counts})
 st.dataframe(
     by_rep.assign(compliance_pct=by_rep["compliance"] * 100)[
         [
@@ -323,4 +373,8 @@ st.dataframe(
         ),
     },
 )
-st.caption(f"{fmt_int(len(by_rep))} reps, worst compliance first. Times are business hours.")
+st.caption(
+    f"{fmt_int(len(by_rep))} reps, worst compliance first. Instances, met, breached and compliance count the "
+    f"clocks started in the period; {state_names['breached_recent']['label']} and "
+    f"{state_names['at_risk']['label']} count the clocks running now, whatever the period."
+)

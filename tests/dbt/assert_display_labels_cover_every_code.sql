@@ -1,6 +1,7 @@
 -- Every code the dashboards show has a label in seeds/reference/display_labels.csv: the
--- canonical values of the labelled picklists and every value the leads mart holds. Returns the
--- codes without a label.
+-- canonical values of the labelled picklists, every value the leads mart holds, every lifecycle
+-- trigger (the lead explorer's stage timeline) and every score change type (its ledger). Returns
+-- the codes without a label.
 {%- set lead_dimensions = [
     'lead_source', 'channel', 'motion', 'segment', 'region', 'fit_tier', 'score_band', 'intent_band'
 ] %}
@@ -23,6 +24,16 @@ codes as (
         from {{ ref('leads') }}
         where {{ dimension }} is not null
     {%- endfor %}
+    union
+    select
+        'stage_trigger' as dimension,
+        trigger_name as code
+    from {{ ref('lifecycle_trigger_order') }}
+    union
+    select distinct
+        'score_change_type' as dimension,
+        change_type as code
+    from {{ ref('lead_score_changes') }}
 
 ),
 
