@@ -3,9 +3,9 @@
 Every MetricFlow metric that names a kpi_ladder metric (config.meta kpi_metric, kpi_basis) is
 queried with MetricFlow on the test run's shared warehouses (the tiny CRM, the 2,000
 synthetic leads the dashboards' tests read), grouped by metric_time__month, for the whole
-(slice `all`) and by one slice dimension, and must equal kpi_ladder's month rows of that metric,
-basis and slice. Its label and description are the metric catalogue's (seeds/kpi/kpi_metrics.csv),
-word for word. A definition that drifts on either side fails here.
+(slice `all`) and by each slice dimension of SLICES, and must equal kpi_ladder's month rows of
+that metric, basis and slice. Its label and description are the metric catalogue's
+(seeds/kpi/kpi_metrics.csv), word for word. A definition that drifts on either side fails here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.dbt
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "seeds" / "kpi" / "kpi_metrics.csv"
 # kpi_ladder slice -> MetricFlow group-by (the leads semantic model's dimension, joined by lead)
-SLICES = {"all": None, "lead_source": "lead__lead_source"}
+SLICES = {"all": None, "lead_source": "lead__lead_source", "segment": "lead__segment"}
 # value is a double in the contract: equal to this many decimal places
 PLACES = 9
 
