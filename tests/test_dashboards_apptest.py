@@ -1681,3 +1681,170 @@ def test_sla_running_clocks_are_listed_whatever_the_period(dash):
     )
     assert set(rows["team_name"]) == {team} and (rows["started_at"].dt.date < last).any()
     assert sla_q.sla_running_now(runner(dash), f)["breached_stale"] == total
+
+
+# ---- funnel skips, period deltas, app config
+
+# the funnel's stages after `lead`, in order, with the time a lead first reached each
+FUNNEL_TIMES = [
+    ("mql", "mql_at"),
+    ("sal", "sal_at"),
+    ("sql", "sql_at"),
+    ("opportunity", "opportunity_at"),
+    ("won", "won_at"),
+]
+
+
+def test_funnel_shows_the_leads_that_skipped_a_stage_as_counted_from_the_leads(dash):
+    """Each stage's skips (leads without the stage's time but with a later stage's) on hover and in
+    the stage-count chart, equal to counts on marts.leads, for the whole period."""
+    skipped, reached = {}, {}
+    for i, (stage, at_col) in enumerate(FUNNEL_TIMES):
+        later = [c for _, c in FUNNEL_TIMES[i + 1 :]]
+        skipped[stage], reached[stage] = run_sql(
+            dash,
+            f"select count(*) filter (where {at_col} is null and coalesce({', '.join(later) or 'null'}) is not null), "
+            f"count({at_col}) from marts.leads",
+        )[0]
+    # the example the page gives: opportunities without an SQL
+    (opp_without_sql,) = run_sql(
+        dash, "select count(*) from marts.leads where opportunity_at is not null and sql_at is null"
+    )[0]
+    assert opp_without_sql, "the warehouse has no opportunity without an SQL: nothing to show"
+    assert opp_without_sql <= skipped["sql"]
+    assert any(skipped.values())
+
+    at = open_page("funnel")
+    for stage, n in skipped.items():
+        text = hover(at, stage_label(stage))
+        if n:
+            assert f"; {fmt_int(n)} of them skipped {stage_label(stage)} and reached a later stage" in text, (
+                stage,
+                text,
+            )
+        else:
+            assert "skipped" not in text, (stage, text)
+
+    _, frames = chart_data(at, "Leads reaching each stage or a later one")
+    (parts,) = [df for df in frames if "part" in df.columns]
+    by = {(r.stage, r.part): int(r.leads) for r in parts.itertuples()}
+    for stage, n in skipped.items():
+        label = stage_label(stage)
+        assert by[(label, "skipped it, reached a later stage")] == n, stage
+        assert by[(label, "reached the stage")] == reached[stage], stage
+        assert metrics(at)[label] == fmt_int(reached[stage] + n), stage
+
+
+def quarter_before(latest: date) -> tuple[date, date, date, date]:
+    """The "Last quarter" preset's months for data up to `latest` (first months of its first and last
+    months), and the previous period of the same length just before it."""
+    q_start = date(latest.year, (latest.month - 1) // 3 * 3 + 1, 1)
+
+    def add(m: date, n: int) -> date:
+        k = m.year * 12 + m.month - 1 + n
+        return date(k // 12, k % 12 + 1, 1)
+
+    return add(q_start, -3), add(q_start, -1), add(q_start, -6), add(q_start, -4)
+
+
+def delta_number(delta: str, unit: str) -> float:
+    number, rest = delta.split(" ", 1)
+    assert rest == unit, delta
+    return float(number.replace(",", ""))
+
+
+def test_velocity_and_sla_deltas_are_this_period_minus_the_previous_one(dash):
+    """With "Last quarter", a figure's ▲▼ is the quarter's value minus the quarter's before it."""
+    in_months = "{col} >= ?::date and {col} < ?::date + interval 1 month"
+
+    # Velocity: leads created in the months
+    (latest,) = run_sql(dash, "select max(date_trunc('month', created_at))::date from marts.leads")[0]
+    lo, hi, prev_lo, prev_hi = quarter_before(latest)
+    created = in_months.format(col="created_at")
+    now = leads_median_days(dash, "mql_at", "sql_at", created, [lo, hi])
+    before = leads_median_days(dash, "mql_at", "sql_at", created, [prev_lo, prev_hi])
+    assert now is not None and before is not None
+    at = open_page("velocity")
+    at.sidebar.selectbox(key="velocity_preset").set_value("Last quarter").run()
+    assert_clean(at)
+    assert f"period {lo:%Y-%m} → {hi:%Y-%m}" in active_filters(at)
+    assert any(
+        c.value.startswith(f"Changes (▲▼) compare with {prev_lo:%Y-%m} → {prev_hi:%Y-%m}") for c in at.caption
+    )
+    figure = next(m for m in at.metric if m.label == "Median MQL → SQL")
+    assert figure.value == fmt_days(now)
+    assert figure.delta == f"{now - before:+,.1f} days"
+    assert delta_number(figure.delta, "days") == pytest.approx(now - before, abs=0.05)
+
+    # SLA: clocks started in the months
+    if not has_table(dash, "lead_sla"):
+        pytest.skip("marts.lead_sla is not built in this project yet")
+    (latest,) = run_sql(dash, "select max(date_trunc('month', started_at))::date from marts.lead_sla")[0]
+    lo, hi, prev_lo, prev_hi = quarter_before(latest)
+    started = in_months.format(col="started_at")
+
+    def compliance_and_breached(start: date, end: date) -> tuple[float, int]:
+        met, decided, breached = run_sql(
+            dash,
+            "select count(*) filter (where status = 'met'), "
+            "count(*) filter (where status in ('met', 'breached', 'open_breached')), "
+            f"count(*) filter (where status = 'breached') from marts.lead_sla where {started}",
+            [start, end],
+        )[0]
+        assert decided
+        return met / decided, breached
+
+    (c_now, b_now), (c_before, b_before) = (
+        compliance_and_breached(lo, hi),
+        compliance_and_breached(prev_lo, prev_hi),
+    )
+    at = open_page("sla")
+    at.sidebar.selectbox(key="sla_preset").set_value("Last quarter").run()
+    assert_clean(at)
+    assert f"period {lo:%Y-%m} → {hi:%Y-%m}" in active_filters(at)
+    shown = {m.label: m for m in at.metric}
+    assert shown["Compliance"].value == fmt_pct(c_now)
+    assert shown["Compliance"].delta == f"{(c_now - c_before) * 100:+,.1f} pp"
+    assert delta_number(shown["Compliance"].delta, "pp") == pytest.approx((c_now - c_before) * 100, abs=0.05)
+    assert shown["Breached"].value == fmt_int(b_now)
+    assert shown["Breached"].delta == f"{b_now - b_before:+,} clocks"
+
+
+def test_streamlit_config_hides_the_toolbar_and_is_the_one_streamlit_run_reads():
+    import subprocess
+    import sys
+    import tomllib
+
+    config = PROJECT_DIR / ".streamlit" / "config.toml"
+    assert config.is_file()
+    settings = tomllib.loads(config.read_text())
+    assert settings["client"]["toolbarMode"] in ("viewer", "minimal")
+
+    # `make dashboards` runs `streamlit run` from the repository root (no cd), where Streamlit looks
+    # for .streamlit/config.toml, and sets no toolbar option on the command line over it
+    makefile = (PROJECT_DIR / "Makefile").read_text().splitlines()
+    start = next(i for i, line in enumerate(makefile) if line.startswith("dashboards:"))
+    recipe = []
+    for line in makefile[start + 1 :]:
+        if not line.startswith("\t") and not (recipe and recipe[-1].endswith("\\")):
+            break
+        recipe.append(line)
+    text = " ".join(recipe)
+    assert "streamlit run dashboards/app.py" in text, text
+    assert "cd " not in text and "toolbarMode" not in text, text
+
+    # Streamlit started in the root reads it
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from streamlit import config; config.get_config_options(force_reparse=True); "
+            "print(config.get_option('client.toolbarMode'))",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")},
+    ).stdout.split()[-1]
+    assert shown == settings["client"]["toolbarMode"]
