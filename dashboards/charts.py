@@ -26,17 +26,42 @@ TWO_LINES = (
     "[substring(datum.label, 0, lastindexof(datum.label, ' ')), "
     "substring(datum.label, lastindexof(datum.label, ' ') + 1)] : datum.label"
 )
+CLICK = "click"  # the point selection of a chart built with `click_fields` (show(clickable=True) returns it)
 
 
-def show(chart: alt.TopLevelMixin, *, key: str, height: int = 380, legend_columns: int | None = None) -> None:
+def show(
+    chart: alt.TopLevelMixin,
+    *,
+    key: str,
+    height: int = 380,
+    legend_columns: int | None = None,
+    clickable: bool = False,
+) -> list[dict[str, Any]]:
     """Draw a chart the page's width and `height` pixels high (title and legend included); the legend on top (in
-    `legend_columns` columns when its labels are long)."""
+    `legend_columns` columns when its labels are long). `clickable` (a chart built with `click_fields`):
+    a click reruns the page and the points clicked are returned (a dict of the click fields' values
+    each), else none."""
     chart = chart.properties(height=height, width="container")
     chart = chart.configure_title(anchor="start", fontSize=15, offset=8)
     legend: dict[str, Any] = {"orient": "top", "title": None, "labelLimit": 320, "symbolLimit": 20}
     if legend_columns:
         legend["columns"] = legend_columns
-    st.altair_chart(chart.configure_legend(**legend), width="stretch", key=key)
+    chart = chart.configure_legend(**legend)
+    if not clickable:
+        st.altair_chart(chart, width="stretch", key=key)
+        return []
+    event = st.altair_chart(chart, width="stretch", key=key, on_select="rerun", selection_mode=CLICK)
+    return list(event.selection.get(CLICK) or [])
+
+
+def _clicks(fields: Sequence[str]) -> dict[str, Any]:
+    """Mark properties of a clickable mark (a pointer cursor), none for `fields` empty."""
+    return {"cursor": "pointer"} if fields else {}
+
+
+def _click_selection(chart: alt.Chart, fields: Sequence[str]) -> alt.Chart:
+    """The chart with a click selection on `fields` (the clicked mark's datum's values), if any."""
+    return chart.add_params(alt.selection_point(name=CLICK, fields=list(fields))) if fields else chart
 
 
 def _title(text: str | None) -> alt.TitleParams | str:
@@ -71,9 +96,11 @@ def bars(
     value_format: str = ",.0f",
     tooltip: Sequence[alt.Tooltip] = (),
     label: str | None = None,
+    click_fields: Sequence[str] = (),
 ) -> alt.Chart:
     """Bars of `value` per `category` (top to bottom / left to right in `order`), stacked by
-    `series` unless `grouped`; `label` is a text column drawn at the end of each bar."""
+    `series` unless `grouped`; `label` is a text column drawn at the end of each bar; a click on a
+    bar selects its `click_fields` (see show)."""
     cat = alt.Y if horizontal else alt.X
     val = alt.X if horizontal else alt.Y
     cat_ch, val_ch = ("y", "x") if horizontal else ("x", "y")
@@ -103,7 +130,10 @@ def bars(
         else:  # stack in the legend's order
             df = df.assign(series_rank=[domain.index(s) if s in domain else len(domain) for s in df[series]])
             enc["order"] = alt.Order("series_rank:Q")
-    chart = (alt.Chart(df).mark_bar() if series else alt.Chart(df).mark_bar(color=color)).encode(**enc)
+    mark = {} if series else {"color": color}
+    chart = _click_selection(
+        alt.Chart(df).mark_bar(**mark, **_clicks(click_fields)).encode(**enc), click_fields
+    )
     if label:
         ends = alt.Chart(df).transform_aggregate(
             total=f"sum({value})", text=f"max({label})", groupby=[category]
@@ -217,8 +247,10 @@ def heatmap(
     x_title: str = "",
     y_title: str = "",
     tooltip: Sequence[alt.Tooltip] = (),
+    click_fields: Sequence[str] = (),
 ) -> alt.LayerChart:
-    """Cells coloured by `value` (blues) with the value written in each non-zero cell."""
+    """Cells coloured by `value` (blues) with the value written in each non-zero cell; a click on a
+    cell (or its number) selects its `click_fields` (see show)."""
     base = alt.Chart(df).encode(
         x=alt.X(
             f"{x}:N",
@@ -228,15 +260,16 @@ def heatmap(
         ),
         y=alt.Y(f"{y}:N", sort=list(y_order), title=y_title),
     )
-    cells = base.mark_rect().encode(
+    cells = base.mark_rect(**_clicks(click_fields)).encode(
         color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"), legend=None),
         tooltip=list(tooltip)
         or [alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:N"), alt.Tooltip(f"{value}:Q", format=",")],
     )
+    cells = _click_selection(cells, click_fields)
     high = float(df[value].max() or 0) * 0.6
     text = (
         base.transform_filter(f"datum.{value} > 0")
-        .mark_text()
+        .mark_text(**_clicks(click_fields))
         .encode(
             text=alt.Text(f"{value}:Q", format=","),
             color=alt.condition(f"datum.{value} > {high}", alt.value("white"), alt.value("#222222")),

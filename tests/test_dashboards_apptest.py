@@ -28,6 +28,7 @@ from dashboards.data import execute
 from dashboards.formatting import fmt_days, fmt_duration, fmt_int, fmt_num, fmt_pct, fmt_value, humanize
 from dashboards.queries import funnel as funnel_q
 from dashboards.queries import kpi_ladder as kpi_q
+from dashboards.queries import pipeline as pipeline_q
 from dashboards.queries import scoring_health as scoring_q
 from dashboards.queries import velocity as velocity_q
 from dashboards.queries.common import Filters, preset_range, stage_label, step_label
@@ -822,6 +823,111 @@ def test_kpi_ladder_figures_equal_the_mart_and_slices_change_them(dash):
     assert f"Segment = {display_label('segment', segment)}" in active_filters(at)
 
 
+def test_kpi_ladder_choices_are_in_the_url_and_a_shared_link_restores_them(dash):
+    if not has_table(dash, "kpi_ladder"):
+        pytest.skip("marts.kpi_ladder is not built in this project yet (the not-built message is tested)")
+    segment = run_sql(
+        dash,
+        "select slice_value from marts.kpi_ladder where slice_dimension = 'segment' group by 1 order by count(*) desc",
+    )[0][0]
+    weeks = run_sql(
+        dash,
+        "select distinct period_start::date from marts.kpi_ladder where period_grain = 'week' and basis = 'cohort' "
+        "and slice_dimension = 'segment' and slice_value = ? order by 1 desc",
+        [segment],
+    )
+    week = weeks[1][0]  # not the latest (the default)
+    at = open_page("kpi_ladder")
+    assert not set(at.query_params) & {
+        "grain",
+        "basis",
+        "slice",
+        "slice_value",
+        "period",
+    }  # defaults: no params
+    at.sidebar.radio(key="kpi_grain").set_value("week").run()
+    at.sidebar.radio(key="kpi_basis").set_value("cohort").run()
+    at.sidebar.selectbox(key="kpi_dimension").set_value("segment").run()
+    at.sidebar.selectbox(key="kpi_value").set_value(segment).run()
+    at.sidebar.selectbox(key="kpi_period").set_value(week).run()
+    assert_clean(at)
+    link = {
+        "grain": "week",
+        "basis": "cohort",
+        "slice": "segment",
+        "slice_value": segment,
+        "period": f"{week}",
+    }
+    assert {name: at.query_params.get(name) for name in link} == link
+    chosen = metrics(at)
+
+    def choices(at: AppTest) -> list:
+        return [
+            at.sidebar.radio(key="kpi_grain").value,
+            at.sidebar.radio(key="kpi_basis").value,
+            at.sidebar.selectbox(key="kpi_dimension").value,
+            at.sidebar.selectbox(key="kpi_value").value,
+            at.sidebar.selectbox(key="kpi_period").value,
+        ]
+
+    # the link opened in a new session restores the choices, and so the figures
+    shared = app_on("kpi_ladder")
+    shared.query_params.update(link)
+    shared.run()
+    assert_clean(shared)
+    assert choices(shared) == ["week", "cohort", "segment", segment, week]
+    assert metrics(shared) == chosen
+    assert f"current period week of {week:%Y-%m-%d}" in active_filters(shared)
+
+    # back on the page from another one (a bare URL, the widgets gone): the session's last choices
+    at.query_params.clear()
+    at.switch_page("views/funnel.py").run()
+    at.query_params.clear()
+    at.switch_page("views/kpi_ladder.py").run()
+    assert_clean(at)
+    assert choices(at) == ["week", "cohort", "segment", segment, week]
+    assert {name: at.query_params.get(name) for name in link} == link
+
+
+def test_kpi_ladder_choices_unknown_in_the_url_fall_back_to_the_defaults(dash):
+    if not has_table(dash, "kpi_ladder"):
+        pytest.skip("marts.kpi_ladder is not built in this project yet (the not-built message is tested)")
+    at = app_on("kpi_ladder")
+    at.query_params.update(
+        {
+            "grain": "fortnight",
+            "basis": "'; drop table x",
+            "slice": "planet",
+            "slice_value": "mars",
+            "period": "1999-01",
+        }
+    )
+    at.run()
+    assert_clean(at)
+    period, expected = kpi_expected(dash, "all", "all")
+    assert at.sidebar.radio(key="kpi_grain").value == "month"
+    assert at.sidebar.selectbox(key="kpi_dimension").value == "all"
+    assert f"{at.sidebar.selectbox(key='kpi_period').value:%Y-%m}" == period  # the latest
+    assert metrics(at) == expected
+    assert not set(at.query_params) & {"grain", "basis", "slice", "slice_value", "period"}  # dropped
+
+    # a known slice with an unknown value: the slice, at its first value
+    values = [
+        r[0]
+        for r in run_sql(
+            dash,
+            "select distinct slice_value from marts.kpi_ladder where slice_dimension = 'segment' order by 1",
+        )
+    ]
+    other = app_on("kpi_ladder")
+    other.query_params.update({"slice": "segment", "slice_value": "mars"})
+    other.run()
+    assert_clean(other)
+    assert other.sidebar.selectbox(key="kpi_dimension").value == "segment"
+    assert other.sidebar.selectbox(key="kpi_value").value == values[0]
+    assert other.query_params["slice"] == "segment" and "slice_value" not in other.query_params
+
+
 # ---------------------------------------------------------------- 5. lead explorer
 
 
@@ -1029,6 +1135,85 @@ def test_lead_list_of_a_pipeline_cell_shows_who_owns_the_leads(dash):
     )[0][0]
     assert table["days_in_stage"].iloc[0] == oldest  # longest waiting first
     assert all(link.startswith("leads?lead=") for link in table["link"])
+
+
+def test_a_clicked_chart_point_of_pipeline_now_is_the_lead_list_of_its_cell():
+    from urllib.parse import urlencode
+
+    # a heatmap cell (stage x age) and a bar (stage x SLA state), as Vega-Lite's point selection
+    # gives them: the values of the selection's fields
+    heat = pipeline_q.clicked_cell([{"current_stage": "mql", "age_bucket": "1_to_4_weeks"}])
+    assert heat == pipeline_q.Cell(stage="mql", age="1_to_4_weeks")
+    bar = pipeline_q.clicked_cell([{"current_stage": "sal", "sla_state": "at_risk"}])
+    assert bar == pipeline_q.Cell(stage="sal", sla="at_risk")
+    # shift-click selects several: the first; a click beside the cells clears the selection
+    two = [
+        {"current_stage": "sql", "age_bucket": "over_6_months"},
+        {"current_stage": "mql", "age_bucket": "1_to_4_weeks"},
+    ]
+    assert pipeline_q.clicked_cell(two) == pipeline_q.Cell(stage="sql", age="over_6_months")
+    assert pipeline_q.clicked_cell([]) is None
+    assert pipeline_q.clicked_cell([{"leads": 3}]) is None
+
+    # the lead list's parameters: the reader's filters (repeated for several values), then the cell
+    filters = {
+        "segment": ["smb", "mid_market"],
+        "team": ["Europe, Middle East & Africa"],
+        "from": ["2026-08"],
+    }
+    params = pipeline_q.lead_list_params(filters, heat)
+    assert params == {**filters, "stage": ["mql"], "age": ["1_to_4_weeks"]}
+    assert urlencode(params, doseq=True) == (
+        "segment=smb&segment=mid_market&team=Europe%2C+Middle+East+%26+Africa&from=2026-08&stage=mql&age=1_to_4_weeks"
+    )
+    assert pipeline_q.lead_list_params({}, bar) == {"stage": ["sal"], "sla": ["at_risk"]}
+
+
+def click_chart(at: AppTest, key: str, point: dict[str, str]) -> AppTest:
+    """Rerun the app as the browser does after a click on a point of the chart `key` (drawn with
+    on_select): with the chart's widget state, its point selection. AppTest has no chart
+    interaction, so the state goes through its runner's private entry."""
+    (chart,) = [c for c in at.get("vega_lite_chart") if c.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"click": [point]}})
+    return at._run(states)
+
+
+def test_a_click_on_a_pipeline_now_chart_opens_the_lead_list_of_its_cell_with_the_filters(dash):
+    segment = run_sql(dash, "select segment from marts.lead_pipeline_now group by 1 order by count(*) desc")[
+        0
+    ][0]
+
+    def top_cell(column: str, where: str = "true") -> tuple[str, str, int]:
+        return run_sql(
+            dash,
+            f"select current_stage, {column}, count(*) from marts.lead_pipeline_now where segment = ? "
+            f"and {where} group by all order by 3 desc, 1, 2 limit 1",
+            [segment],
+        )[0]
+
+    def opened(at: AppTest, n: int) -> None:
+        assert_clean(at)
+        assert at.title[0].value == "Lead explorer"
+        assert at.sidebar.multiselect(key="explorer_segment").value == [segment]
+        assert any(c.value.startswith(f"{fmt_int(min(n, 200))} of {fmt_int(n)} leads") for c in at.caption)
+
+    at = open_page("pipeline")
+    at.sidebar.multiselect(key="pipeline_segment").set_value([segment]).run()
+    assert "Click a cell of the heatmap or a bar" in texts(at)
+    stage, bucket, n = top_cell("age_bucket")
+    opened(click_chart(at, "pipeline_age", {"current_stage": stage, "age_bucket": bucket}), n)
+    assert dict(at.query_params) == {"segment": segment, "stage": stage, "age": bucket}
+    assert f"Open leads: {stage_label(stage)}, in stage" in [s.value for s in at.subheader][0]
+
+    at.query_params.clear()
+    at.switch_page("views/pipeline.py").run()
+    assert_clean(at)
+    stage, state, n = top_cell("sla_state", "sla_state != 'no_open_sla'")  # the bars leave those out
+    opened(click_chart(at, "pipeline_sla", {"current_stage": stage, "sla_state": state}), n)
+    assert dict(at.query_params) == {"segment": segment, "stage": stage, "sla": state}
 
 
 def test_filters_follow_the_reader_to_the_next_page(dash):

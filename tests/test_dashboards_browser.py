@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboards.formatting import fmt_int
 from tests.dashboard_server import CHARTS_DRAWN_JS, CHROMIUM, CHROMIUM_ARGS, PAGE_NOT_FOUND, streamlit_server
 from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
 
@@ -132,6 +133,47 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         page.wait_for_timeout(800)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def test_a_click_on_a_pipeline_now_heatmap_cell_opens_its_lead_list(server, browser, dash_warehouse):  # noqa: F811
+    con = duckdb.connect(str(dash_warehouse), read_only=True)
+    try:
+        segment = con.execute(
+            "select segment from marts.lead_pipeline_now group by 1 order by count(*) desc limit 1"
+        ).fetchone()[0]
+        stage, stage_label, bucket, bucket_label, n = con.execute(
+            "select current_stage, any_value(stage_label), age_bucket, any_value(age_bucket_label), count(*) "
+            "from marts.lead_pipeline_now where segment = ? group by all order by 5 desc, 1, 3 limit 1",
+            [segment],
+        ).fetchone()
+    finally:
+        con.close()
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server}/?segment={segment}", wait_until="domcontentloaded")
+        wait_until_rendered(page, "Pipeline now", 2)
+        heatmap = page.locator('[data-testid="stVegaLiteChart"]').filter(
+            has_text="Open leads by stage and time in stage"
+        )
+        # Vega names each cell in its aria-label (the axis titles and values)
+        cell = heatmap.locator(
+            f'g.mark-rect path[aria-label*="Current stage: {stage_label};"]'
+            f'[aria-label*="Time in current stage: {bucket_label};"]'
+        )
+        box = cell.bounding_box()
+        # the middle of the cell: on its number, which is drawn over the cell and must click too
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        wait_until_rendered(page, "Lead explorer", 0)
+        assert page.url.endswith(f"/leads?segment={segment}&stage={stage}&age={bucket}"), page.url
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert f"Open leads: {stage_label}, in stage {bucket_label.lower()}" in body
+        assert f"{fmt_int(min(n, 200))} of {fmt_int(n)} leads" in body  # the segment filter applied
+        assert "Segment: all" not in body
         assert not errors, errors
     finally:
         page.close()

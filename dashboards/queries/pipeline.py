@@ -4,8 +4,9 @@ age in stage (bucket) and the state of their most urgent SLA clock, from marts.l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,29 @@ class Cell:
 
     def query_params(self) -> dict[str, str]:
         return {name: value for name, value in vars(self).items() if value}
+
+
+# the columns of the page's charts that say a clicked point's cell -> Cell field (and URL parameter)
+POINT_FIELDS = {"current_stage": "stage", "age_bucket": "age", "sla_state": "sla"}
+
+
+def clicked_cell(points: Sequence[Mapping[str, Any]]) -> Cell | None:
+    """The cell of the first point clicked on a chart of open leads (a Vega-Lite point selection on
+    columns of POINT_FIELDS: one dict of their values per point); None when nothing is clicked."""
+    for point in points:
+        cell = Cell(**{name: str(point.get(column) or "") for column, name in POINT_FIELDS.items()})
+        if not cell.is_empty():
+            return cell
+    return None
+
+
+def lead_list_params(filters: Mapping[str, Sequence[str]], cell: Cell) -> dict[str, list[str]]:
+    """Query parameters of the lead list of a cell with the reader's filters (parameter -> values):
+    the same for a link (urlencode(..., doseq=True)) and a click (st.switch_page)."""
+    return {
+        **{name: list(values) for name, values in filters.items()},
+        **{name: [value] for name, value in cell.query_params().items()},
+    }
 
 
 def _where(f: Filters, cell: Cell = Cell()) -> tuple[str, list]:

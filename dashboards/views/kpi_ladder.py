@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -36,6 +39,18 @@ DIMENSION_LABELS = {
     "motion": "Inbound / outbound",
     "team": "Team",
 }
+# The reader's choices live in the page URL (query parameters, so a view can be shared) and in the
+# session (so they are back when the reader returns to the page), as the other pages' filters do:
+# parameter -> widget key. A choice equal to its default stays out of the URL, so that a link
+# without `period` keeps showing the latest period as new data arrives.
+URL_CHOICES = {
+    "grain": "kpi_grain",
+    "basis": "kpi_basis",
+    "slice": "kpi_dimension",
+    "slice_value": "kpi_value",
+    "period": "kpi_period",
+}
+CHOICES_KEY = "kpi_choices"
 
 
 def is_score_metric(metric: object) -> bool:
@@ -71,56 +86,94 @@ if options.empty:
     ui.header("KPI ladder", info, [])
     ui.no_rows("`marts.kpi_ladder` is empty.")
 
+# the URL's choices (a shared link), else the reader's last choices on this page
+wanted = {name: st.query_params[name] for name in URL_CHOICES if st.query_params.get(name)}
+wanted = wanted or dict(st.session_state.get(CHOICES_KEY, {}))
+chosen: dict[str, str] = {}  # the choices that differ from their default, by parameter
+
+
+def choose(
+    widget: Callable[..., Any],
+    name: str,
+    label: str,
+    options: Sequence[Any],
+    as_param: Callable[[Any], str] = str,
+    **kwargs: Any,
+) -> Any:
+    """A sidebar widget over `options` that starts at the one the URL (or the session) names by its
+    `as_param`, else at the first (the default: an unknown value is no error); notes the choice."""
+    params = [as_param(o) for o in options]
+    index = params.index(wanted[name]) if wanted.get(name) in params else 0
+    choice = widget(label, options, index=index, key=URL_CHOICES[name], **kwargs)
+    if choice != options[0]:
+        chosen[name] = as_param(choice)
+    return choice
+
+
+def keep_choices() -> None:
+    """Write the choices to the URL and the session."""
+    st.session_state[CHOICES_KEY] = dict(chosen)
+    for name in URL_CHOICES:
+        if name in chosen:
+            st.query_params[name] = chosen[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
 sb = st.sidebar
 sb.header("View")
 grains = sorted(options["period_grain"].unique(), key=lambda g: (g != "month", g))
-grain = sb.radio(
+grain = choose(
+    sb.radio,
+    "grain",
     "Period",
     grains,
     format_func=lambda g: {"month": "Monthly", "week": "Weekly"}.get(g, g),
-    key="kpi_grain",
     horizontal=True,
 )
 o = options[options["period_grain"] == grain]
 bases = sorted(o["basis"].unique(), key=lambda b: (b != "period", b))  # "this month vs last" first
-basis = sb.radio(
+basis = choose(
+    sb.radio,
+    "basis",
     "Basis",
     bases,
     format_func=lambda b: {
         "cohort": "Cohort (month the lead entered)",
         "period": "Period (month it happened)",
     }.get(b, b),
-    key="kpi_basis",
 )
 o = o[o["basis"] == basis]
 dims = sorted(o["slice_dimension"].unique(), key=lambda d: (d != "all", d))
-dimension = sb.selectbox(
-    "Slice by", dims, format_func=lambda d: DIMENSION_LABELS.get(d, d), key="kpi_dimension"
-)
+dimension = choose(sb.selectbox, "slice", "Slice by", dims, format_func=lambda d: DIMENSION_LABELS.get(d, d))
 values = sorted(o.loc[o["slice_dimension"] == dimension, "slice_value"].unique())
 value = (
     values[0]
     if len(values) == 1
-    else sb.selectbox(
+    else choose(
+        sb.selectbox,
+        "slice_value",
         DIMENSION_LABELS.get(dimension, dimension),
         values,
         format_func=ui.labeller(dimension),
-        key="kpi_value",
     )
 )
 
 series = Q.kpi_series(q, grain, basis, dimension, value)
 periods = sorted({pd.Timestamp(p).date() for p in series["period_start"]}, reverse=True)
 if not periods:
+    keep_choices()
     ui.header("KPI ladder", info, [])
     ui.no_rows("No KPI values for this slice.")
-period = sb.selectbox(
+period = choose(
+    sb.selectbox,
+    "period",
     "Current period",
-    periods,
-    index=0,
+    periods,  # the latest first: the default
     format_func=lambda p: f"{p:%Y-%m}" if grain == "month" else f"week of {p:%Y-%m-%d}",
-    key="kpi_period",
+    as_param=lambda p: f"{p:%Y-%m}" if grain == "month" else f"{p:%Y-%m-%d}",
 )
+keep_choices()
 active = [
     f"{'monthly' if grain == 'month' else grain}",
     f"{basis} basis",

@@ -1,8 +1,10 @@
 """Pipeline now: where open leads are stuck right now, by stage, age in stage and SLA state; every
-count links to the list of those leads (the lead explorer, filtered)."""
+count, and every cell or bar of the charts, links to the list of those leads (the lead explorer,
+filtered)."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import altair as alt
@@ -17,6 +19,7 @@ from dashboards.queries import pipeline as Q
 from dashboards.queries.common import distinct_values
 
 LEAD_LIST_PAGE = "leads"  # url_path of the lead explorer (app.py)
+LEAD_LIST_SCRIPT = "views/lead_explorer.py"  # the same page for st.switch_page (relative to app.py)
 RAG_MARKDOWN = {"red": "red", "amber": "orange", "green": "green", "grey": "gray"}
 
 info = ui.require_warehouse()
@@ -41,7 +44,7 @@ ui.header(
     info,
     active,
     "Open leads at the data's as-of time: the stage each one is in, how long it has been there and whether "
-    "an SLA clock is running late. Click a count to list those leads.",
+    "an SLA clock is running late. Click a count, a cell or a bar to list those leads.",
 )
 
 counts = Q.pipeline_counts(q, f)
@@ -61,7 +64,15 @@ def lead_list_link(count: int, empty: str = "·", **cell: str) -> str:
     """A count as a link to the lead list of its cell (with the page's filters); `empty` for none."""
     if not count:
         return empty
-    return f"[{fmt_int(count)}]({LEAD_LIST_PAGE}?{urlencode({**filters, **cell}, doseq=True)})"
+    params = Q.lead_list_params(filters, Q.Cell(**cell))
+    return f"[{fmt_int(count)}]({LEAD_LIST_PAGE}?{urlencode(params, doseq=True)})"
+
+
+def open_lead_list(points: list[dict[str, Any]]) -> None:
+    """A click on a chart's cell or bar opens its lead list, as its count's link does (filters kept)."""
+    cell = Q.clicked_cell(points)
+    if cell is not None:
+        st.switch_page(LEAD_LIST_SCRIPT, query_params=Q.lead_list_params(filters, cell))
 
 
 def in_words(text: str) -> str:
@@ -104,7 +115,7 @@ with left:
         stage=[stage_names[s] for s in by_age["current_stage"]],
         age=by_age["age_bucket"].map(dict(zip(buckets["age_bucket"], buckets["label"], strict=True))),
     )
-    ch.show(
+    clicked = ch.show(
         ch.heatmap(
             by_age,
             x="age",
@@ -120,10 +131,13 @@ with left:
                 alt.Tooltip("age:N", title="In stage"),
                 alt.Tooltip("leads:Q", title="Leads", format=","),
             ],
+            click_fields=["current_stage", "age_bucket"],
         ),
         height=280,
         key="pipeline_age",
+        clickable=True,
     )
+    open_lead_list(clicked)
 with right:
     shown_states = states[states.index != "no_open_sla"]  # most open leads (nurture) have no clock
     by_state = counts[counts["sla_state"].isin(shown_states.index)]
@@ -132,7 +146,7 @@ with right:
         stage=[stage_names[s] for s in by_state["current_stage"]],
         state=by_state["sla_state"].map(shown_states["label"]),
     )
-    ch.show(
+    clicked = ch.show(
         ch.bars(
             by_state,
             value="leads",
@@ -149,11 +163,15 @@ with right:
                 alt.Tooltip("state:N", title="SLA state"),
                 alt.Tooltip("leads:Q", title="Leads", format=","),
             ],
+            click_fields=["current_stage", "sla_state"],
         ),
         height=280,
         key="pipeline_sla",
         legend_columns=2,
+        clickable=True,
     )
+    open_lead_list(clicked)
+st.caption("Click a cell of the heatmap or a bar to open the list of its leads (with the filters above).")
 
 
 def link_table(column: str, column_order: pd.DataFrame, code: str, label: str, param: str) -> str:
