@@ -4,6 +4,8 @@ first contact to close can be read. Every figure is computed by hand below."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import duckdb
 import pytest
 
 from leadwarehouse.landing import write_landing
+from leadwarehouse.semantic_layer import SemanticLayer
 from tests.builds import build_fixture_warehouse
 from tests.crm_marked_export import AS_OF, CANONICAL_SOURCE, LEADS, crm_marked_export_rows
 
@@ -21,7 +24,11 @@ pytestmark = pytest.mark.dbt
 def warehouse(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("crm_marked_export")
     warehouse = base / "build.duckdb"
-    build_fixture_warehouse(write_landing(base / "landing", crm_marked_export_rows()), warehouse, as_of=AS_OF)
+    build_fixture_warehouse(
+        write_landing(base / "landing", crm_marked_export_rows()), warehouse, as_of=AS_OF, artifacts=True
+    )
+    # the semantic layer it was built with, for MetricFlow (dbt writes it into this process's target)
+    shutil.copy(Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json", base)
     return warehouse
 
 
@@ -173,6 +180,42 @@ def test_days_from_first_contact_to_won(query):
     assert kpi(query, "days_created_to_won", "2026-03-01") == (None, 4.0, 35.0)
     assert kpi(query, "days_created_to_won", "2026-06-01") == (None, 1.0, 45.0)  # L10
     # May cohort: L08 alone, out of order: no duration, no row (its win still counts above)
+    assert kpi(query, "days_created_to_won", "2026-05-01") is None
+
+
+def test_metricflow_leaves_the_out_of_order_win_out_as_the_ladder_does(query, warehouse):
+    """The semantic layer's lead → won medians (lead_kpi_facts, tests/test_semantic_layer.py) on the
+    one fixture with an out-of-order fact: L08's win, applied at its creation (May 2) from a deal
+    won before first contact, bounds no duration under either basis, as in kpi_ladder."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        layer = SemanticLayer(
+            warehouse.parent / "semantic_manifest.json",
+            database=con.execute("select current_database()").fetchone()[0],
+        )
+        metrics = ["days_created_to_won_cohort", "days_created_to_won_period"]
+        result = con.execute(layer.sql(metrics, ["metric_time__month"]))
+        columns = [d[0] for d in result.description]
+        records = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    finally:
+        con.close()
+    got = {
+        basis: {
+            r["metric_time__month"].date().isoformat(): r[f"days_created_to_won_{basis}"]
+            for r in records
+            if r["metric_time__month"] is not None and r[f"days_created_to_won_{basis}"] is not None
+        }
+        for basis in ("cohort", "period")
+    }
+    # cohort: March L01 30, L02 20, L05 60, L07 40 → 35; June L10 45; May (L08) none
+    # period (won in): March L02 20; April L01 30, L07 40 → 35; May L05 60 (with L08's 0: 30); July L10 45
+    assert got == {
+        "cohort": {"2026-03-01": 35.0, "2026-06-01": 45.0},
+        "period": {"2026-03-01": 20.0, "2026-04-01": 35.0, "2026-05-01": 60.0, "2026-07-01": 45.0},
+    }
+    for basis, values in got.items():
+        for month, value in values.items():
+            assert kpi(query, "days_created_to_won", month, basis=basis)[2] == pytest.approx(value)
     assert kpi(query, "days_created_to_won", "2026-05-01") is None
 
 
