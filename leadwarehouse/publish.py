@@ -94,6 +94,11 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
         "marts.time_in_stage", "dashboards: velocity (else computed from lead_stage_history)", required=False
     ),
     PublishedRelation("marts.kpi_ladder", "dashboards: KPI ladder"),
+    PublishedRelation(
+        "marts.lead_kpi_facts",
+        "the semantic layer on the published copy (velocity medians, ACV, CLV: leadwarehouse/semantic_layer.py)",
+        required=False,
+    ),
     PublishedRelation("exports.export_lead_scores_v1", "the reverse-ETL export (leadwarehouse/exports.py)"),
     PublishedRelation("config.scoring_models", "dashboards: lead explorer, scoring health (model names)"),
     PublishedRelation("config.lifecycle_stages", "dashboards: velocity; summary (stage order)"),
@@ -230,12 +235,20 @@ def _ident(name: str) -> str:
 def _copy_relations(con: duckdb.DuckDBPyConnection, relations: Sequence[str], into: str) -> None:
     """Create each relation of the open build (`con`'s current database) in the attached database
     `into` as the build declares it (columns, types, constraints, comments), then fill it with
-    INSERT … SELECT. Runs inside the caller's transaction."""
+    INSERT … SELECT; a view of the build (whose inputs are not published) becomes a table of its
+    rows. Runs inside the caller's transaction."""
     source = con.execute("select current_database()").fetchone()[0]
     tables = {
         f"{schema}.{table}": (schema, table, ddl, comment)
         for schema, table, ddl, comment in con.execute(
             "select schema_name, table_name, sql, comment from duckdb_tables() where database_name = ?",
+            [source],
+        ).fetchall()
+    }
+    views = {
+        f"{schema}.{view}": comment
+        for schema, view, comment in con.execute(
+            "select schema_name, view_name, comment from duckdb_views() where database_name = ? and not internal",
             [source],
         ).fetchall()
     }
@@ -247,15 +260,21 @@ def _copy_relations(con: duckdb.DuckDBPyConnection, relations: Sequence[str], in
     con.execute(f"use {_ident(into)}")  # the build's CREATE TABLE statements name schema.table only
     try:
         for relation in relations:
-            if relation not in tables:
-                raise PublishError(f"{relation} is not a table of the build (a view?): not publishing it")
-            schema, table, ddl, comment = tables[relation]
+            schema, table = relation.split(".", 1)
             target = f"{_ident(into)}.{_ident(schema)}.{_ident(table)}"
+            rows = f"select * from {_ident(source)}.{_ident(schema)}.{_ident(table)}"
             con.execute(f"create schema if not exists {_ident(into)}.{_ident(schema)}")
-            con.execute(ddl)
-            con.execute(
-                f"insert into {target} select * from {_ident(source)}.{_ident(schema)}.{_ident(table)}"
-            )
+            if relation in views:
+                con.execute(f"create table {target} as {rows}")
+                comment = views[relation]
+            elif relation in tables:
+                _, _, ddl, comment = tables[relation]
+                con.execute(ddl)
+                con.execute(f"insert into {target} {rows}")
+            else:
+                raise PublishError(
+                    f"{relation} is neither a table nor a view of the build: not publishing it"
+                )
             if comment:
                 con.execute(f"comment on table {target} is {_sql_text(comment)}")
         for schema, table, column, comment in columns:

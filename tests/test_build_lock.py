@@ -445,7 +445,12 @@ def test_the_published_copy_holds_what_readers_read_and_nothing_else(built, ware
 
     result = publish(warehouse)
     in_build = {
-        f"{s}.{t}" for s, t in query(warehouse, "select schema_name, table_name from duckdb_tables()")
+        f"{s}.{t}"
+        for s, t in query(
+            warehouse,
+            "select schema_name, table_name from duckdb_tables() "
+            "union all select schema_name, view_name from duckdb_views() where not internal",
+        )
     }
     wanted = {r.name for r in PUBLISHED_RELATIONS}
     assert wanted <= in_build
@@ -458,6 +463,17 @@ def test_the_published_copy_holds_what_readers_read_and_nothing_else(built, ware
         counted = f"select count(*) from {relation}"
         assert query(result.path, counted) == query(warehouse, counted), relation
     assert result.bytes < warehouse.stat().st_size
+    # a published view (the semantic layer's lead_kpi_facts) is a table of the view's rows
+    copied = duckdb.connect(str(result.path), read_only=True)
+    try:
+        copied.execute(f"attach '{warehouse}' as build (read_only)")
+        assert copied.execute(
+            "select count(*) from (select * from build.marts.lead_kpi_facts "
+            "except all select * from marts.lead_kpi_facts)"
+        ).fetchone() == (0,)
+        assert copied.execute("select count(*) from marts.lead_kpi_facts").fetchone()[0] > 0
+    finally:
+        copied.close()
 
     assert "leads" in summarize(result.path)
     tables, _ = read_quality_summary(result.path)
