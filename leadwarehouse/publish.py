@@ -106,7 +106,11 @@ PUBLISHED_RELATIONS: tuple[PublishedRelation, ...] = (
         "config.display_labels", "dashboards: labels of codes (raw codes shown without it)", required=False
     ),
     PublishedRelation("config.sla_states", "dashboards: pipeline now, SLA (state colours)", required=False),
-    PublishedRelation("config.sla_policies", "dashboards: SLA (each SLA's at-risk share)", required=False),
+    PublishedRelation(
+        "config.sla_policies",
+        "dashboards: SLA (each SLA's at-risk share and compliance target)",
+        required=False,
+    ),
     PublishedRelation(
         "config.kpi_parameters", "dashboards: SLA (the compliance target and red cut-off)", required=False
     ),

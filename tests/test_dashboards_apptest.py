@@ -1635,6 +1635,19 @@ def seed_cutoffs() -> tuple[float, float]:
     return values["sla_compliance_target"], values["sla_compliance_red_below"]
 
 
+def seed_sla_cutoffs() -> dict[str, tuple[float, float]]:
+    """(target, red cut-off) of each SLA, written again from the seeds: the SLA's own compliance_target
+    and compliance_red_below of seeds/sla/sla_policies.csv where set, else the global values of
+    seeds/kpi/kpi_parameters.csv; a red cut-off above the SLA's target is lowered to it."""
+    target, red_below = seed_cutoffs()
+    found = {}
+    for r in seed("sla_policies"):
+        own_target = float(r["compliance_target"]) if r["compliance_target"] else target
+        own_red = float(r["compliance_red_below"]) if r["compliance_red_below"] else red_below
+        found[r["sla_id"]] = (own_target, min(own_red, own_target))
+    return found
+
+
 def rag_of(compliance: float, decided: int, target: float, red_below: float) -> str:
     """The page's rule, written again: grey under MIN_JUDGED decided clocks, green at or above the
     target, amber from the red cut-off, red below it."""
@@ -1687,13 +1700,21 @@ def test_sla_colours_judge_compliance_with_running_overdue_clocks_as_breached(da
     assert 0 < red_below < target <= 1
     cut = sla_q.compliance_cutoffs(runner(dash))
     assert (cut.target, cut.red_below, cut.from_seed) == (target, red_below, True)
-    states = cut.states()
+    # each SLA against its own target where the seed sets one (the demo seed sets some, leaves others
+    # to the global one): the SLAs' cut-offs differ, so the legend says "its target" without numbers
+    per_sla = seed_sla_cutoffs()
+    assert len(set(per_sla.values())) > 1 and (target, red_below) in set(per_sla.values())
+    cutoffs = sla_q.sla_cutoffs(runner(dash))
+    assert (
+        cutoffs.per_sla and {s: (cutoffs.of(s).target, cutoffs.of(s).red_below) for s in per_sla} == per_sla
+    )
+    states = sla_q.MIXED_STATES
     outcomes = sla_outcomes(dash)
     expected = {}
     for sla_id, (met, late, running) in outcomes.items():
         decided = met + late + running
         compliance = met / decided if decided else math.nan
-        expected[sla_id] = (compliance, rag_of(compliance, decided, target, red_below))
+        expected[sla_id] = (compliance, rag_of(compliance, decided, *per_sla[sla_id]))
 
     # the query functions' output equals the independent counts and the rule
     by_sla = sla_q.sla_by(runner(dash), Filters(), "sla")
@@ -1705,6 +1726,7 @@ def test_sla_colours_judge_compliance_with_running_overdue_clocks_as_breached(da
             compliance, rag = expected[r.sla_id]
             assert r.compliance == pytest.approx(compliance, nan_ok=True), r.sla_id
             assert (r.rag, r.rag_label) == (rag, states[rag]), r.sla_id
+            assert (r.target, r.red_below) == per_sla[r.sla_id], r.sla_id
     for r in time_taken.itertuples():
         met, late, running = outcomes[r.sla_id]
         assert (r.met, r.late, r.open_breached, r.decided) == (
@@ -1721,13 +1743,13 @@ def test_sla_colours_judge_compliance_with_running_overdue_clocks_as_breached(da
     flattered = [
         s
         for s in red
-        if outcomes[s][2] and outcomes[s][0] / max(1, outcomes[s][0] + outcomes[s][1]) >= red_below
+        if outcomes[s][2] and outcomes[s][0] / max(1, outcomes[s][0] + outcomes[s][1]) >= per_sla[s][1]
     ]
     assert flattered, "no SLA is red only because of its clocks running past due"
     worst = min(expected, key=lambda s: expected[s][0])
-    assert expected[worst][0] < red_below
+    assert expected[worst][0] < per_sla[worst][1]
 
-    # the page colours both charts by the same rule, says it, and draws the compliance target
+    # the page colours both charts by the same rule, says it, and draws each SLA's compliance target
     at = open_page("sla")
     names = dict(zip(by_sla["sla_id"], by_sla["sla_name"], strict=True))
     want = {names[s]: states[rag] for s, (_, rag) in expected.items()}
@@ -1742,16 +1764,30 @@ def test_sla_colours_judge_compliance_with_running_overdue_clocks_as_breached(da
         assert all(colours[lab] == ui.RAG_COLORS[rag] for rag, lab in states.items() if lab in colours)
         assert set(colours) >= set(rows["rag_label"]), title
     spec, frames = chart_data(at, "Compliance by SLA")
+    (ticks,) = [df for df in frames if "target_pct" in df.columns and "rag_label" not in df.columns]
+    assert dict(zip(ticks["sla_name"], ticks["target_pct"], strict=True)) == {
+        names[s]: pytest.approx(per_sla[s][0] * 100) for s in names
+    }
+    assert '"tick"' in json.dumps(spec)
+    sla_names = sla_q.sla_names(runner(dash))
+    caption = cutoffs.rule(dict(zip(sla_names["sla_id"], sla_names["sla_name"], strict=True)))
+    assert caption in texts(at)
+    for sla_id, (own_target, own_red) in per_sla.items():
+        assert f"{names[sla_id]} {own_target * 100:.0f} % (red below {own_red * 100:.0f} %)" in caption
+    # teams mix the SLAs' clocks: judged against the global target, and the page says so
+    spec, frames = chart_data(at, "Compliance by team")
     assert any("at" in df.columns and list(df["at"]) == [target * 100] for df in frames)
-    assert '"rule"' in json.dumps(spec)
-    assert cut.rule() in texts(at)
+    assert f"Teams and the weekly line of all SLAs are judged against {target * 100:.0f} %" in texts(at)
 
 
 def test_sla_compliance_cutoffs_are_the_seeds_data(dash, tmp_path):
-    """The target and red cut-off come from config.kpi_parameters: changed there, the colours follow;
-    a copy without them (published before the seed had them) says the defaults are used."""
+    """The global target and red cut-off come from config.kpi_parameters: changed there, the colours
+    of the SLAs without their own follow; a copy without them (published before the seed had them)
+    says the defaults are used."""
     from dashboards.queries import sla as sla_q
 
+    own = {r["sla_id"] for r in seed("sla_policies") if r["compliance_target"] or r["compliance_red_below"]}
+    per_sla = seed_sla_cutoffs()
     copy = tmp_path / "copy.duckdb"
     shutil.copy(dash, copy)
     con = duckdb.connect(str(copy))
@@ -1762,9 +1798,20 @@ def test_sla_compliance_cutoffs_are_the_seeds_data(dash, tmp_path):
     assert (cut.target, cut.red_below, cut.from_seed) == (0.02, 0.01, True)
     by_sla = sla_q.sla_by(runner(copy), Filters(), "sla")
     for r in by_sla.itertuples():
+        cutoffs = per_sla[r.sla_id] if r.sla_id in own else (0.02, 0.01)
+        assert r.rag == rag_of(r.compliance, r.decided, *cutoffs), r.sla_id
+    # with a 2 % target every SLA without its own, with enough decided clocks and any met is on target
+    assert {
+        r.rag for r in by_sla.itertuples() if r.decided >= sla_q.MIN_JUDGED and r.met and r.sla_id not in own
+    } == {"green"}
+
+    # without any SLA's own values every SLA follows the global ones, and the legend gives them
+    con = duckdb.connect(str(copy))
+    con.execute("update config.sla_policies set compliance_target = null, compliance_red_below = null")
+    con.close()
+    by_sla = sla_q.sla_by(runner(copy), Filters(), "sla")
+    for r in by_sla.itertuples():
         assert r.rag == rag_of(r.compliance, r.decided, 0.02, 0.01), r.sla_id
-    # with a 2 % target every SLA with enough decided clocks and any met is on target
-    assert {r.rag for r in by_sla.itertuples() if r.decided >= sla_q.MIN_JUDGED and r.met} == {"green"}
     assert "on target (≥ 2 %)" in set(by_sla["rag_label"])
 
     con = duckdb.connect(str(copy))
@@ -1773,6 +1820,126 @@ def test_sla_compliance_cutoffs_are_the_seeds_data(dash, tmp_path):
     cut = sla_q.compliance_cutoffs(runner(copy))
     assert (cut.target, cut.red_below, cut.from_seed) == (0.90, 0.80, False)
     assert "predates" in cut.rule()
+
+
+def test_an_sla_s_own_compliance_target_changes_its_colour_only(dash, published, tmp_path):
+    """An SLA's own compliance_target / compliance_red_below (seeds/sla/sla_policies.csv, published as
+    config.sla_policies) judge that SLA and no other: from the mart's counts by hand, the SLA given
+    its own cut-offs changes colour, every other SLA keeps its colour against the global ones; a
+    blank value falls back to the global one. A copy published before the columns existed, or
+    without config.sla_policies, judges every SLA against the global cut-offs."""
+    from dashboards.queries import sla as sla_q
+
+    target, red_below = seed_cutoffs()
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(dash, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update config.sla_policies set compliance_target = null, compliance_red_below = null")
+    con.close()
+
+    # every value blank: every SLA against the global cut-offs (the independent counts)
+    expected = {}
+    for sla_id, (met, late, running) in sla_outcomes(copy).items():
+        decided = met + late + running
+        compliance = met / decided if decided else math.nan
+        expected[sla_id] = (compliance, decided, rag_of(compliance, decided, target, red_below))
+    by_sla = sla_q.sla_by(runner(copy), Filters(), "sla")
+    assert {r.sla_id: r.rag for r in by_sla.itertuples()} == {s: e[2] for s, e in expected.items()}
+    assert set(by_sla["target_text"]) == {
+        f"{target * 100:.0f} %, red below {red_below * 100:.0f} % (the global target, {sla_q.GLOBAL_SOURCE})"
+    }
+
+    # one SLA, judged, neither amber nor always met, gets a target above its compliance and a red
+    # cut-off below it: amber, whatever the global cut-offs say
+    chosen = next(
+        s
+        for s, (c, decided, rag) in sorted(expected.items())
+        if decided >= sla_q.MIN_JUDGED and 0 < c < 1 and rag != "amber"
+    )
+    compliance = expected[chosen][0]
+    own_target, own_red = round((1 + compliance) / 2, 4), round(compliance / 2, 4)
+    assert own_red < compliance < own_target
+    con = duckdb.connect(str(copy))
+    con.execute(
+        "update config.sla_policies set compliance_target = ?, compliance_red_below = ? where sla_id = ?",
+        [own_target, own_red, chosen],
+    )
+    con.close()
+    cutoffs = sla_q.sla_cutoffs(runner(copy))
+    assert (cutoffs.of(chosen).target, cutoffs.of(chosen).red_below) == (own_target, own_red)
+    assert cutoffs.of(chosen).own == sla_q.SLA_CUTOFF_COLUMNS
+    assert all(cutoffs.of(s) == cutoffs.default for s in expected if s != chosen)
+    for df in (
+        sla_q.sla_by(runner(copy), Filters(), "sla"),
+        sla_q.sla_time_to_target(runner(copy), Filters()),
+    ):
+        rags = {r.sla_id: r.rag for r in df.itertuples()}
+        assert rags[chosen] == "amber"
+        assert {s: r for s, r in rags.items() if s != chosen} == {
+            s: e[2] for s, e in expected.items() if s != chosen and s in rags
+        }
+        assert set(df["rag_label"]) <= set(sla_q.MIXED_STATES.values())
+    # the weekly rows of the SLA are judged against its own cut-offs too, the others' against the global
+    weekly = sla_q.sla_weekly(runner(copy), Filters())
+    assert set(weekly.loc[weekly["sla_id"] == chosen, "target"]) == {own_target}
+    assert set(weekly.loc[weekly["sla_id"] != chosen, "target"]) == {target}
+    # a team mixes SLAs of different targets: the global cut-offs; with only that SLA chosen, its own
+    assert set(sla_q.sla_by(runner(copy), Filters(), "team")["target"]) == {target}
+    assert set(sla_q.sla_by(runner(copy), Filters(), "team", [chosen])["target"]) == {own_target}
+    assert sla_q.sla_overall(runner(copy), Filters(), [chosen])["target"] == own_target
+
+    # the page: the SLA's bar amber, its target tick at its own target, the caption names its source
+    published(copy)
+    at = open_page("sla")
+    names = dict(zip(by_sla["sla_id"], by_sla["sla_name"], strict=True))
+    spec, frames = chart_data(at, "Compliance by SLA")
+    (rows,) = [df for df in frames if "rag_label" in df.columns]
+    labels = dict(zip(rows["sla_name"], rows["rag_label"], strict=True))
+    assert labels == {
+        names[s]: sla_q.MIXED_STATES["amber" if s == chosen else e[2]] for s, e in expected.items()
+    }
+    (ticks,) = [df for df in frames if "target_pct" in df.columns and "rag_label" not in df.columns]
+    assert dict(zip(ticks["sla_name"], ticks["target_pct"], strict=True)) == {
+        names[s]: pytest.approx((own_target if s == chosen else target) * 100) for s in expected
+    }
+    page_text = texts(at)
+    assert (
+        f"{names[chosen]} {own_target * 100:.0f} % (red below {own_red * 100:.0f} %): "
+        f"the SLA's own target, {sla_q.OWN_SOURCE}"
+    ) in page_text
+    assert f"(red below {red_below * 100:.0f} %): the global target, {sla_q.GLOBAL_SOURCE}" in page_text
+
+    # only the target set: the red cut-off is the global one, lowered to a target below it
+    low = round(compliance / 2, 4)
+    con = duckdb.connect(str(copy))
+    con.execute(
+        "update config.sla_policies set compliance_target = ?, compliance_red_below = null where sla_id = ?",
+        [low, chosen],
+    )
+    con.close()
+    cut = sla_q.sla_cutoffs(runner(copy)).of(chosen)
+    assert (cut.target, cut.red_below, cut.own) == (low, min(red_below, low), ("compliance_target",))
+    assert "sla_compliance_red_below (seeds/kpi/kpi_parameters.csv)" in cut.source()
+    rags = {r.sla_id: r.rag for r in sla_q.sla_by(runner(copy), Filters(), "sla").itertuples()}
+    assert rags == {s: "green" if s == chosen else e[2] for s, e in expected.items()}
+
+    # a copy published before the columns existed, or without config.sla_policies: the global cut-offs
+    con = duckdb.connect(str(copy))
+    con.execute("alter table config.sla_policies drop column compliance_target")
+    con.close()
+    cutoffs = sla_q.sla_cutoffs(runner(copy))
+    assert not cutoffs.per_sla and not cutoffs.by_sla and set(cutoffs.sla_ids) == set(expected)
+    rags = {r.sla_id: r.rag for r in sla_q.sla_by(runner(copy), Filters(), "sla").itertuples()}
+    assert rags == {s: e[2] for s, e in expected.items()}
+    st.cache_data.clear()
+    at = open_page("sla")
+    assert sla_q.compliance_cutoffs(runner(copy)).rule() in texts(at)
+    con = duckdb.connect(str(copy))
+    con.execute("drop table config.sla_policies")
+    con.close()
+    assert not sla_q.sla_cutoffs(runner(copy)).per_sla
+    rags = {r.sla_id: r.rag for r in sla_q.sla_by(runner(copy), Filters(), "sla").itertuples()}
+    assert rags == {s: e[2] for s, e in expected.items()}
 
 
 def test_sla_running_clock_durations_are_numbers_that_sort(dash):

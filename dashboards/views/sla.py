@@ -1,6 +1,7 @@
-"""SLA: compliance by SLA, team and rep, coloured against the compliance target (queries.sla.ComplianceCutoffs);
-time taken against each SLA's target; the weekly trend; the clocks running now by state (breached this week,
-at risk, breached long ago), whatever the period."""
+"""SLA: compliance by SLA, team and rep, coloured against the compliance target (queries.sla.ComplianceCutoffs):
+each SLA's own (seeds/sla/sla_policies.csv) where set, else the global one (seeds/kpi/kpi_parameters.csv;
+queries.sla.SlaCutoffs); time taken against each SLA's target; the weekly trend; the clocks running now by state
+(breached this week, at risk, breached long ago), whatever the period."""
 
 from __future__ import annotations
 
@@ -97,10 +98,16 @@ by_sla = Q.sla_by(q, f, "sla", chosen)
 by_team = Q.sla_by(q, f, "team", chosen)
 
 
-# the colours of compliance (the seed's cut-offs: queries.sla.compliance_cutoffs), in the legend's order
-CUTOFFS = Q.compliance_cutoffs(q)
-RAG_SCALE = {label: ui.RAG_COLORS[rag] for rag, label in CUTOFFS.states().items()}
-TARGET_PCT = CUTOFFS.target * 100
+# the cut-offs of compliance: each SLA's own or the global ones (queries.sla.sla_cutoffs); a team, a rep
+# or a week mixes the clocks of the chosen SLAs: their shared cut-offs, else the global ones
+CUTOFFS = Q.sla_cutoffs(q)
+SELECTION = CUTOFFS.of_selection(chosen)
+SELECTION_PCT = SELECTION.target * 100
+
+
+def rag_scale(df: pd.DataFrame) -> dict[str, str]:
+    """Legend label -> colour of the rows of `df` (queries.sla.rag_states), in the legend's order."""
+    return {label: ui.RAG_COLORS[rag] for rag, label in Q.rag_states(df).items()}
 
 
 def target_text(at: float, text: str) -> alt.Chart:
@@ -113,8 +120,9 @@ def target_text(at: float, text: str) -> alt.Chart:
 
 
 def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str) -> None:
-    """Compliance per row of `df`, worst at the top, coloured against the compliance target (red /
-    amber / green, queries.sla.ComplianceCutoffs), with a line at the target."""
+    """Compliance per row of `df`, worst at the top, coloured against the row's compliance target
+    (red / amber / green, queries.sla.ComplianceCutoffs), with a line at the target: one across the
+    plot when every row has the same, else a tick on each bar at its own."""
     if df.empty:
         st.info(f"{title}: no SLA instance in this selection.")
         return
@@ -122,15 +130,18 @@ def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str)
         compliance_pct=df["compliance"] * 100,
         compliance_text=[fmt_pct(v) for v in df["compliance"]],
         late=df["breached"] + df["open_breached"],
+        target_pct=df["target"] * 100,
     )
+    order = df.sort_values("compliance", na_position="last")[y].tolist()
+    colors = rag_scale(df)
     bars = ch.bars(
         df,
         value="compliance_pct",
         category=y,
-        order=df.sort_values("compliance", na_position="last")[y].tolist(),
+        order=order,
         series="rag_label",
-        series_order=[v for v in RAG_SCALE if v in set(df["rag_label"])],
-        colors=RAG_SCALE,
+        series_order=[v for v in colors if v in set(df["rag_label"])],
+        colors=colors,
         title=title,
         value_title="Compliance (%)",
         category_title=y_label,
@@ -138,22 +149,40 @@ def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str)
         tooltip=[
             alt.Tooltip(f"{y}:N", title=y_label),
             alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
-            alt.Tooltip("rag_label:N", title=f"Against the {TARGET_PCT:.0f} % target"),
+            alt.Tooltip("rag_label:N", title="Against its target"),
+            alt.Tooltip("target_text:N", title="Compliance target"),
             alt.Tooltip("met:Q", title="Met", format=","),
             alt.Tooltip("late:Q", title="Breached, incl. running past due", format=","),
             alt.Tooltip("open_breached:Q", title="of which still running past due", format=","),
             alt.Tooltip("decided:Q", title="Decided", format=","),
         ],
     )
+    # the whole 0–100 % scale: a target line at the plot's edge would hide its label
+    whole = alt.Scale(domain=[0, 100])
+    targets = set(df["target_pct"])
+    if len(targets) == 1:
+        (at,) = targets
+        wheres = set(df["target_text"])  # one source, or SLAs of the same target from different ones
+        where = wheres.pop() if len(wheres) == 1 else f"{at:.0f} %"
+        marks = [
+            ch.rules([(at, f"compliance target: {where}")]).encode(x=alt.X("at:Q", scale=whole)),
+            target_text(at, "target"),
+        ]
+    else:  # each SLA its own target: a tick on its bar
+        marks = [
+            alt.Chart(df[[y, "target_pct", "target_text"]])
+            .mark_tick(color=ch.REFERENCE_COLOR, thickness=2)
+            .encode(
+                x=alt.X("target_pct:Q", scale=whole, title="Compliance (%)"),
+                y=alt.Y(f"{y}:N", sort=order, title=y_label),
+                tooltip=[
+                    alt.Tooltip(f"{y}:N", title=y_label),
+                    alt.Tooltip("target_text:N", title="Compliance target"),
+                ],
+            )
+        ]
     ch.show(
-        alt.layer(
-            bars,
-            # the whole 0–100 % scale: a target line at the plot's edge would hide its label
-            ch.rules([(TARGET_PCT, f"compliance target ({TARGET_PCT:.0f} %)")]).encode(
-                x=alt.X("at:Q", scale=alt.Scale(domain=[0, 100]))
-            ),
-            target_text(TARGET_PCT, "target"),
-        ),
+        alt.layer(bars, *marks),
         height=150 + 30 * len(df),  # the whole chart: title, legend, axis and a row per bar
         key=key,
     )
@@ -161,7 +190,7 @@ def compliance_bar(df: pd.DataFrame, y: str, title: str, y_label: str, key: str)
 
 def time_to_target_chart(df: pd.DataFrame) -> None:
     """Median time taken by each SLA's decided clocks as % of its target (clocks still running past
-    their due time count with their time so far), coloured by the SLA's compliance against the
+    their due time count with their time so far), coloured by the SLA's compliance against its
     compliance target (the same rule as the compliance bars); a line at the SLA's target (100 %)."""
     if df.empty:
         st.info("Median time taken: no SLA clock in this selection has been decided yet.")
@@ -177,14 +206,15 @@ def time_to_target_chart(df: pd.DataFrame) -> None:
         ],
         compliance_pct=df["compliance"] * 100,
     )
+    colors = rag_scale(shown)
     bars = ch.bars(
         shown,
         value="median_bar",
         category="sla",
         order=list(shown["sla"]),
         series="rag_label",
-        series_order=[v for v in RAG_SCALE if v in set(shown["rag_label"])],
-        colors=RAG_SCALE,
+        series_order=[v for v in colors if v in set(shown["rag_label"])],
+        colors=colors,
         title="Median time taken, % of the SLA's target",
         value_title="Median time taken (% of the target)",
         category_title=None,
@@ -194,7 +224,8 @@ def time_to_target_chart(df: pd.DataFrame) -> None:
             alt.Tooltip("median_pct:Q", title="Median (% of the target)", format=",.0f"),
             alt.Tooltip("p90_pct:Q", title="90th percentile (% of the target)", format=",.0f"),
             alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
-            alt.Tooltip("rag_label:N", title=f"Against the {TARGET_PCT:.0f} % compliance target"),
+            alt.Tooltip("rag_label:N", title="Against its compliance target"),
+            alt.Tooltip("target_text:N", title="Compliance target"),
             alt.Tooltip("met:Q", title="Met", format=","),
             alt.Tooltip("breached:Q", title="Breached (stopped late)", format=","),
             alt.Tooltip("open_breached:Q", title="Still running past due (breached)", format=","),
@@ -213,7 +244,7 @@ with left:
 with right:
     time_to_target_chart(Q.sla_time_to_target(q, f, chosen))
 st.caption(
-    f"{CUTOFFS.rule()}. "
+    f"{CUTOFFS.rule(sla_label, chosen)}. "
     "Time taken counts the decided clocks: a clock still running past its due time counts with its time so far "
     f"(the median is then at least the value shown, marked ≥); bars stop at {SHARE_CAP * 100:.0f} %, the label "
     "gives the value. Targets are business time unless the SLA counts clock time."
@@ -221,6 +252,11 @@ st.caption(
 
 routed_teams = by_team[by_team["team_name"].notna()]
 compliance_bar(routed_teams, "team_name", "Compliance by team", "Team", "sla_by_team")
+if CUTOFFS.differ(chosen):
+    st.caption(
+        f"Teams and the weekly line of all SLAs are judged against {SELECTION.describe()}: their clocks mix "
+        "SLAs with different targets. Choose one SLA in the sidebar to judge them against its own."
+    )
 if overall["unrouted"]:
     st.caption(
         f"{fmt_int(overall['unrouted'])} SLA instances belong to leads nobody owns yet (unrouted): they are counted "
@@ -239,6 +275,8 @@ trend["compliance_pct"] = [
     100 * m / d if d >= MIN_DECIDED else None
     for m, d in zip(trend["met"], trend["decided"].fillna(0), strict=True)
 ]
+sla_targets = {"All SLAs": SELECTION.target, **dict(zip(weekly["sla_name"], weekly["target"], strict=True))}
+trend["target_pct"] = trend["sla_name"].map(sla_targets) * 100
 names = list(dict.fromkeys(trend["sla_name"]))  # "All SLAs" first
 weekly_chart = ch.lines(
     trend,
@@ -254,6 +292,7 @@ weekly_chart = ch.lines(
         alt.Tooltip("sla_name:N", title="SLA"),
         alt.Tooltip("week:T", title="Week of", format="%Y-%m-%d"),
         alt.Tooltip("compliance_pct:Q", title="Compliance (%)", format=".1f"),
+        alt.Tooltip("target_pct:Q", title="Compliance target (%)", format=".0f"),
         alt.Tooltip("met:Q", title="Met", format=","),
         alt.Tooltip("decided:Q", title="Decided", format=","),
     ],
@@ -264,11 +303,12 @@ weekly_chart = ch.lines(
         sort=names,  # one legend with the colours' (same field, same order)
     )
 )
-target_line = ch.rules([(TARGET_PCT, f"compliance target ({TARGET_PCT:.0f} %)")], axis="y")
+target_line = ch.rules([(SELECTION_PCT, f"compliance target: {SELECTION.describe()}")], axis="y")
 ch.show(alt.layer(weekly_chart, target_line), height=380, key="sla_weekly")
 st.caption(
     f"Weeks with fewer than {MIN_DECIDED} decided instances of an SLA are left out of its line. "
-    f"The dashed line is the {TARGET_PCT:.0f} % compliance target."
+    f"The dashed line is the {SELECTION_PCT:.0f} % compliance target ({SELECTION.source()})"
+    + ("; each SLA's own target is in its hover text." if CUTOFFS.differ(chosen) else ".")
 )
 
 
