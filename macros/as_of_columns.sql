@@ -24,3 +24,13 @@
         where {{ column }} != {{ as_of() }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro refresh_open_clock_ends() -%}
+    {#- post_hook of int_sla_clock_spans: a clock still running is measured until this run's as_of
+        (the spans of leads whose SLA data did not change are kept, not recomputed). -#}
+    {%- if is_incremental() -%}
+        update {{ this }}
+        set measured_until = {{ as_of() }}
+        where stopped_at is null and measured_until != {{ as_of() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -48,9 +48,11 @@
 {%- endmacro %}
 
 {% macro changed_lead_ids(changes) -%}
-    {#- The leads any of the change models marks changed. -#}
-    {%- for change_model in ([changes] if changes is string else changes) %}
-        select changed.lead_id from {{ ref(change_model) }} as changed where changed.is_changed
+    {#- The leads any of the change models marks changed. An entry 'model:flag' reads another
+        boolean column of the change model than is_changed (a subset of its changed leads). -#}
+    {%- for change in ([changes] if changes is string else changes) %}
+        {%- set change_model, flag = (change ~ ':is_changed').split(':')[:2] %}
+        select changed.lead_id from {{ ref(change_model) }} as changed where changed.{{ flag }}
         {%- if not loop.last %} union {% endif %}
     {%- endfor %}
 {%- endmacro %}

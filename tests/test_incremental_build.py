@@ -146,6 +146,9 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
     assert reasons(warehouse, FIT) == {None: leads}  # no attribute changed: no rule evaluated again
     assert restaged(warehouse) == {}  # no event restaged
+    # the kept rows that move with as_of alone (running clocks' ends, hours in the current stage,
+    # leads.as_of) were brought to it
+    assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
     # version of a staged one in a new part, the orphan event's lead, one lead's title changed

@@ -44,6 +44,8 @@ select
         fingerprinted.change_reason,
         case when moved_by_as_of.lead_id is not null then 'as_of' end
     ) as change_reason,
-    fingerprinted.is_changed or moved_by_as_of.lead_id is not null as is_changed
+    fingerprinted.is_changed or moved_by_as_of.lead_id is not null as is_changed,
+    -- changed for another reason than as_of: its clocks' starts and stops may differ
+    fingerprinted.is_changed as is_data_changed
 from fingerprinted
 left join moved_by_as_of on fingerprinted.lead_id = moved_by_as_of.lead_id

@@ -2,8 +2,12 @@
 -- lead in its scope (motion, segment, and the score band at the start). The clock stops at the
 -- first stop event at or after the start; an open clock is measured up to as_of.
 -- int_sla_instances turns these spans into due times, elapsed time and a status. Incremental by
--- lead: int_sla_changed_leads (and the score history's change model, for the band at the start).
-{{ config_incremental_by_lead(['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
+-- lead: the leads whose SLA data changed (int_sla_changed_leads.is_data_changed; a lead changed
+-- only because as_of moved keeps its spans, and a post-hook moves its open clocks' end to as_of)
+-- and the score history's change model (the band at the start).
+{%- set changes = ['int_sla_changed_leads:is_data_changed', 'int_scoring_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
+{{ config(post_hook="{{ refresh_open_clock_ends() }}") }}
 with
 
 policies as (
@@ -15,21 +19,21 @@ policies as (
 events as (
 
     select * from {{ ref('int_lead_sla_events') }}
-    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
-    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 routing as (
 
     select * from {{ ref('int_lead_routing') }}
-    where {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -43,7 +47,7 @@ band_changes as (
         changed_at,
         band_after
     from {{ ref('int_score_ledger') }}
-    where is_band_change and {{ only_changed_leads(changes=['int_sla_changed_leads', 'int_scoring_changed_leads']) }}
+    where is_band_change and {{ only_changed_leads(changes=changes) }}
 
 ),
 
