@@ -141,3 +141,12 @@
             then {{ dbt.datediff(start_at, end_at, 'second') }} / 86400.0
     end
 {%- endmacro %}
+
+{% macro kpi_parameters_row(names) -%}
+    {#- One row with a column per named parameter of seeds/kpi/kpi_parameters.csv (its value). -#}
+    select
+    {%- for name in names %}
+        max(case when parameter = '{{ name }}' then value end) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ ref('kpi_parameters') }}
+{%- endmacro %}

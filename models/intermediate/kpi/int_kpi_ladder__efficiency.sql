@@ -20,8 +20,7 @@ facts as (
 
 parameters as (
 
-    select max(case when parameter = 'gross_margin' then value end) as gross_margin
-    from {{ ref('kpi_parameters') }}
+    {{ kpi_parameters_row(['gross_margin']) | indent(4) }}
 
 ),
 

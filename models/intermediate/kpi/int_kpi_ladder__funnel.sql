@@ -18,10 +18,7 @@ counts as (
 
 parameters as (
 
-    select
-        max(case when parameter = 'gross_margin' then value end) as gross_margin,
-        max(case when parameter = 'annual_churn_rate' then value end) as annual_churn_rate
-    from {{ ref('kpi_parameters') }}
+    {{ kpi_parameters_row(['gross_margin', 'annual_churn_rate']) | indent(4) }}
 
 ),
 
