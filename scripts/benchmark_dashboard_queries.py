@@ -154,11 +154,12 @@ def page_plans(q: Runner, tables: set[str]) -> dict[str, Callable[[], Any]]:
         sla_q.sla_months(q)
         for col in ("lead_source", "segment", "motion", "team_name"):
             distinct_values(q, "marts.lead_sla", col)
-        sla_q.sla_overall(q, f)
+        cutoffs = sla_q.sla_cutoffs(q)  # once per page run, as the page reads them
+        sla_q.sla_overall(q, f, cutoffs=cutoffs)
         for by in ("sla", "team", "rep"):
-            sla_q.sla_by(q, f, by)
-        sla_q.sla_weekly(q, f)
-        sla_q.sla_time_to_target(q, f)
+            sla_q.sla_by(q, f, by, cutoffs=cutoffs)
+        sla_q.sla_weekly(q, f, cutoffs=cutoffs)
+        sla_q.sla_time_to_target(q, f, cutoffs=cutoffs)
         for state in sla_q.OPEN_STATES:
             sla_q.sla_open_items(q, f, state)
 

@@ -93,6 +93,14 @@ def wait_until_rendered(page, title: str, charts: int) -> None:
     page.wait_for_timeout(500)
 
 
+def new_page(browser):
+    """A page of the test viewport and the list its JavaScript errors are collected into."""
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
 @pytest.mark.parametrize(("path", "name", "title", "charts"), PAGES, ids=[p[1] for p in PAGES])
 def test_page_renders_in_chromium(path, name, title, charts, server, browser, dash_warehouse):  # noqa: F811
     con = duckdb.connect(str(dash_warehouse), read_only=True)
@@ -106,9 +114,7 @@ def test_page_renders_in_chromium(path, name, title, charts, server, browser, da
         ).fetchone()[0]
     finally:
         con.close()
-    page = browser.new_page(viewport=VIEWPORT)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = new_page(browser)
     try:
         page.goto(f"{server}/{path.format(email=email, segment=segment)}", wait_until="domcontentloaded")
         wait_until_rendered(page, title, charts)
@@ -151,9 +157,7 @@ def test_a_click_on_a_pipeline_now_heatmap_cell_opens_its_lead_list(server, brow
         ).fetchone()
     finally:
         con.close()
-    page = browser.new_page(viewport=VIEWPORT)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = new_page(browser)
     try:
         page.goto(f"{server}/?segment={segment}", wait_until="domcontentloaded")
         wait_until_rendered(page, "Pipeline now", 2)

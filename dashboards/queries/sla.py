@@ -284,25 +284,30 @@ def _with_compliance(
     return df
 
 
-def sla_overall(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.Series:
+def sla_overall(
+    q: Runner, f: Filters, sla_ids: Sequence[str] = (), cutoffs: SlaCutoffs | None = None
+) -> pd.Series:
     """Compliance of every clock of the selection, judged against the selection's cut-offs
-    (SlaCutoffs.of_selection)."""
+    (SlaCutoffs.of_selection). `cutoffs`: the page's sla_cutoffs(q), read once per page run (here
+    and in the other functions that judge compliance); read from `q` when not given."""
     cond, params = _sla_where(f, sla_ids)
     df = q(f"select {_sla_agg()} from marts.lead_sla where {cond}", params)
-    return _with_compliance(df, sla_cutoffs(q).of_selection(sla_ids)).iloc[0]
+    return _with_compliance(df, (cutoffs or sla_cutoffs(q)).of_selection(sla_ids)).iloc[0]
 
 
 GROUPS = {"sla": "sla_id, sla_name, target_minutes", "team": "team_name", "rep": "owner_name, team_name"}
 
 
-def sla_by(q: Runner, f: Filters, by: str, sla_ids: Sequence[str] = ()) -> pd.DataFrame:
+def sla_by(
+    q: Runner, f: Filters, by: str, sla_ids: Sequence[str] = (), cutoffs: SlaCutoffs | None = None
+) -> pd.DataFrame:
     """Compliance grouped by 'sla', 'team' or 'rep' (GROUPS), with its colour (rag): an SLA against
     its own cut-offs, a team or rep (whose clocks mix SLAs) against the selection's
     (SlaCutoffs.of_selection)."""
     group = GROUPS[by]
     cond, params = _sla_where(f, sla_ids)
     df = q(f"select {group}, {_sla_agg()} from marts.lead_sla where {cond} group by all", params)
-    cutoffs = sla_cutoffs(q)
+    cutoffs = cutoffs or sla_cutoffs(q)
     df = _with_compliance(
         df, [cutoffs.of(s) for s in df["sla_id"]] if by == "sla" else cutoffs.of_selection(sla_ids)
     )
@@ -311,7 +316,9 @@ def sla_by(q: Runner, f: Filters, by: str, sla_ids: Sequence[str] = ()) -> pd.Da
     ).reset_index(drop=True)
 
 
-def sla_weekly(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.DataFrame:
+def sla_weekly(
+    q: Runner, f: Filters, sla_ids: Sequence[str] = (), cutoffs: SlaCutoffs | None = None
+) -> pd.DataFrame:
     """Compliance per week and SLA, each judged against the SLA's own cut-offs."""
     cond, params = _sla_where(f, sla_ids)
     df = q(
@@ -323,7 +330,7 @@ def sla_weekly(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.DataFra
         """,
         params,
     )
-    cutoffs = sla_cutoffs(q)
+    cutoffs = cutoffs or sla_cutoffs(q)
     return _with_compliance(df, [cutoffs.of(s) for s in df["sla_id"]])
 
 
@@ -373,7 +380,9 @@ def sla_open_items(
     return rows, total
 
 
-def sla_time_to_target(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd.DataFrame:
+def sla_time_to_target(
+    q: Runner, f: Filters, sla_ids: Sequence[str] = (), cutoffs: SlaCutoffs | None = None
+) -> pd.DataFrame:
     """Per SLA with decided clocks (met, breached, or still running past its due time): the median
     and 90th percentile of their time taken as shares of the target (a clock still running counts
     with its time so far, a lower bound), the counts behind compliance, and its colour (rag)."""
@@ -396,7 +405,7 @@ def sla_time_to_target(q: Runner, f: Filters, sla_ids: Sequence[str] = ()) -> pd
         """,
         params,
     )
-    cutoffs = sla_cutoffs(q)
+    cutoffs = cutoffs or sla_cutoffs(q)
     return _with_compliance(df, [cutoffs.of(s) for s in df["sla_id"]])
 
 

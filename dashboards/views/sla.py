@@ -52,12 +52,16 @@ ui.header(
     "target are not judged yet. Elapsed time is business time in the owner's territory unless the SLA says otherwise.",
 )
 
-overall = Q.sla_overall(q, f, chosen)
+# the cut-offs of compliance: each SLA's own or the global ones (queries.sla.sla_cutoffs), read once
+# for every figure of the page; a team, a rep or a week mixes the clocks of the chosen SLAs: their
+# shared cut-offs, else the global ones
+CUTOFFS = Q.sla_cutoffs(q)
+overall = Q.sla_overall(q, f, chosen, CUTOFFS)
 if overall["instances"] == 0:
     ui.no_rows("No SLA instance matches these filters.")
 state_names = Q.sla_state_labels(q)
 prev_f = ui.previous_period(f, Q.sla_months(q))
-prev = Q.sla_overall(q, prev_f, chosen) if prev_f else None
+prev = Q.sla_overall(q, prev_f, chosen, CUTOFFS) if prev_f else None
 c = st.columns(6)
 c[0].metric(
     "SLA instances",
@@ -94,13 +98,9 @@ for col, state in zip(c[3:], Q.OPEN_STATES, strict=True):
         ),
     )
 
-by_sla = Q.sla_by(q, f, "sla", chosen)
-by_team = Q.sla_by(q, f, "team", chosen)
+by_sla = Q.sla_by(q, f, "sla", chosen, CUTOFFS)
+by_team = Q.sla_by(q, f, "team", chosen, CUTOFFS)
 
-
-# the cut-offs of compliance: each SLA's own or the global ones (queries.sla.sla_cutoffs); a team, a rep
-# or a week mixes the clocks of the chosen SLAs: their shared cut-offs, else the global ones
-CUTOFFS = Q.sla_cutoffs(q)
 SELECTION = CUTOFFS.of_selection(chosen)
 SELECTION_PCT = SELECTION.target * 100
 
@@ -242,7 +242,7 @@ left, right = st.columns([2, 3])
 with left:
     compliance_bar(by_sla, "sla_name", "Compliance by SLA", "SLA", "sla_by_sla")
 with right:
-    time_to_target_chart(Q.sla_time_to_target(q, f, chosen))
+    time_to_target_chart(Q.sla_time_to_target(q, f, chosen, CUTOFFS))
 st.caption(
     f"{CUTOFFS.rule(sla_label, chosen)}. "
     "Time taken counts the decided clocks: a clock still running past its due time counts with its time so far "
@@ -264,7 +264,7 @@ if overall["unrouted"]:
     )
 
 st.subheader("Trend by week")
-weekly = Q.sla_weekly(q, f, chosen)
+weekly = Q.sla_weekly(q, f, chosen, CUTOFFS)
 total = weekly.groupby("week", as_index=False)[["met", "decided"]].sum().assign(sla_name="All SLAs")
 trend = pd.concat([total, weekly[["week", "sla_name", "met", "decided"]]], ignore_index=True)
 grid = pd.MultiIndex.from_product(
@@ -375,7 +375,7 @@ for tab, state in zip(tabs, Q.OPEN_STATES, strict=True):
         open_clocks_table(state)
 
 st.subheader("By rep")
-by_rep = Q.sla_by(q, f, "rep", chosen).drop(columns=list(Q.OPEN_STATES))
+by_rep = Q.sla_by(q, f, "rep", chosen, CUTOFFS).drop(columns=list(Q.OPEN_STATES))
 # compliance of the clocks started in the period; the running ones now, whatever the period
 running_by_rep = Q.sla_running_by(q, f, "rep", chosen)
 running_by_rep = running_by_rep[(running_by_rep["breached_recent"] + running_by_rep["at_risk"]) > 0]
