@@ -41,7 +41,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed  ## create .venv and install pinned dependencies
 
-# the `spark` extra (dbt-spark, PySpark) only where Spark runs: `make test` does not need it
+# the `spark` extra (dbt-spark, PySpark: half a GB) only where Spark runs: `make test` and
+# `make test-spark`, not `make demo`
 $(VENV)/.spark-installed: $(VENV)/.installed
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev,spark]' \
 		|| $(BIN)/pip install --quiet --compile -e '.[dev,spark]'
@@ -97,15 +98,14 @@ postgres:  ## PostgreSQL server binaries for the engine parity test (Debian pack
 java:  ## Java runtime for the Spark engine parity test (Debian packages; idempotent)
 	bash scripts/install_java.sh
 
-# the Spark parity module is marked `spark` and left out of `make test` (pyproject's addopts) for
-# its time on a 2-core machine (README, Outgrowing one machine)
+# the Spark parity module alone (`make test` runs it too, on one of its two pytest workers)
 test-spark: $(VENV)/.spark-installed java  ## build both parity CRMs on a local Spark and compare every public mart with DuckDB
 	$(BIN)/python -m pytest -q -m spark tests/test_engine_parity_spark.py
 
 # lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest
 # workers leave a core idle for minutes (a worker waiting on a shared fixture build, the last
 # module's tail), which lint fills instead of running alone first
-test: install browser postgres  ## set up and run every test and lint (both cores: one pytest worker per core)
+test: install $(VENV)/.spark-installed browser postgres java  ## set up and run every test and lint (both cores: one pytest worker per core)
 	mkdir -p target
 	# the project's own modules as bytecode too, read by every dbt, Dagster and Streamlit process
 	$(BIN)/python -m compileall -q leadwarehouse orchestration dashboards tests scripts > /dev/null

@@ -14,8 +14,8 @@ to DOUBLE_DIGITS places, timestamps in UTC); a difference fails naming the datas
 engine and example rows.
 
 Spark needs a Java runtime (scripts/install_java.sh, run by `make test-spark`); without one this
-module fails, it does not skip. It is marked `spark` and left out of the default `make test` run
-for its time (README, Outgrowing one machine): `make test-spark` runs it.
+module fails, it does not skip. `make test` runs it on one of its two pytest workers, first
+(tests/conftest.py, SLOWEST_MODULES); `make test-spark` runs it alone.
 """
 
 from __future__ import annotations
