@@ -4,7 +4,7 @@
 -- the won amount and the CLV factor of ACV and CLV, and the lead's judged SLA clocks (the cohort
 -- basis of SLA compliance). The ladder's own per-lead facts, not a second derivation of them: a
 -- view, so the build does not get slower and it cannot drift from what kpi_ladder counts.
-{{ config(materialized='view') }}
+{{ config(materialized='view', persist_docs=view_persist_docs()) }}
 {%- set stages = ['mql', 'sal', 'sql', 'opportunity', 'won'] %}
 with
 
