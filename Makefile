@@ -104,13 +104,12 @@ test-spark: $(VENV)/.spark-installed java  ## build both parity CRMs on a local 
 
 # lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest
 # workers leave a core idle for minutes (a worker waiting on a shared fixture build, the last
-# module's tail), which lint fills instead of running alone first. At a lower priority, as the
-# worker beside the Spark parity module (tests/conftest.py): that module is the longest chain
+# module's tail), which lint fills instead of running alone first
 test: install $(VENV)/.spark-installed browser postgres java  ## set up and run every test and lint (both cores: one pytest worker per core)
 	mkdir -p target
 	# the project's own modules as bytecode too, read by every dbt, Dagster and Streamlit process
 	$(BIN)/python -m compileall -q leadwarehouse orchestration dashboards tests scripts > /dev/null
-	nice -n 10 $(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
+	$(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
 	$(BIN)/python -m pytest -q -n auto --dist loadfile; tests=$$?; \
 	if wait $$lint; then echo "lint: passed (target/lint.log)"; else cat target/lint.log; echo "lint: FAILED"; exit 1; fi; \
 	exit $$tests

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Java runtime local PySpark needs for the Spark engine parity tests
-# (tests/test_engine_parity_spark.py, `make test-spark`). Idempotent: does nothing when a
+# (tests/test_engine_parity_spark.py, run by `make test` and `make test-spark`). Idempotent: does nothing when a
 # `java` of version >= 17 is on PATH or in $JAVA_HOME. Debian packages only:
 # openjdk-17-jre-headless when the distribution has it (Debian 12), else the distribution's
 # default-jre-headless (Debian 13: OpenJDK 21, which Spark 4 supports too). Without apt-get, root

@@ -112,7 +112,7 @@ def query(tiny_warehouse):
 # started last leaves the other core idle at the end. xdist would order them by their number of
 # tests instead: pytest_xdist_make_scheduler keeps this order.
 SLOWEST_MODULES = (
-    "test_engine_parity_spark.py",  # ~400 s alone: one worker runs it, the other the rest (below)
+    "test_engine_parity_spark.py",  # ~400 s alone, ~770 s beside the other worker
     "test_orchestration.py",  # with test_publish.py and test_build_lock.py (SHARED_SCOPES): ~290 s
     "test_publish.py",
     "test_build_lock.py",
@@ -166,24 +166,3 @@ def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
-
-# The Spark parity module is the longest chain of `make test`: ~400 s alone, twice that when the
-# cores are shared evenly with the other worker (measured: 773 s, the whole run 14 min). A worker
-# whose first test is from another module while Spark is in the run lowers its own priority (and
-# its dbt, PostgreSQL and browser children's): the Spark build gets the CPU it asks for and the
-# rest, which has the time, fills the remainder. Only ever lowered, so no privilege is needed.
-SPARK_MODULE = "test_engine_parity_spark.py"
-YIELD_TO_SPARK_NICENESS = 10
-_first_test_seen = False
-
-
-def pytest_runtest_setup(item):
-    global _first_test_seen
-    if _first_test_seen:
-        return
-    _first_test_seen = True
-    beside_spark = item.path.name != SPARK_MODULE and any(
-        other.path.name == SPARK_MODULE for other in item.session.items
-    )
-    if os.environ.get("PYTEST_XDIST_WORKER") and beside_spark:
-        os.nice(YIELD_TO_SPARK_NICENESS)

@@ -13,7 +13,7 @@ compared with DuckDB's: the same columns and types, the same rows (decimals at t
 to DOUBLE_DIGITS places, timestamps in UTC); a difference fails naming the dataset, the mart, the
 engine and example rows.
 
-Spark needs a Java runtime (scripts/install_java.sh, run by `make test-spark`); without one this
+Spark needs a Java runtime (scripts/install_java.sh, run by `make test`); without one this
 module fails, it does not skip. `make test` runs it on one of its two pytest workers, first
 (tests/conftest.py, SLOWEST_MODULES); `make test-spark` runs it alone.
 """
