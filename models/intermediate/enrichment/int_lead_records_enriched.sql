@@ -2,7 +2,9 @@
 -- (stg_crm__leads): the email domain and email type (seeds/enrichment/email_domain_rules.csv: of
 -- the matching rules, the lowest type_precedence wins), and the seniority, buying role and job
 -- function of the first matching title rule (seeds/enrichment/title_*_rules.csv, lowest
--- priority). int_lead_records_resolved joins these to the record and its person.
+-- priority). int_lead_records_resolved joins these to the record and its person. The rules are
+-- matched once per distinct title and domain, not per record: a million records share far fewer
+-- titles and domains, and each match is a LIKE per rule.
 with
 
 records as (
@@ -42,30 +44,44 @@ normalized as (
 
 ),
 
+titles as (
+
+    select distinct title_norm
+    from normalized
+
+),
+
+domains as (
+
+    select distinct email_domain
+    from normalized
+
+),
+
 seniority_matches as (
 
     select
-        normalized.source_lead_id,
+        titles.title_norm,
         seniority_rules.seniority,
         seniority_rules.buying_role,
         row_number() over (
-            partition by normalized.source_lead_id order by seniority_rules.priority
+            partition by titles.title_norm order by seniority_rules.priority
         ) as match_rank
-    from normalized
-    inner join seniority_rules on normalized.title_norm like seniority_rules.title_pattern
+    from titles
+    inner join seniority_rules on titles.title_norm like seniority_rules.title_pattern
 
 ),
 
 function_matches as (
 
     select
-        normalized.source_lead_id,
+        titles.title_norm,
         function_rules.job_function,
         row_number() over (
-            partition by normalized.source_lead_id order by function_rules.priority
+            partition by titles.title_norm order by function_rules.priority
         ) as match_rank
-    from normalized
-    inner join function_rules on normalized.title_norm like function_rules.title_pattern
+    from titles
+    inner join function_rules on titles.title_norm like function_rules.title_pattern
 
 ),
 
@@ -73,13 +89,13 @@ email_type_matches as (
 
     -- several patterns may match one domain: the lowest type_precedence of the seed wins
     select
-        normalized.source_lead_id,
+        domains.email_domain,
         domain_rules.email_type,
         row_number() over (
-            partition by normalized.source_lead_id order by domain_rules.type_precedence, domain_rules.email_type
+            partition by domains.email_domain order by domain_rules.type_precedence, domain_rules.email_type
         ) as match_rank
-    from normalized
-    inner join domain_rules on normalized.email_domain like domain_rules.domain_pattern
+    from domains
+    inner join domain_rules on domains.email_domain like domain_rules.domain_pattern
 
 )
 
@@ -93,8 +109,8 @@ select
     coalesce(seniority_matches.buying_role, 'unknown') as buying_role
 from normalized
 left join seniority_matches
-    on normalized.source_lead_id = seniority_matches.source_lead_id and seniority_matches.match_rank = 1
+    on normalized.title_norm = seniority_matches.title_norm and seniority_matches.match_rank = 1
 left join function_matches
-    on normalized.source_lead_id = function_matches.source_lead_id and function_matches.match_rank = 1
+    on normalized.title_norm = function_matches.title_norm and function_matches.match_rank = 1
 left join email_type_matches
-    on normalized.source_lead_id = email_type_matches.source_lead_id and email_type_matches.match_rank = 1
+    on normalized.email_domain = email_type_matches.email_domain and email_type_matches.match_rank = 1

@@ -34,5 +34,9 @@ select
     row_number() over (
         partition by coalesce(person_email, {{ dbt.concat(["'record:'", "root_source_lead_id"]) }})
         order by created_at, source_lead_id
-    ) as record_order
+    ) as record_order,
+    -- counted here, on this narrow table's partitions, rather than over the wide resolved records
+    count(*) over (
+        partition by coalesce(person_email, {{ dbt.concat(["'record:'", "root_source_lead_id"]) }})
+    ) as source_record_count
 from keyed

@@ -26,7 +26,7 @@ select
     identity.lead_id,
     records.source_lead_id,
     identity.record_order,
-    count(*) over (partition by identity.lead_id) as source_record_count,
+    identity.source_record_count,
     identity.person_email,
     records.email,
     enriched.email_domain,
