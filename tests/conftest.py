@@ -165,4 +165,3 @@ def pipeline_dir(tmp_path_factory) -> Path:
 def pytest_collection_modifyitems(items):
     rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
