@@ -1,6 +1,9 @@
 -- One row per person. Where the person was first captured (source, channel, campaign,
 -- created_at) comes from the first record; who they are now (title, company, country,
--- consent) from the latest record, falling back to the first where the latest is empty.
+-- consent) from the latest record, falling back to the first where the latest is empty. Most
+-- persons have one record (95 % in the synthetic CRM): for them the first record is the latest and
+-- the id list is that record's id, so the latest record and the id list are only looked up for
+-- persons with several (at 1M leads 3.0 -> 1.0 s, the same rows).
 with
 
 records as (
@@ -18,8 +21,9 @@ first_record as (
 
 latest_record as (
 
+    -- of persons with more than one record
     select * from records
-    where record_order = source_record_count
+    where record_order = source_record_count and source_record_count > 1
 
 ),
 
@@ -29,6 +33,7 @@ source_ids as (
         lead_id,
         {{ dbt.listagg('source_lead_id', "','", 'order by source_lead_id') }} as source_lead_ids
     from records
+    where source_record_count > 1
     group by lead_id
 
 )
@@ -55,7 +60,10 @@ select
     first_record.motion,
     first_record.campaign_id,
     first_record.created_at,
-    latest_record.has_marketing_consent,
+    case
+        when latest_record.lead_id is null then first_record.has_marketing_consent
+        else latest_record.has_marketing_consent
+    end as has_marketing_consent,
     coalesce(latest_record.owner_rep_id, first_record.owner_rep_id) as owner_rep_id,
     case
         when latest_record.owner_rep_id is not null then latest_record.owner_assigned_at
@@ -63,7 +71,7 @@ select
     end as owner_assigned_at,
     first_record.source_lead_id as first_source_lead_id,
     first_record.source_record_count,
-    source_ids.source_lead_ids
+    coalesce(source_ids.source_lead_ids, first_record.source_lead_id) as source_lead_ids
 from first_record
-inner join latest_record on first_record.lead_id = latest_record.lead_id
-inner join source_ids on first_record.lead_id = source_ids.lead_id
+left join latest_record on first_record.lead_id = latest_record.lead_id
+left join source_ids on first_record.lead_id = source_ids.lead_id
