@@ -23,20 +23,24 @@ keyed as (
     from records
     left join records as merged_into on records.merged_into_lead_id = merged_into.source_lead_id
 
+),
+
+persons as (
+
+    select
+        *,
+        coalesce(person_email, {{ dbt.concat(["'record:'", "root_source_lead_id"]) }}) as person_key
+    from keyed
+
 )
 
 select
     source_lead_id,
-    {{ dbt.hash("coalesce(person_email, " ~ dbt.concat(["'record:'", "root_source_lead_id"]) ~ ")") }} as lead_id,
+    {{ dbt.hash('person_key') }} as lead_id,
     email,
     person_email,
     created_at,
-    row_number() over (
-        partition by coalesce(person_email, {{ dbt.concat(["'record:'", "root_source_lead_id"]) }})
-        order by created_at, source_lead_id
-    ) as record_order,
+    row_number() over (partition by person_key order by created_at, source_lead_id) as record_order,
     -- counted here, on this narrow table's partitions, rather than over the wide resolved records
-    count(*) over (
-        partition by coalesce(person_email, {{ dbt.concat(["'record:'", "root_source_lead_id"]) }})
-    ) as source_record_count
-from keyed
+    count(*) over (partition by person_key) as source_record_count
+from persons
