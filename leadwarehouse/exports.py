@@ -78,6 +78,120 @@ class ExportBusy(ExportError):
     """Another export holds the exports folder; nothing was written."""
 
 
+class ExportSource:
+    """Where the export model is read. `stage` makes it the temporary relation `src` of the
+    export's in-memory DuckDB connection (raising ExportError when the warehouse lacks it);
+    `as_of` is the build's as_of, when the warehouse records one."""
+
+    def stage(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        raise NotImplementedError
+
+    def as_of(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        return None
+
+
+@dataclass(frozen=True)
+class DuckDBFileSource(ExportSource):
+    """A DuckDB warehouse file, attached read-only."""
+
+    path: Path
+
+    def stage(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        try:
+            con.execute(f"attach {_sql_str(self.path.resolve())} as wh (read_only)")
+        except duckdb.Error as exc:
+            raise ExportError(f"cannot open {self.path}: {exc}") from exc
+        schema, table = relation.split(".", 1)
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = 'wh' and table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+        if not exists:
+            raise ExportError(f"{relation} does not exist in {self.path}")
+        con.execute(f"create temp view src as select * from wh.{_ident(schema)}.{_ident(table)}")
+
+    def as_of(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        with contextlib.suppress(duckdb.Error):
+            return con.execute("select cast(max(as_of) as varchar) from wh.marts.leads").fetchone()[0]
+        return None
+
+
+@dataclass(frozen=True)
+class PostgresSource(ExportSource):
+    """The export model on a PostgreSQL server (the LEAD_PG_* variables of `env`, else of this
+    process): its rows come over COPY as CSV, read back with the server's column types."""
+
+    env: tuple[tuple[str, str], ...] | None = None
+
+    def _connect(self):
+        from leadwarehouse.postgres import connect
+
+        return connect(dict(self.env) if self.env is not None else None)
+
+    def stage(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        import tempfile
+
+        from leadwarehouse.postgres import duckdb_column_type
+
+        schema, table = relation.split(".", 1)
+        pg = self._connect()
+        try:
+            with pg.cursor() as cursor, tempfile.TemporaryDirectory(prefix="lead-export-") as folder:
+                cursor.execute(
+                    "select column_name, data_type, numeric_precision, numeric_scale "
+                    "from information_schema.columns where table_schema = %s and table_name = %s "
+                    "order by ordinal_position",
+                    [schema, table],
+                )
+                columns = [(name, duckdb_column_type(*rest)) for name, *rest in cursor.fetchall()]
+                if not columns:
+                    raise ExportError(f"{relation} does not exist on the PostgreSQL server")
+                csv = Path(folder) / "rows.csv"
+                with csv.open("w", encoding="utf-8") as out:
+                    names = ", ".join(_ident(c) for c, _ in columns)
+                    cursor.copy_expert(
+                        f"copy (select {names} from {_ident(schema)}.{_ident(table)}) to stdout with (format csv)",
+                        out,
+                    )
+                types = "{" + ", ".join(f"{_sql_str(c)}: {_sql_str(t)}" for c, t in columns) + "}"
+                # a null is an empty unquoted field, an empty text "" (PostgreSQL's CSV)
+                con.execute(
+                    f"create temp table src as select * from read_csv({_sql_str(csv)}, header = false, "
+                    f"columns = {types}, auto_detect = false, quote = '\"', escape = '\"', "
+                    "allow_quoted_nulls = false)"
+                )
+        finally:
+            pg.close()
+
+    def as_of(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        pg = self._connect()
+        try:
+            with pg.cursor() as cursor:
+                cursor.execute("select cast(max(as_of) as text) from marts.leads")
+                return cursor.fetchone()[0]
+        except Exception:  # noqa: BLE001 (the as_of is informative: a warehouse without it exports all the same)
+            return None
+        finally:
+            pg.close()
+
+
+@dataclass(frozen=True)
+class ParquetSource(ExportSource):
+    """The export model unloaded to Parquet (leadwarehouse.spark.unload_from_spark)."""
+
+    path: Path
+    build_as_of: str | None = None
+
+    def stage(self, con: duckdb.DuckDBPyConnection, relation: str) -> None:
+        if not self.path.exists():
+            raise ExportError(f"{relation}: no unloaded rows at {self.path}")
+        con.execute(f"create temp view src as select * from read_parquet({_sql_str(self.path)})")
+
+    def as_of(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        return self.build_as_of
+
+
 def _sql_str(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -140,7 +254,7 @@ def _prune_runs(runs_dir: Path, keep: int, current: Path) -> None:
 
 
 def write_export(
-    warehouse_path: Path | str,
+    warehouse: Path | str | ExportSource,
     out_dir: Path | str,
     *,
     run_id: str | None = None,
@@ -159,20 +273,19 @@ def write_export(
     except LockBusy as exc:
         raise ExportBusy(str(exc)) from exc
     try:
-        return _write_export_locked(warehouse_path, out_dir, run_id, as_of, spec, keep_runs)
+        return _write_export_locked(warehouse, out_dir, run_id, as_of, spec, keep_runs)
     finally:
         lock.release()
 
 
 def _write_export_locked(
-    warehouse_path: Path | str,
+    warehouse: Path | str | ExportSource,
     out_dir: Path | str,
     run_id: str | None,
     as_of: str | None,
     spec: ExportSpec,
     keep_runs: int,
 ) -> dict:
-    warehouse_path = Path(warehouse_path)
     root = Path(out_dir) / spec.label
     runs_dir, state_dir = root / "runs", root / "state"
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -188,41 +301,24 @@ def _write_export_locked(
     work = runs_dir / f".{run_dir.name}.{uuid.uuid4().hex[:8]}.tmp"
     work.mkdir()
 
+    source = warehouse if isinstance(warehouse, ExportSource) else DuckDBFileSource(Path(warehouse))
     con = duckdb.connect()
     try:
-        try:
-            con.execute(f"attach {_sql_str(warehouse_path.resolve())} as wh (read_only)")
-        except duckdb.Error as exc:
-            raise ExportError(f"cannot open {warehouse_path}: {exc}") from exc
         con.execute("set preserve_insertion_order = true")
-        schema, table = spec.relation.split(".", 1)
-        columns = [
-            (name, dtype)
-            for name, dtype in con.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_catalog = 'wh' and table_schema = ? and table_name = ? order by ordinal_position",
-                [schema, table],
-            ).fetchall()
-        ]
-        if not columns:
-            raise ExportError(f"{spec.relation} does not exist in {warehouse_path}")
+        source.stage(con, spec.relation)
+        columns = [(name, dtype) for name, dtype, *_ in con.execute("describe src").fetchall()]
         names = [c for c, _ in columns]
         missing_key = [k for k in spec.primary_key if k not in names]
         if missing_key:
             raise ExportError(f"{spec.relation} lacks its primary key column(s) {missing_key}")
         if as_of is None:
-            with contextlib.suppress(duckdb.Error):
-                found = con.execute("select cast(max(as_of) as varchar) from wh.marts.leads").fetchone()[0]
-                as_of = found
+            as_of = source.as_of(con)
         col_list = ", ".join(_ident(c) for c in names)
         key_list = ", ".join(_ident(k) for k in spec.primary_key)
         row_hash = (
             "md5(to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in names) + ")))"
         )
-        con.execute(
-            f"create temp table cur as select {col_list}, {row_hash} as _row_hash "
-            f"from wh.{_ident(schema)}.{_ident(table)}"
-        )
+        con.execute(f"create temp table cur as select {col_list}, {row_hash} as _row_hash from src")
         dupes = con.execute(
             f"select count(*) from (select {key_list} from cur group by all having count(*) > 1)"
         ).fetchone()[0]

@@ -83,6 +83,34 @@ def pg_type(duckdb_type: str) -> str:
         raise PostgresError(f"no PostgreSQL type for DuckDB type {duckdb_type}") from None
 
 
+# PostgreSQL's information_schema.columns.data_type -> DuckDB type (numeric is handled apart)
+_DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "character": "VARCHAR",
+    "bigint": "BIGINT",
+    "integer": "INTEGER",
+    "smallint": "SMALLINT",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
+}
+
+
+def duckdb_column_type(data_type: str, precision: int | None = None, scale: int | None = None) -> str:
+    """The DuckDB type of a PostgreSQL column (information_schema's data_type, numeric precision
+    and scale): the way back of pg_type."""
+    if data_type == "numeric":
+        return f"DECIMAL({precision},{scale})" if precision is not None else "DOUBLE"
+    try:
+        return _DUCKDB_TYPES[data_type]
+    except KeyError:
+        raise PostgresError(f"no DuckDB type for PostgreSQL type {data_type}") from None
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -226,10 +254,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--as-of", default=None, help="the build's 'now' (default: $LEAD_AS_OF, else now)")
     parser.add_argument("--skip-tests", action="store_true", help="models and seeds without dbt's tests")
-    parser.add_argument(
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument(
         "--copy-only", action="store_true", help="only copy the raw tables of --staging to the server"
     )
+    step.add_argument(
+        "--publish",
+        action="store_true",
+        help="only publish the last build of --staging: the schema $LEAD_PUBLISHED_SCHEMA (published) swapped "
+        "in one transaction, granted to $LEAD_PG_READER_ROLES (comma-separated)",
+    )
     args = parser.parse_args(argv)
+    if args.publish:
+        from leadwarehouse.publish import PublishError
+        from leadwarehouse.publish_server import publish_on_postgres
+
+        roles = [r.strip() for r in os.environ.get("LEAD_PG_READER_ROLES", "").split(",") if r.strip()]
+        try:
+            published = publish_on_postgres(
+                args.staging,
+                schema=os.environ.get("LEAD_PUBLISHED_SCHEMA") or "published",
+                reader_roles=roles,
+            )
+        except PublishError as exc:
+            print(f"publish failed: {exc}", file=sys.stderr)
+            return 3 if exc.transient else 1
+        print(
+            f"published schema {published.location} on PostgreSQL in {published.seconds:.1f}s: "
+            f"run {published.run_id}, as of {published.as_of}"
+        )
+        return 0
     if args.copy_only:
         copied = copy_to_postgres(args.staging)
         print(f"copied {sum(copied.values()):,} rows of {len(copied)} tables to PostgreSQL")

@@ -264,12 +264,73 @@ def build_on_spark(
     return counts
 
 
+def unload_from_spark(spark, relation: str, path: Path | str) -> dict:
+    """Write a Spark table's rows to the Parquet file `path` (through Arrow: decimals stay
+    decimals, timestamps UTC) for a reader without a Spark session (the reverse-ETL export).
+    Returns the rows written and the build's as_of (max of marts.leads.as_of)."""
+    import pyarrow.parquet as pq
+
+    schema, table = relation.split(".", 1)
+    if not spark.catalog.tableExists(f"{schema}.{table}"):
+        raise SparkError(f"{relation} does not exist in the Spark warehouse")
+    import pyarrow as pa
+
+    rows = spark.table(f"{_quote(schema)}.{_quote(table)}").toArrow()
+    # Spark's timestamps arrive as UTC instants; the warehouse's are UTC without a time zone
+    for i, column in enumerate(rows.schema):
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            rows = rows.set_column(i, column.name, rows.column(i).cast(pa.timestamp(column.type.unit)))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    pq.write_table(rows, partial)
+    os.replace(partial, path)
+    as_of = None
+    if spark.catalog.tableExists("marts.leads"):
+        as_of = spark.sql("select cast(max(as_of) as string) from marts.leads").collect()[0][0]
+    return {"rows": rows.num_rows, "as_of": as_of}
+
+
+RESULT_PREFIX = "RESULT "
+
+
+def run_spark_step(args: list[str], env: Mapping[str, str] | None = None, timeout: float = 3600) -> dict:
+    """`python -m leadwarehouse.spark <args>` in a child process; its result (the JSON it prints
+    last). A step of a process that must not hold a JVM (the Dagster code location: dbt starts
+    its own session after it, and the embedded metastore admits one JVM at a time) runs here.
+    Raises SparkError with the end of the child's output when it fails."""
+    import json
+    import subprocess
+
+    from leadwarehouse.build import PROJECT_DIR
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "leadwarehouse.spark", *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    results = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if proc.returncode != 0 or not results:
+        tail = (proc.stdout[-2000:] + "\n" + proc.stderr[-3000:]).strip()
+        raise SparkError(
+            f"python -m leadwarehouse.spark {shlex.join(args)} failed ({proc.returncode}): {tail}"
+        )
+    return json.loads(results[-1][len(RESULT_PREFIX) :])
+
+
 def main(argv: list[str] | None = None) -> int:
+    import json
+
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.spark",
         description="Build the warehouse on Spark: ingest the landing folder into a DuckDB staging file, "
         "load its raw tables into the Spark warehouse (LEAD_SPARK_WAREHOUSE) and run dbt on the spark "
-        "target, in one process and one Spark session.",
+        "target, in one process and one Spark session. --load-only, --publish and --unload run one "
+        "step of that on its own (the Dagster code location runs them so).",
     )
     parser.add_argument("--landing", default="data/landing", help="landing folder (default: %(default)s)")
     parser.add_argument(
@@ -279,7 +340,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--as-of", default=None, help="the build's 'now' (default: $LEAD_AS_OF, else now)")
     parser.add_argument("--skip-tests", action="store_true", help="models and seeds without dbt's tests")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument(
+        "--load-only", action="store_true", help="only load the raw and meta tables of --staging into Spark"
+    )
+    step.add_argument(
+        "--publish",
+        action="store_true",
+        help="only publish the last build of --staging (a snapshot database and the views of `published`)",
+    )
+    step.add_argument(
+        "--unload", metavar="SCHEMA.TABLE", help="only write a table's rows to the Parquet file --to"
+    )
+    parser.add_argument("--to", help="the Parquet file of --unload")
     args = parser.parse_args(argv)
+    if args.unload and not args.to:
+        parser.error("--unload needs --to")
+    if args.load_only or args.publish or args.unload:
+        spark = spark_session()
+        if args.load_only:
+            result = load_into_spark(args.staging, spark)
+        elif args.unload:
+            result = unload_from_spark(spark, args.unload, args.to)
+        else:
+            from leadwarehouse.publish import PublishError
+            from leadwarehouse.publish_server import publish_on_spark
+
+            try:
+                result = publish_on_spark(args.staging, spark).__dict__
+            except PublishError as exc:
+                print(f"publish failed: {exc}", file=sys.stderr)
+                return 3 if exc.transient else 1
+        print(RESULT_PREFIX + json.dumps(result, default=str))
+        return 0
     from leadwarehouse.build import dbt_build_args
 
     counts = build_on_spark(

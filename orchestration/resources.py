@@ -1,4 +1,5 @@
-"""Resources: where the landing files are, which DuckDB file is built, published and exported.
+"""Resources: where the landing files are, which engine builds, which file the ingest writes, where
+readers and exports find the result.
 
 Defaults come from the environment (the same variables the command line tools read):
 
@@ -6,8 +7,15 @@ Defaults come from the environment (the same variables the command line tools re
 LEAD_LANDING_DIR         landing folder (default data/landing/leads-20000-seed-42)
 LEAD_DEMO_LEADS          > 0: demo mode, generate that many synthetic leads into the
                          landing folder first (once per leads/seed), LEAD_DEMO_SEED
-LEAD_WAREHOUSE_PATH      the build's DuckDB file (default data/warehouse/build.duckdb)
-LEAD_PUBLISHED_PATH      the readers' copy (default published.duckdb beside the build file)
+LEAD_WAREHOUSE_TARGET    the engine dbt builds on: duckdb (default), postgres or spark (the
+                         profiles.yml output; the server from the LEAD_PG_* / LEAD_SPARK_*
+                         variables, README "Outgrowing one machine")
+LEAD_WAREHOUSE_PATH      the DuckDB file the ingest writes: the build file on duckdb (default
+                         data/warehouse/build.duckdb), the staging file of raw and the build's
+                         record on a server engine (default data/warehouse/<engine>-ingest.duckdb)
+LEAD_PUBLISHED_PATH      duckdb: the readers' copy (default published.duckdb beside the build file)
+LEAD_PUBLISHED_SCHEMA    postgres, spark: the schema readers read (default published)
+LEAD_PG_READER_ROLES     postgres: roles granted usage and select on it (comma-separated)
 LEAD_EXPORTS_DIR         reverse-ETL export folder (default data/exports)
 LEAD_AS_OF               the build's "now": a timestamp pins it; ``now`` uses the tick time
                          of the schedule / sensor (else the run's creation time); unset: the
@@ -39,8 +47,9 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from leadwarehouse.engines import check_engine, default_build_path
 from leadwarehouse.locking import FileLock, LockBusy, build_lock
-from orchestration.constants import AS_OF_TAG, DEFAULT_BUILD_PATH, PROJECT_DIR, SCHEDULED_AT_TAG
+from orchestration.constants import AS_OF_TAG, PROJECT_DIR, SCHEDULED_AT_TAG
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
 
@@ -70,9 +79,24 @@ def format_as_of(moment: datetime) -> str:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB file builds write, the copy readers open, and the export folder."""
+    """The engine, the DuckDB file the ingest writes, what readers read, and the export folder."""
 
-    build_path: str = Field(description="DuckDB file that ingest and dbt write.")
+    build_path: str = Field(
+        description="DuckDB file the ingest writes: the build file on duckdb, the staging file of raw "
+        "(and the build's record and lock) on a server engine."
+    )
+    engine: str = Field(
+        default="duckdb",
+        description="Where dbt builds: duckdb, postgres or spark (the profiles.yml output; the server "
+        "from the LEAD_PG_* / LEAD_SPARK_* variables).",
+    )
+    published_schema: str = Field(
+        default="published", description="postgres, spark: the schema (database) readers read."
+    )
+    reader_roles: str = Field(
+        default="",
+        description="postgres: roles granted usage and select on the published schema (comma-separated).",
+    )
     published_path: str = Field(
         default="", description="Read-only copy for readers; default published.duckdb beside build_path."
     )
@@ -90,6 +114,14 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def build_file(self) -> Path:
         return Path(_project_path(self.build_path))
+
+    @property
+    def engine_name(self) -> str:
+        return check_engine(self.engine)
+
+    @property
+    def reader_role_names(self) -> list[str]:
+        return [role.strip() for role in self.reader_roles.split(",") if role.strip()]
 
     @property
     def published_file(self) -> Path:
@@ -228,10 +260,14 @@ def default_resources() -> dict[str, object]:
     from orchestration.project import DBT_EXECUTABLE, LocalDbtCliResource, dbt_project
 
     env = os.environ
+    engine = check_engine(env.get("LEAD_WAREHOUSE_TARGET", "duckdb"))
     return {
         "warehouse": WarehouseResource(
-            build_path=env.get("LEAD_WAREHOUSE_PATH", DEFAULT_BUILD_PATH),
+            build_path=env.get("LEAD_WAREHOUSE_PATH") or default_build_path(engine),
+            engine=engine,
             published_path=env.get("LEAD_PUBLISHED_PATH", ""),
+            published_schema=env.get("LEAD_PUBLISHED_SCHEMA") or "published",
+            reader_roles=env.get("LEAD_PG_READER_ROLES", ""),
             exports_dir=env.get("LEAD_EXPORTS_DIR", ""),
             as_of=env.get("LEAD_AS_OF", ""),
             lock_wait_seconds=float(env.get("LEAD_LOCK_WAIT_SECONDS", "600") or 600),

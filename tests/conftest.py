@@ -135,6 +135,7 @@ SLOWEST_MODULES = (
 SHARED_SCOPES = {
     "test_publish.py": "tests/test_orchestration.py",
     "test_build_lock.py": "tests/test_orchestration.py",
+    "test_orchestration_postgres.py": "tests/test_orchestration.py",
 }
 
 

@@ -6,7 +6,9 @@ One process and so one Spark session (its JVM start paid once) builds every data
 in turn with leadwarehouse.spark.build_on_spark (ingest into a DuckDB staging file, raw tables
 loaded as Parquet tables, dbt in-process), then copies each public mart of the build, with Spark's
 column types, into a DuckDB snapshot file the test compares with the DuckDB build. A dataset
-replaces the previous one's tables (the same schemas). The outcome of each dataset, its seconds
+replaces the previous one's tables (the same schemas); a dataset with `publish` in the plan is
+then published (a snapshot database and the views of `published`: leadwarehouse/publish_server.py)
+and its export model unloaded to Parquet, recording what readers read before and after. The outcome of each dataset, its seconds
 and dbt's failing nodes, goes to the plan's result file as JSON.
 
 Apart from the pytest process because dbt runs in-process here: its global state (flags, logging,
@@ -23,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse.spark import SparkError, build_on_spark, spark_session
+from leadwarehouse.publish_server import PUBLISHED_SCHEMA, STAMP, publish_on_spark, snapshots
+from leadwarehouse.spark import SparkError, build_on_spark, spark_session, unload_from_spark
 
 
 def snapshot_marts(spark, marts: list[str], path: Path) -> None:
@@ -50,6 +53,37 @@ def snapshot_marts(spark, marts: list[str], path: Path) -> None:
         con.close()
 
 
+def published_counts(spark) -> dict[str, int]:
+    """Rows of each view readers read in the published database (empty before a publication)."""
+    if not spark.catalog.databaseExists(PUBLISHED_SCHEMA):
+        return {}
+    return {
+        t.name: spark.sql(f"select count(*) from `{PUBLISHED_SCHEMA}`.`{t.name}`").collect()[0][0]
+        for t in spark.catalog.listTables(PUBLISHED_SCHEMA)
+        if t.tableType == "VIEW"
+    }
+
+
+def publish_and_read(spark, dataset: dict) -> dict:
+    """Publish the dataset's build (leadwarehouse.publish_server), reading what readers saw just
+    before (the previous publication, after this build rewrote the marts) and after; unload the
+    export model when the plan asks (leadwarehouse.spark.unload_from_spark)."""
+    step = dataset["publish"]
+    before = published_counts(spark)
+    publication = publish_on_spark(dataset["staging"], spark, keep=step["keep"])
+    stamp = spark.table(f"{PUBLISHED_SCHEMA}.{STAMP}").collect()[0].asDict()
+    read = {
+        "before": before,
+        "after": published_counts(spark),
+        "publication": publication.__dict__,
+        "stamp": {key: str(value) for key, value in stamp.items()},
+        "snapshots": snapshots(spark),
+    }
+    if step.get("unload"):
+        read["unloaded"] = unload_from_spark(spark, "exports.export_lead_scores_v1", step["unload"])
+    return read
+
+
 def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[0]).read_text())
     results: dict[str, dict] = {}
@@ -64,6 +98,8 @@ def main(argv: list[str]) -> int:
                 dataset["landing"], dataset["staging"], dataset["runs"], as_of=plan["as_of"], quiet=True
             )
             snapshot_marts(spark, plan["marts"], Path(dataset["snapshot"]))
+            if dataset.get("publish"):
+                outcome["published"] = publish_and_read(spark, dataset)
             outcome["ok"] = True
         except SparkError as exc:
             outcome.update(ok=False, error=str(exc))

@@ -30,10 +30,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from leadwarehouse.build import PROJECT_DIR, dbt_build_args
+from leadwarehouse.exports import ParquetSource, write_export
 from leadwarehouse.landing import write_landing
+from leadwarehouse.publish import PUBLISHED_RELATIONS
+from leadwarehouse.publish_server import NOT_ON_SERVER, STAMP, published_name
 from tests.builds import data_quality_warns
 from tests.engine_parity import (
     DATASETS,
@@ -81,6 +85,11 @@ def _run_spark_builds(base: Path, landings: dict[str, Path]) -> dict:
         "tiny": [dbt_build_args("run"), PUBLIC_DATA_TESTS],
         "synthetic_2000": [dbt_build_args("run")],
     }
+    # each build is published; the second keeps only its own snapshot (the first is dropped)
+    publish = {
+        "tiny": {"keep": 2, "unload": str(base / "spark_tiny_export.parquet")},
+        "synthetic_2000": {"keep": 1},
+    }
     datasets = []
     for name in DATASETS:
         _, dirs = _dirs(base, name)
@@ -91,6 +100,7 @@ def _run_spark_builds(base: Path, landings: dict[str, Path]) -> dict:
                 "staging": str(base / f"spark_{name}_ingest.duckdb"),
                 "runs": [[*args, *dirs] for args in runs[name]],
                 "snapshot": str(base / f"spark_{name}.duckdb"),
+                "publish": publish[name],
             }
         )
     plan = {
@@ -158,6 +168,7 @@ def builds(shared_dir, tmp_path_factory) -> dict[str, dict]:
             ),
             "outcome": spark[name],
             "target": _dirs(base, name)[0],
+            "unload": base / "spark_tiny_export.parquet",
         }
         for name in DATASETS
     }
@@ -236,3 +247,62 @@ def test_public_mart_is_identical_on_spark(engines, builds, dataset, mart):
         lambda names: snapshot.execute(f"select {select_list(names)} from {mart}").fetchall(),
         _same_type,
     )
+
+
+def _duckdb_counts(path: Path, relations) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        present = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        return {r: con.execute(f"select count(*) from {r}").fetchone()[0] for r in relations if r in present}
+    finally:
+        con.close()
+
+
+def _published(builds, dataset: str) -> dict:
+    outcome = builds[dataset]["outcome"]
+    if not outcome.get("ok"):
+        pytest.fail(f"the {ENGINE} build of {dataset} failed: {outcome.get('error', '')[:2000]}")
+    return outcome["published"]
+
+
+def test_a_publication_on_spark_holds_its_build_and_outlives_the_next_one(builds):
+    """leadwarehouse/publish_server.py on Spark: the published views hold the build's relations
+    with the DuckDB build's row counts; while the next build rewrites the marts in place, readers
+    still read the previous publication; then its snapshot replaces it (the older one dropped)."""
+    readers_read = [r.name for r in PUBLISHED_RELATIONS if r.name not in NOT_ON_SERVER]
+    tiny, synthetic = _published(builds, "tiny"), _published(builds, "synthetic_2000")
+    for dataset, published in (("tiny", tiny), ("synthetic_2000", synthetic)):
+        expected = _duckdb_counts(builds[dataset]["duckdb"], readers_read)
+        assert published["publication"]["row_counts"] == expected, dataset
+        assert published["after"] == {published_name(r): n for r, n in expected.items()} | {STAMP: 1}, dataset
+        stamp = published["stamp"]
+        assert stamp["snapshot_database"] == published["publication"]["location"], dataset
+        assert stamp["run_id"] == published["publication"]["run_id"] and stamp["as_of"] == AS_OF, dataset
+    assert tiny["before"] == {} and tiny["snapshots"] == [tiny["publication"]["location"]]
+    assert synthetic["before"] == tiny["after"], "readers saw the next build before it was published"
+    assert synthetic["snapshots"] == [synthetic["publication"]["location"]]
+
+
+def test_the_export_files_from_spark_equal_those_from_duckdb(builds, tmp_path):
+    """The reverse-ETL files of the tiny CRM written from Spark's export model (unloaded to
+    Parquet, leadwarehouse.exports.ParquetSource) equal those written from the DuckDB build."""
+    unloaded = _published(builds, "tiny")["unloaded"]
+    from_spark = write_export(
+        ParquetSource(builds["tiny"]["unload"], unloaded["as_of"]), tmp_path / "spark", run_id="r1"
+    )
+    from_duckdb = write_export(builds["tiny"]["duckdb"], tmp_path / "duckdb", run_id="r1")
+    assert from_spark["columns"] == from_duckdb["columns"]
+    assert (
+        from_spark["row_counts"] == from_duckdb["row_counts"] and from_spark["as_of"] == from_duckdb["as_of"]
+    )
+    spark_dir, duckdb_dir = Path(from_spark["run_dir"]), Path(from_duckdb["run_dir"])
+    for name in ("lead_scores_v1.parquet", "lead_scores_v1_changes.parquet"):
+        assert pq.read_table(spark_dir / name).to_pylist() == pq.read_table(duckdb_dir / name).to_pylist(), (
+            name
+        )
+    assert (spark_dir / "lead_scores_v1.csv").read_bytes() == (duckdb_dir / "lead_scores_v1.csv").read_bytes()

@@ -72,9 +72,11 @@ def write_profile(folder: Path, build_file: Path) -> Path:
 
 
 @contextlib.contextmanager
-def dbt_target_args(build_file: Path, as_of: str) -> Iterator[tuple[list[str], dict[str, str]]]:
-    """The dbt flags and environment variables that make a dbt command build build_file as of
-    as_of, usable while the context is open.
+def dbt_target_args(
+    build_file: Path, as_of: str, engine: str = "duckdb"
+) -> Iterator[tuple[list[str], dict[str, str]]]:
+    """The dbt flags and environment variables that make a dbt command build build_file (on a
+    server engine: the server) as of as_of, usable while the context is open.
 
     Without them dbt builds the file of LEAD_WAREHOUSE_PATH as of LEAD_AS_OF (else their
     defaults) of the environment it inherits from this process. The as_of goes into dbt's
@@ -84,8 +86,14 @@ def dbt_target_args(build_file: Path, as_of: str) -> Iterator[tuple[list[str], d
     gets `--profiles-dir` of a temporary copy of profiles.yml naming it (profiles.yml reads the
     path from the environment only); only when it differs, since a changed connection costs that
     full re-parse too. The file is named by its resolved path, as `python -m leadwarehouse.build`
-    does."""
+    does. On a server engine dbt builds on the server of the LEAD_PG_* / LEAD_SPARK_* variables it
+    inherits, selected by LEAD_WAREHOUSE_TARGET (profiles.yml); the DuckDB file is not dbt's."""
     env = {"LEAD_AS_OF": as_of} if as_of != os.environ.get("LEAD_AS_OF", DEFAULT_AS_OF) else {}
+    if engine != "duckdb":
+        if os.environ.get("LEAD_WAREHOUSE_TARGET", "duckdb") != engine:
+            env["LEAD_WAREHOUSE_TARGET"] = engine
+        yield [], env
+        return
     inherited = Path(os.environ.get("LEAD_WAREHOUSE_PATH", DEFAULT_BUILD_PATH)).expanduser()
     if (PROJECT_DIR / inherited).resolve() == build_file.resolve():  # dbt runs in PROJECT_DIR
         yield [], env
@@ -252,13 +260,14 @@ def lead_warehouse_dbt(
         args.append("--full-refresh")
     # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
     as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
-    context.log.info(f"dbt {' '.join(args)} on {warehouse.build_file} as of {as_of}")
+    where = warehouse.build_file if warehouse.engine_name == "duckdb" else warehouse.engine_name
+    context.log.info(f"dbt {' '.join(args)} on {where} as of {as_of}")
     try:
         lock = warehouse.acquire_build_lock(context)
     except LockBusy as exc:
         raise lock_busy_failure(exc) from exc
     try:
-        with dbt_target_args(warehouse.build_file, as_of) as (target_args, target_env):
+        with dbt_target_args(warehouse.build_file, as_of, warehouse.engine_name) as (target_args, target_env):
             command = [*args, *target_args]
             shown = [f"{name}={value}" for name, value in target_env.items()]
             _begin_build_run(warehouse, context.run_id, as_of, shlex.join([*shown, "dbt", *command]))

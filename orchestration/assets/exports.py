@@ -1,10 +1,13 @@
-"""Reverse-ETL export files of the contracted export model (leadwarehouse/exports.py)."""
+"""Reverse-ETL export files of the contracted export model (leadwarehouse/exports.py), read from
+the engine the build ran on (leadwarehouse/engines.py: the build file, the PostgreSQL server, or a
+Parquet unload of the Spark table)."""
 
 import json
 from pathlib import Path
 
 import dagster as dg
 
+from leadwarehouse.engines import export_source
 from leadwarehouse.exports import LEAD_SCORES_V1, ExportError, verify_run, write_export
 from orchestration.assets.dbt import EXPORT_MODEL_KEY
 from orchestration.constants import EXPORTS_PREFIX, TRANSIENT_RETRY, WAREHOUSE_POOL
@@ -27,12 +30,15 @@ def lead_scores_v1_files(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     try:
-        manifest = write_export(
-            warehouse.build_file,
-            warehouse.exports_folder,
-            run_id=context.run_id,
-            as_of=warehouse.resolve_as_of(context),
-        )
+        with export_source(
+            warehouse.engine_name, warehouse.build_file, LEAD_SCORES_V1.relation, context.run_id
+        ) as source:
+            manifest = write_export(
+                source,
+                warehouse.exports_folder,
+                run_id=context.run_id,
+                as_of=warehouse.resolve_as_of(context),
+            )
     except ExportError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     counts = manifest["row_counts"]

@@ -23,6 +23,7 @@ from leadwarehouse.build import (
     start_build_run,
 )
 from leadwarehouse.contract import TABLES
+from leadwarehouse.engines import load_raw
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import LockBusy
 from orchestration.constants import RAW_PREFIX, TRANSIENT_RETRY, WAREHOUSE_POOL
@@ -120,6 +121,12 @@ def _ingest_recorded(
     try:
         counts = ingest_landing(folder, warehouse.build_file, raw_schema(), batch_id=context.run_id)
         record_landing(warehouse.build_file, context.run_id)
+        if warehouse.engine_name != "duckdb":  # raw (and the build's record) to the server dbt builds on
+            started = time.perf_counter()
+            load_raw(warehouse.engine_name, warehouse.build_file)
+            context.log.info(
+                f"raw loaded into {warehouse.engine_name} in {time.perf_counter() - started:.1f}s"
+            )
         return counts
     except BaseException as exc:
         with contextlib.suppress(Exception):  # best effort: else the row stays 'running'

@@ -1,12 +1,14 @@
-"""Publish: after a successful build whose blocking checks passed, swap in an atomic read-only
-copy of the build file for dashboards (leadwarehouse/publish.py). publish() itself refuses unless
-the newest meta.build_runs row (this run's, written by the dbt step) succeeded and raw is still
-what that build read; it holds the warehouse's lock while copying. The copy's meta.publication
-names the build's run id and as_of."""
+"""Publish: after a successful build whose blocking checks passed, switch readers to it atomically.
+On DuckDB an atomic read-only copy of the build file for dashboards (leadwarehouse/publish.py); on
+PostgreSQL a schema swap in one transaction, on Spark a snapshot database and views
+(leadwarehouse/publish_server.py). Publish refuses unless the newest meta.build_runs row (this
+run's, written by the dbt step) succeeded and raw is still what that build read; it holds the
+warehouse's lock meanwhile. The publication stamp names the build's run id and as_of."""
 
 import dagster as dg
 
-from leadwarehouse.publish import PublishError, publish
+from leadwarehouse.engines import publish_on_engine
+from leadwarehouse.publish import PublishError
 from orchestration.assets.dbt import dbt_keys
 from orchestration.assets.exports import LEAD_SCORES_FILES_KEY
 from orchestration.constants import EXPORTS_PREFIX, TRANSIENT_RETRY, WAREHOUSE_POOL
@@ -36,8 +38,9 @@ def failed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
     retry_policy=TRANSIENT_RETRY,
-    description="data/warehouse/published.duckdb: the read-only copy dashboards open. Replaced atomically "
-    "only after a successful build with passing checks; a failed run leaves the last good copy.",
+    description="What readers read, switched in atomically only after a successful build with passing "
+    "checks (a failed run leaves the last good one): data/warehouse/published.duckdb on DuckDB, the "
+    "schema `published` on PostgreSQL and Spark.",
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -50,25 +53,32 @@ def published_warehouse(
             allow_retries=False,
         )
     try:
-        result = publish(
-            warehouse.build_file, warehouse.published_file, wait=warehouse.lock_wait_seconds or False
+        result = publish_on_engine(
+            warehouse.engine_name,
+            warehouse.build_file,
+            warehouse.published_file,
+            wait=warehouse.lock_wait_seconds or False,
+            schema=warehouse.published_schema,
+            reader_roles=warehouse.reader_role_names,
         )
     except PublishError as exc:
         raise dg.Failure(
-            description=f"publish failed, the last good copy stays: {exc}", allow_retries=exc.transient
+            description=f"publish failed, the last good publication stays: {exc}", allow_retries=exc.transient
         ) from exc
+    size = f" ({result['bytes'] / 1e6:,.1f} MB)" if "bytes" in result else ""
     context.log.info(
-        f"published {result.path} ({result.bytes / 1e6:,.1f} MB) in {result.seconds:.2f}s: "
-        f"build run {result.run_id}, as of {result.as_of}"
+        f"published {result['location']}{size} on {result['engine']} in {result['seconds']:.2f}s: "
+        f"build run {result['run_id']}, as of {result['as_of']}"
     )
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(result.path)),
-            "published_at": result.published_at,
-            "bytes": result.bytes,
-            "seconds": round(result.seconds, 3),
-            "row_counts": dg.MetadataValue.json(result.row_counts),
-            "build_run_id": str(result.run_id),
-            "as_of": str(result.as_of),
-        }
-    )
+    metadata = {
+        "engine": result["engine"],
+        "location": str(result["location"]),
+        "published_at": str(result["published_at"]),
+        "seconds": result["seconds"],
+        "row_counts": dg.MetadataValue.json(result["row_counts"]),
+        "build_run_id": str(result["run_id"]),
+        "as_of": str(result["as_of"]),
+    }
+    if "bytes" in result:
+        metadata |= {"path": dg.MetadataValue.path(str(result["location"])), "bytes": result["bytes"]}
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,409 @@
+"""Publish on a server engine: what readers read, switched in for them all at once, with no file copy.
+
+On DuckDB, publish writes a compact copy of the build file (leadwarehouse/publish.py). On
+PostgreSQL and Spark the readers (BI tools, notebooks, reverse-ETL) connect to the server
+itself, so publishing means giving them a stable schema the next build does not touch while it
+rebuilds ``marts``, ``exports`` and ``config`` in place:
+
+PostgreSQL, a schema swap in one transaction (``publish_on_postgres``):
+  the relations of PUBLISHED_RELATIONS are copied server-side (``create table … as select``)
+  into ``published__next``, stamped (``publication``), counted against the build, then
+  ``published`` is dropped and ``published__next`` renamed to it, and the reader roles are
+  granted usage and select, all in one REPEATABLE READ transaction. A reader sees the previous
+  publication until the commit and the new one after it, never a mix; a failure rolls everything
+  back and the previous ``published`` schema stays. Readers holding a lock on the old tables make
+  the swap wait at most ``lock_timeout`` (then it fails as busy, to be retried).
+
+Spark, a snapshot database and views (``publish_on_spark``):
+  the relations are copied into a new database ``published_<when>_<run>`` (the snapshot), stamped
+  and counted, then each view of the database ``published`` is replaced to read the snapshot; the
+  ``publication`` view is replaced last. A Hive metastore has no transaction over several
+  objects, so each view switches atomically on its own; a reader that needs every table of one
+  build reads ``published.publication.snapshot_database`` first and queries that database. The
+  previous snapshot is kept (a reader that resolved it keeps reading it) and older ones dropped.
+
+Both publish one table per published relation under its own name, without its schema
+(``published.leads``, ``published.export_lead_scores_v1``, ``published.scoring_models``), plus
+the ``publication`` stamp; a build is published only when the staging file's newest build
+(meta.build_runs) succeeded, its raw tables are unchanged (leadwarehouse.publish.check_publishable)
+and the server holds that build's raw tables (its copy of meta.build_runs names the same run last).
+The build file's lock is held throughout, so no build of the same staging file starts meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from leadwarehouse.locking import LockBusy, build_lock
+from leadwarehouse.publish import (
+    PUBLISHED_RELATIONS,
+    REQUIRED_RELATIONS,
+    UNCHANGED,
+    PublishError,
+    check_publishable,
+)
+
+PUBLISHED_SCHEMA = "published"
+STAMP = "publication"
+# The server's meta.build_runs is the staging file's table as the ingest copied it (this build
+# still `running`): provenance lives in the stamp instead.
+NOT_ON_SERVER = frozenset({"meta.build_runs"})
+SNAPSHOT_PATTERN = re.compile(r"^(?P<schema>\w+?)_\d{8}t\d{6}_[0-9a-f]{8}$")
+
+
+@dataclass(frozen=True)
+class ServerPublication:
+    """The outcome of a publish on a server engine."""
+
+    engine: str
+    location: str  # the schema (PostgreSQL) or snapshot database (Spark) readers read
+    published_at: str
+    seconds: float
+    row_counts: dict[str, int] = field(default_factory=dict)
+    run_id: str | None = None
+    as_of: str | None = None
+    landing_fingerprint: str | None = None
+
+
+def published_name(relation: str) -> str:
+    """The table's name in the published schema: the relation's name without its schema."""
+    return relation.split(".", 1)[1]
+
+
+def _check_names() -> None:
+    names = [published_name(r.name) for r in PUBLISHED_RELATIONS if r.name not in NOT_ON_SERVER]
+    clashes = sorted({n for n in names if names.count(n) > 1} | ({STAMP} & set(names)))
+    if clashes:  # a programming error: two published relations would share a table
+        raise AssertionError(f"published relations share a name without their schema: {clashes}")
+
+
+_check_names()
+
+
+def relations_to_publish(present: set[str], required: Sequence[str]) -> list[str]:
+    """PUBLISHED_RELATIONS (and `required`) the server holds; PublishError when a required one is
+    missing."""
+    wanted = ({r.name for r in PUBLISHED_RELATIONS} | set(required)) - NOT_ON_SERVER
+    missing = sorted(set(required) - NOT_ON_SERVER - present)
+    if missing:
+        raise PublishError(f"the server lacks {', '.join(missing)}: not publishing; {UNCHANGED}")
+    return sorted(wanted & present)
+
+
+@contextlib.contextmanager
+def checked_build(staging_path: Path | str, wait: bool | float) -> Iterator[dict]:
+    """Hold the staging file's build lock and yield its newest build, when it may be published."""
+    staging_path = Path(staging_path).resolve()
+    if not staging_path.is_file():
+        raise PublishError(f"no staging file at {staging_path}: ingest and build first; {UNCHANGED}")
+    lock = build_lock(staging_path, purpose="publish")
+    try:
+        lock.acquire(wait)
+    except LockBusy as exc:
+        raise PublishError(f"{exc}; {UNCHANGED}", busy=True) from exc
+    try:
+        try:
+            con = duckdb.connect(str(staging_path), read_only=True)
+        except duckdb.Error as exc:
+            raise PublishError(f"cannot open {staging_path}: {exc}", transient=True) from exc
+        try:
+            build = check_publishable(con, staging_path)
+        finally:
+            con.close()
+        yield build
+    finally:
+        lock.release()
+
+
+def check_server_holds(build: dict, newest_on_server: str | None, engine: str) -> None:
+    """The server's marts were built from this build's raw tables: its copy of meta.build_runs
+    (copied with raw at ingest) names this build's run last."""
+    if newest_on_server != build["run_id"]:
+        raise PublishError(
+            f"{engine} holds the raw tables of run {newest_on_server or '(none)'}, not those of the build "
+            f"to publish (run {build['run_id']}): another staging file loaded the server since. "
+            f"Rebuild; {UNCHANGED}"
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+
+def _stamp_values(published_at: datetime, build: dict, counts: dict[str, int]) -> list:
+    return [
+        published_at,
+        build["as_of"],
+        build["run_id"],
+        json.dumps(counts, sort_keys=True),
+        build["landing_fingerprint"],
+    ]
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+
+def _pg_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _pg_relation(relation: str) -> str:
+    return ".".join(_pg_ident(part) for part in relation.split(".", 1))
+
+
+def _pg_counts(cursor, relations: Sequence[str], rename=lambda r: _pg_relation(r)) -> dict[str, int]:
+    counts = {}
+    for relation in relations:
+        cursor.execute(f"select count(*) from {rename(relation)}")
+        counts[relation] = cursor.fetchone()[0]
+    return counts
+
+
+def _pg_copy_comments(cursor, relation: str, target: str) -> None:
+    """The table's and its columns' comments (dbt's persist_docs on the marts and exports)."""
+    cursor.execute(
+        "select obj_description(to_regclass(%s), 'pg_class'), "
+        "coalesce(json_agg(json_build_array(a.attname, col_description(a.attrelid, a.attnum))) "
+        "filter (where col_description(a.attrelid, a.attnum) is not null), '[]') "
+        "from pg_attribute a where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped",
+        [_pg_relation(relation), _pg_relation(relation)],
+    )
+    table_comment, columns = cursor.fetchone()
+    if table_comment:
+        cursor.execute(f"comment on table {target} is %s", [table_comment])
+    for column, comment in columns:
+        cursor.execute(f"comment on column {target}.{_pg_ident(column)} is %s", [comment])
+
+
+def publish_on_postgres(
+    staging_path: Path | str,
+    *,
+    env: Mapping[str, str] | None = None,
+    schema: str = PUBLISHED_SCHEMA,
+    reader_roles: Sequence[str] = (),
+    required: Sequence[str] = REQUIRED_RELATIONS,
+    wait: bool | float = False,
+    lock_timeout_seconds: float = 60.0,
+) -> ServerPublication:
+    """Publish the server's build into `schema` by a schema swap in one transaction (module
+    docstring). The server: the LEAD_PG_* variables of `env`, else of this process's environment.
+    Raises PublishError (the previous publication stays)."""
+    import psycopg2
+
+    from leadwarehouse.postgres import connect
+
+    started = time.perf_counter()
+    staging = f"{schema}__next"
+    with checked_build(staging_path, wait) as build:
+        try:
+            con = connect(env)
+        except psycopg2.Error as exc:
+            raise PublishError(f"cannot connect to PostgreSQL: {exc}", transient=True) from exc
+        try:
+            con.set_session(isolation_level="REPEATABLE READ")  # one snapshot for every copy and count
+            with con, con.cursor() as cursor:  # one transaction: committed at the end, else rolled back
+                cursor.execute(
+                    "select set_config('lock_timeout', %s, true)", [f"{int(lock_timeout_seconds * 1000)}ms"]
+                )
+                cursor.execute(
+                    "select count(*) from information_schema.tables "
+                    "where table_schema = 'meta' and table_name = 'build_runs'"
+                )
+                newest = None
+                if cursor.fetchone()[0]:
+                    cursor.execute(
+                        "select run_id from meta.build_runs order by started_at desc nulls last limit 1"
+                    )
+                    row = cursor.fetchone()
+                    newest = row[0] if row else None
+                check_server_holds(build, newest, "PostgreSQL")
+                cursor.execute(
+                    "select table_schema || '.' || table_name from information_schema.tables "
+                    "where table_schema in ('marts', 'exports', 'config')"
+                )
+                relations = relations_to_publish({r[0] for r in cursor.fetchall()}, required)
+                expected = _pg_counts(cursor, relations)
+                cursor.execute(f"drop schema if exists {_pg_ident(staging)} cascade")
+                cursor.execute(f"create schema {_pg_ident(staging)}")
+                for relation in relations:
+                    target = f"{_pg_ident(staging)}.{_pg_ident(published_name(relation))}"
+                    cursor.execute(f"create table {target} as select * from {_pg_relation(relation)}")
+                    _pg_copy_comments(cursor, relation, target)
+                published_at = _now()
+                cursor.execute(
+                    f"create table {_pg_ident(staging)}.{STAMP} (published_at timestamp, as_of timestamp, "
+                    "run_id text, row_counts text, landing_fingerprint text)"
+                )
+                cursor.execute(
+                    f"insert into {_pg_ident(staging)}.{STAMP} values (%s, %s, %s, %s, %s)",
+                    _stamp_values(published_at, build, expected),
+                )
+                got = _pg_counts(
+                    cursor, relations, lambda r: f"{_pg_ident(staging)}.{_pg_ident(published_name(r))}"
+                )
+                if got != expected:
+                    raise PublishError(f"the copy differs from the build: {got} != {expected}; {UNCHANGED}")
+                cursor.execute(f"drop schema if exists {_pg_ident(schema)} cascade")
+                cursor.execute(f"alter schema {_pg_ident(staging)} rename to {_pg_ident(schema)}")
+                for role in reader_roles:
+                    cursor.execute(f"grant usage on schema {_pg_ident(schema)} to {_pg_ident(role)}")
+                    cursor.execute(
+                        f"grant select on all tables in schema {_pg_ident(schema)} to {_pg_ident(role)}"
+                    )
+        except psycopg2.errors.LockNotAvailable as exc:
+            raise PublishError(
+                f"readers held {schema} longer than {lock_timeout_seconds:g}s; {UNCHANGED}", busy=True
+            ) from exc
+        except psycopg2.Error as exc:
+            raise PublishError(f"PostgreSQL refused the publish: {exc}; {UNCHANGED}") from exc
+        finally:
+            con.close()
+    return ServerPublication(
+        engine="postgres",
+        location=schema,
+        published_at=published_at.isoformat(),
+        seconds=time.perf_counter() - started,
+        row_counts=expected,
+        run_id=build["run_id"],
+        as_of=build["as_of"],
+        landing_fingerprint=build["landing_fingerprint"],
+    )
+
+
+# ------------------------------------------------------------------ Spark
+
+
+def _spark_ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _spark_relation(relation: str) -> str:
+    return ".".join(_spark_ident(part) for part in relation.split(".", 1))
+
+
+def _spark_tables(spark, database: str) -> set[str]:
+    if not spark.catalog.databaseExists(database):
+        return set()
+    return {f"{database}.{t.name}" for t in spark.catalog.listTables(database) if not t.isTemporary}
+
+
+def _spark_count(spark, relation: str) -> int:
+    return spark.sql(f"select count(*) from {relation}").collect()[0][0]
+
+
+def publish_on_spark(
+    staging_path: Path | str,
+    spark,
+    *,
+    database: str = PUBLISHED_SCHEMA,
+    required: Sequence[str] = REQUIRED_RELATIONS,
+    keep: int = 2,
+    wait: bool | float = False,
+    file_format: str | None = None,
+) -> ServerPublication:
+    """Publish the Spark build: a snapshot database, then the views of `database` pointed at it
+    (module docstring). `spark` is the session (leadwarehouse.spark.spark_session). Keeps the
+    newest `keep` snapshots. Raises PublishError (the previous publication stays)."""
+    started = time.perf_counter()
+    file_format = file_format or os.environ.get("LEAD_SPARK_FILE_FORMAT", "parquet")
+    with checked_build(staging_path, wait) as build:
+        newest = None
+        if spark.catalog.tableExists("meta.build_runs"):
+            rows = spark.sql(
+                "select run_id from meta.build_runs order by started_at desc nulls last limit 1"
+            ).collect()
+            newest = rows[0][0] if rows else None
+        check_server_holds(build, newest, "Spark")
+        present = set().union(*(_spark_tables(spark, s) for s in ("marts", "exports", "config")))
+        relations = relations_to_publish(present, required)
+        expected = {r: _spark_count(spark, _spark_relation(r)) for r in relations}
+        published_at = _now()
+        run_tag = hashlib.sha256(str(build["run_id"]).encode()).hexdigest()[:8]
+        snapshot = f"{database}_{published_at:%Y%m%dt%H%M%S}_{run_tag}"
+        if spark.catalog.databaseExists(snapshot):  # the same build published twice within a second
+            raise PublishError(f"{snapshot} exists already; {UNCHANGED}", transient=True)
+        try:
+            spark.sql(f"create database {_spark_ident(snapshot)}")
+            for relation in relations:
+                spark.sql(
+                    f"create table {_spark_ident(snapshot)}.{_spark_ident(published_name(relation))} "
+                    f"using {file_format} as select * from {_spark_relation(relation)}"
+                )
+            got = {
+                r: _spark_count(spark, f"{_spark_ident(snapshot)}.{_spark_ident(published_name(r))}")
+                for r in relations
+            }
+            if got != expected:
+                raise PublishError(f"the copy differs from the build: {got} != {expected}; {UNCHANGED}")
+            stamp = _stamp_values(published_at, build, expected)
+            stamp[0] = published_at.isoformat(sep=" ")  # text, cast by Spark in its UTC session
+            spark.createDataFrame(
+                [[*stamp, snapshot]],
+                "published_at string, as_of string, run_id string, row_counts string, "
+                "landing_fingerprint string, snapshot_database string",
+            ).selectExpr(
+                "cast(published_at as timestamp) as published_at",
+                "cast(as_of as timestamp) as as_of",
+                "run_id",
+                "row_counts",
+                "landing_fingerprint",
+                "snapshot_database",
+            ).write.format(file_format).saveAsTable(f"{snapshot}.{STAMP}")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                spark.sql(f"drop database if exists {_spark_ident(snapshot)} cascade")
+            raise
+        # the switch: each view on its own, the stamp last
+        spark.sql(f"create database if not exists {_spark_ident(database)}")
+        for name in [*(published_name(r) for r in relations), STAMP]:
+            spark.sql(
+                f"create or replace view {_spark_ident(database)}.{_spark_ident(name)} "
+                f"as select * from {_spark_ident(snapshot)}.{_spark_ident(name)}"
+            )
+        stale = (
+            {f"{database}.{name}" for name in _published_view_names(spark, database)}
+            - {f"{database}.{published_name(r)}" for r in relations}
+            - {f"{database}.{STAMP}"}
+        )
+        for view in sorted(stale):  # a relation no longer published (an optional one the build lacks)
+            spark.sql(f"drop view if exists {_spark_relation(view)}")
+        _drop_old_snapshots(spark, database, keep)
+    return ServerPublication(
+        engine="spark",
+        location=snapshot,
+        published_at=published_at.isoformat(),
+        seconds=time.perf_counter() - started,
+        row_counts=expected,
+        run_id=build["run_id"],
+        as_of=build["as_of"],
+        landing_fingerprint=build["landing_fingerprint"],
+    )
+
+
+def _published_view_names(spark, database: str) -> list[str]:
+    return [t.name for t in spark.catalog.listTables(database) if t.tableType == "VIEW" and not t.isTemporary]
+
+
+def snapshots(spark, database: str = PUBLISHED_SCHEMA) -> list[str]:
+    """The snapshot databases of `database`, oldest first (their names sort by time)."""
+    return sorted(
+        d.name
+        for d in spark.catalog.listDatabases()
+        if (m := SNAPSHOT_PATTERN.match(d.name)) and m.group("schema") == database
+    )
+
+
+def _drop_old_snapshots(spark, database: str, keep: int) -> None:
+    for old in snapshots(spark, database)[: -max(keep, 1)]:
+        spark.sql(f"drop database if exists {_spark_ident(old)} cascade")
