@@ -56,7 +56,7 @@ import duckdb
 
 from leadwarehouse.build import landing_fingerprint, raw_row_counts
 from leadwarehouse.duckdb_resources import duckdb_resources
-from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
+from leadwarehouse.locking import EXIT_BUSY, FileLock, LockBusy, add_wait_argument, build_lock
 
 PUBLISHED_NAME = "published.duckdb"
 TMP_MARKER = ".publishing-"
@@ -375,6 +375,15 @@ def _remove_stale_temporaries(folder: Path, published_name: str) -> None:
             stale.unlink()
 
 
+def publish_lock(build_path: Path, wait: bool | float) -> FileLock:
+    """The build's lock, held by publish (raises a busy PublishError after waiting up to `wait`)."""
+    lock = build_lock(build_path, purpose="publish")
+    try:
+        return lock.acquire(wait)
+    except LockBusy as exc:
+        raise PublishError(f"{exc}; {UNCHANGED}", busy=True) from exc
+
+
 def publish(
     build_path: Path | str,
     published_path: Path | str | None = None,
@@ -396,11 +405,7 @@ def publish(
         raise PublishError("the published file must not be the build file")
     if not build_path.is_file():
         raise PublishError(f"no build file at {build_path}")
-    lock = build_lock(build_path, purpose="publish")
-    try:
-        lock.acquire(wait)
-    except LockBusy as exc:
-        raise PublishError(f"{exc}; {UNCHANGED}", busy=True) from exc
+    lock = publish_lock(build_path, wait)
     try:
         return _publish_locked(build_path, published_path, required, as_of, run_id, started)
     finally:

@@ -45,13 +45,13 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse.locking import LockBusy, build_lock
 from leadwarehouse.publish import (
     PUBLISHED_RELATIONS,
     REQUIRED_RELATIONS,
     UNCHANGED,
     PublishError,
     check_publishable,
+    publish_lock,
 )
 
 PUBLISHED_SCHEMA = "published"
@@ -74,6 +74,21 @@ class ServerPublication:
     run_id: str | None = None
     as_of: str | None = None
     landing_fingerprint: str | None = None
+
+
+def _publication(
+    engine: str, location: str, published_at: datetime, started: float, counts: dict[str, int], build: dict
+) -> ServerPublication:
+    return ServerPublication(
+        engine=engine,
+        location=location,
+        published_at=published_at.isoformat(),
+        seconds=time.perf_counter() - started,
+        row_counts=counts,
+        run_id=build["run_id"],
+        as_of=build["as_of"],
+        landing_fingerprint=build["landing_fingerprint"],
+    )
 
 
 def published_name(relation: str) -> str:
@@ -107,11 +122,7 @@ def checked_build(staging_path: Path | str, wait: bool | float) -> Iterator[dict
     staging_path = Path(staging_path).resolve()
     if not staging_path.is_file():
         raise PublishError(f"no staging file at {staging_path}: ingest and build first; {UNCHANGED}")
-    lock = build_lock(staging_path, purpose="publish")
-    try:
-        lock.acquire(wait)
-    except LockBusy as exc:
-        raise PublishError(f"{exc}; {UNCHANGED}", busy=True) from exc
+    lock = publish_lock(staging_path, wait)
     try:
         try:
             con = duckdb.connect(str(staging_path), read_only=True)
@@ -269,16 +280,7 @@ def publish_on_postgres(
             raise PublishError(f"PostgreSQL refused the publish: {exc}; {UNCHANGED}") from exc
         finally:
             con.close()
-    return ServerPublication(
-        engine="postgres",
-        location=schema,
-        published_at=published_at.isoformat(),
-        seconds=time.perf_counter() - started,
-        row_counts=expected,
-        run_id=build["run_id"],
-        as_of=build["as_of"],
-        landing_fingerprint=build["landing_fingerprint"],
-    )
+    return _publication("postgres", schema, published_at, started, expected, build)
 
 
 # ------------------------------------------------------------------ Spark
@@ -379,16 +381,7 @@ def publish_on_spark(
         for view in sorted(stale):  # a relation no longer published (an optional one the build lacks)
             spark.sql(f"drop view if exists {_spark_relation(view)}")
         _drop_old_snapshots(spark, database, keep)
-    return ServerPublication(
-        engine="spark",
-        location=snapshot,
-        published_at=published_at.isoformat(),
-        seconds=time.perf_counter() - started,
-        row_counts=expected,
-        run_id=build["run_id"],
-        as_of=build["as_of"],
-        landing_fingerprint=build["landing_fingerprint"],
-    )
+    return _publication("spark", snapshot, published_at, started, expected, build)
 
 
 def _published_view_names(spark, database: str) -> list[str]:

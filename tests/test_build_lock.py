@@ -6,7 +6,6 @@ by the module; each test starts from a copy of it at the same path (dbt's partia
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import signal
@@ -54,7 +53,7 @@ from leadwarehouse.publish import (
 from leadwarehouse.quality import read_summary as read_quality_summary
 from leadwarehouse.summary import summarize
 from tests.builds import pipeline_warehouse
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_crm import AS_OF, tiny_crm_rows, tiny_crm_with_a_new_lead
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -321,9 +320,7 @@ def built(tmp_path_factory, pipeline) -> SimpleNamespace:
     """One successful build (dbt without tests), kept as a pristine copy."""
     base = tmp_path_factory.mktemp("build_lock")
     rows = tiny_crm_rows()
-    more = copy.deepcopy(rows)
-    template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
-    more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    more = tiny_crm_with_a_new_lead()
     work = pipeline["build"]
     landing = write_landing(base / "landing", rows)
     counts = build_warehouse(landing, work, as_of=AS_OF, command="run")

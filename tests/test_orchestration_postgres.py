@@ -12,7 +12,6 @@ or the new publication, never a mix and never an error.
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time
@@ -31,7 +30,7 @@ from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError
 from leadwarehouse.publish_server import publish_on_postgres, published_name
 from tests.builds import pipeline_parsed, pipeline_warehouse
 from tests.postgres_server import PostgresUnavailable, postgres_server
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_crm import AS_OF, tiny_crm_rows, tiny_crm_with_a_new_lead
 
 pytestmark = pytest.mark.dbt
 
@@ -56,9 +55,7 @@ def server():
 def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("orchestration_postgres")
     rows = tiny_crm_rows()
-    more = copy.deepcopy(rows)
-    template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
-    more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    more = tiny_crm_with_a_new_lead()
     warehouse = pipeline_warehouse(pipeline_dir)  # conftest.SHARED_SCOPES: the parsed project
     return {
         "landing_x": write_landing(base / "landing_x", rows),

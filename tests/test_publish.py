@@ -7,7 +7,6 @@ killed and replaced builds: tests/test_build_lock.py.)"""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -37,7 +36,7 @@ from leadwarehouse.publish import (
     publish,
 )
 from tests.builds import pipeline_parsed, pipeline_warehouse
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_crm import AS_OF, tiny_crm_rows, tiny_crm_with_a_new_lead
 
 pytestmark = pytest.mark.dbt
 
@@ -313,9 +312,7 @@ def test_a_failure_after_the_copy_leaves_no_partial_file(tmp_path, monkeypatch):
 def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("publish")
     rows = tiny_crm_rows()
-    more = copy.deepcopy(rows)
-    template = next(r for r in more["leads"] if "gmail" in str(r.get("email")))
-    more["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    more = tiny_crm_with_a_new_lead()
     return {
         "base": base,
         "landing_x": write_landing(base / "landing_x", rows),

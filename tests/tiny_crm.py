@@ -163,6 +163,15 @@ def tiny_crm_rows() -> dict[str, list[dict]]:
     return rows
 
 
+def tiny_crm_with_a_new_lead() -> dict[str, list[dict]]:
+    """The tiny CRM a delivery later: one more lead (L99, a copy of a gmail lead with its own
+    email), so a rebuild has one lead more in marts.leads and the export."""
+    rows = tiny_crm_rows()
+    template = next(r for r in rows["leads"] if "gmail" in str(r.get("email")))
+    rows["leads"].append({**template, "lead_id": "L99", "email": "dora.new@gmail.com"})
+    return rows
+
+
 def _base_rows() -> dict[str, list[dict]]:
     return {
         "territories": [

@@ -1,5 +1,7 @@
 """Ingest: check the landing folder against the input contract and load schema raw (one
-transaction). A file that breaks the contract fails the run here, before dbt touches the
+transaction) into the DuckDB file of the warehouse resource; on a server engine, then put raw and
+the build's record where dbt reads them (leadwarehouse/engines.py: copied to PostgreSQL, loaded
+as Spark tables). A file that breaks the contract fails the run here, before dbt touches the
 warehouse, naming the file and the column.
 
 The step takes the warehouse's lock (a command line build or publish in progress makes it wait,
