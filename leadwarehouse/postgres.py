@@ -267,9 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.publish:
         from leadwarehouse.publish import PublishError
-        from leadwarehouse.publish_server import publish_on_postgres
+        from leadwarehouse.publish_server import publish_on_postgres, role_names
 
-        roles = [r.strip() for r in os.environ.get("LEAD_PG_READER_ROLES", "").split(",") if r.strip()]
+        roles = role_names(os.environ.get("LEAD_PG_READER_ROLES", ""))
         try:
             published = publish_on_postgres(
                 args.staging,

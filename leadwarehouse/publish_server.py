@@ -106,6 +106,11 @@ def _check_names() -> None:
 _check_names()
 
 
+def role_names(names: str) -> list[str]:
+    """The PostgreSQL roles of a comma-separated list (LEAD_PG_READER_ROLES)."""
+    return [role.strip() for role in names.split(",") if role.strip()]
+
+
 def relations_to_publish(present: set[str], required: Sequence[str]) -> list[str]:
     """PUBLISHED_RELATIONS (and `required`) the server holds; PublishError when a required one is
     missing."""
@@ -152,7 +157,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0, tzinfo=None)
 
 
-def _stamp_values(published_at: datetime, build: dict, counts: dict[str, int]) -> list:
+def _stamp_values(published_at: datetime | str, build: dict, counts: dict[str, int]) -> list:
     return [
         published_at,
         build["as_of"],
@@ -348,8 +353,8 @@ def publish_on_spark(
             }
             if got != expected:
                 raise PublishError(f"the copy differs from the build: {got} != {expected}; {UNCHANGED}")
-            stamp = _stamp_values(published_at, build, expected)
-            stamp[0] = published_at.isoformat(sep=" ")  # text, cast by Spark in its UTC session
+            # the instants as text, cast by Spark in its UTC session
+            stamp = _stamp_values(published_at.isoformat(sep=" "), build, expected)
             spark.createDataFrame(
                 [[*stamp, snapshot]],
                 "published_at string, as_of string, run_id string, row_counts string, "
@@ -373,13 +378,9 @@ def publish_on_spark(
                 f"create or replace view {_spark_ident(database)}.{_spark_ident(name)} "
                 f"as select * from {_spark_ident(snapshot)}.{_spark_ident(name)}"
             )
-        stale = (
-            {f"{database}.{name}" for name in _published_view_names(spark, database)}
-            - {f"{database}.{published_name(r)}" for r in relations}
-            - {f"{database}.{STAMP}"}
-        )
-        for view in sorted(stale):  # a relation no longer published (an optional one the build lacks)
-            spark.sql(f"drop view if exists {_spark_relation(view)}")
+        stale = set(_published_view_names(spark, database)) - {published_name(r) for r in relations} - {STAMP}
+        for name in sorted(stale):  # a relation no longer published (an optional one the build lacks)
+            spark.sql(f"drop view if exists {_spark_ident(database)}.{_spark_ident(name)}")
         _drop_old_snapshots(spark, database, keep)
     return _publication("spark", snapshot, published_at, started, expected, build)
 

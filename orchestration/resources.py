@@ -49,6 +49,7 @@ from pydantic import Field
 
 from leadwarehouse.engines import check_engine, default_build_path
 from leadwarehouse.locking import FileLock, LockBusy, build_lock
+from leadwarehouse.publish_server import role_names
 from orchestration.constants import AS_OF_TAG, PROJECT_DIR, SCHEDULED_AT_TAG
 
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
@@ -121,7 +122,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def reader_role_names(self) -> list[str]:
-        return [role.strip() for role in self.reader_roles.split(",") if role.strip()]
+        return role_names(self.reader_roles)
 
     @property
     def published_file(self) -> Path:
