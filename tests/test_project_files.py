@@ -22,3 +22,46 @@ def test_command_line_tools_have_readable_help():
         )
         assert "usage: python -m " + module in out.stdout
         assert "--warehouse" in out.stdout
+
+
+def _spark_profile_settings(env: dict[str, str]) -> dict[str, str]:
+    """profiles.yml's spark server_side_parameters, rendered as dbt renders them (env_var)."""
+    import jinja2
+    import yaml
+
+    profile = yaml.safe_load((ROOT / "profiles.yml").read_text())
+    output = profile["lead_warehouse"]["outputs"]["spark"]
+    jinja = jinja2.Environment()
+    jinja.globals["env_var"] = lambda name, default=None: env.get(name, default)
+    return {
+        key: jinja.from_string(str(value)).render() for key, value in output["server_side_parameters"].items()
+    }
+
+
+def test_spark_profile_starts_the_same_session_as_leadwarehouse_spark():
+    """Whichever starts the Spark session first, dbt (profiles.yml) or leadwarehouse.spark
+    (session_settings), it gets the same settings, with the variables set and unset."""
+    from leadwarehouse.spark import LOW_LATENCY_SETTINGS, session_settings
+
+    warehouse = str(ROOT / "data" / "warehouse" / "spark")
+    for env in (
+        {"LEAD_SPARK_WAREHOUSE": warehouse},
+        {
+            "LEAD_SPARK_WAREHOUSE": warehouse,
+            "LEAD_SPARK_LOW_LATENCY": "False",
+            "LEAD_SPARK_MASTER": "local[4]",
+        },
+    ):
+        # dbt-spark's session method sets these two itself (Hive support, ANSI mode off)
+        ours = session_settings(env)
+        for set_by_dbt_spark in ("spark.sql.catalogImplementation", "spark.sql.ansi.enabled"):
+            ours.pop(set_by_dbt_spark)
+        assert _spark_profile_settings(env) == ours
+    low = session_settings({"LEAD_SPARK_WAREHOUSE": warehouse})
+    high = session_settings({"LEAD_SPARK_WAREHOUSE": warehouse, "LEAD_SPARK_LOW_LATENCY": "false"})
+    assert {key: low[key] for key in LOW_LATENCY_SETTINGS} == {
+        "spark.sql.codegen.wholeStage": "false",
+        "spark.sql.adaptive.enabled": "false",
+        "spark.sql.autoBroadcastJoinThreshold": "-1",
+    }
+    assert high["spark.sql.adaptive.enabled"] == "true"
