@@ -47,7 +47,7 @@ DEFAULT_JAVA_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:Reser
 # (Java source compiled per query; expression-level codegen stays: Spark's catalog API fails
 # without it), adaptive re-planning after each stage, and broadcast joins (a job of their own per
 # join). Measured on the tiny CRM, models then public data tests, one session alone: 111.0 s ->
-# 81.7 s. Set it false on data that fills a cluster.
+# 81.7-90.0 s (three runs). Set it false on data that fills a cluster.
 LOW_LATENCY_SETTINGS = {
     "spark.sql.codegen.wholeStage": ("false", "true"),
     "spark.sql.adaptive.enabled": ("false", "true"),
