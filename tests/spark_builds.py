@@ -6,10 +6,13 @@ One process and so one Spark session (its JVM start paid once) builds every data
 in turn with leadwarehouse.spark.build_on_spark (ingest into a DuckDB staging file, raw tables
 loaded as Parquet tables, dbt in-process), then copies each public mart of the build, with Spark's
 column types, into a DuckDB snapshot file the test compares with the DuckDB build. A dataset
-replaces the previous one's tables (the same schemas); a dataset with `publish` in the plan is
-then published (a snapshot database and the views of `published`: leadwarehouse/publish_server.py)
-and its export model unloaded to Parquet, recording what readers read before and after. The outcome of each dataset, its seconds
-and dbt's failing nodes, goes to the plan's result file as JSON.
+replaces the previous one's tables (the same schemas). Each step of a dataset's `publish` list
+then publishes the build (a snapshot database and the views of `published`:
+leadwarehouse/publish_server.py), recording what readers read before and after; the first may
+unload the export model to Parquet. A step `after_rewrite` (a table) plays the next build first:
+the table is rebuilt in place with half its rows, the way dbt-spark rebuilds a table model, so
+readers' counts tell the two publications apart. The outcome of each dataset,
+its seconds and dbt's failing nodes, goes to the plan's result file as JSON.
 
 Apart from the pytest process because dbt runs in-process here: its global state (flags, logging,
 the environment it reads) stays out of the test run, which builds on DuckDB meanwhile.
@@ -64,11 +67,23 @@ def published_counts(spark) -> dict[str, int]:
     }
 
 
-def publish_and_read(spark, dataset: dict) -> dict:
+def rewrite_in_place(spark, relation: str) -> int:
+    """The next build, played on one table (`relation`, schema.name): renamed away, created again
+    as select with half its rows, the old one dropped, as dbt-spark rebuilds a table model. Returns
+    its new row count."""
+    schema, name = relation.split(".")
+    rows = spark.table(relation).count()
+    table, previous = f"`{schema}`.`{name}`", f"`{schema}`.`{name}__previous`"
+    spark.sql(f"alter table {table} rename to {previous}")
+    spark.sql(f"create table {table} using parquet as select * from {previous} limit {rows // 2}")
+    spark.sql(f"drop table {previous}")
+    return spark.table(relation).count()
+
+
+def publish_and_read(spark, dataset: dict, step: dict) -> dict:
     """Publish the dataset's build (leadwarehouse.publish_server), reading what readers saw just
-    before (the previous publication, after this build rewrote the marts) and after; unload the
-    export model when the plan asks (leadwarehouse.spark.unload_from_spark)."""
-    step = dataset["publish"]
+    before (the previous publication, after the marts were rewritten) and after; unload the
+    export model when the step asks (leadwarehouse.spark.unload_from_spark)."""
     before = published_counts(spark)
     publication = publish_on_spark(dataset["staging"], spark, keep=step["keep"])
     stamp = spark.table(f"{PUBLISHED_SCHEMA}.{STAMP}").collect()[0].asDict()
@@ -98,8 +113,11 @@ def main(argv: list[str]) -> int:
                 dataset["landing"], dataset["staging"], dataset["runs"], as_of=plan["as_of"], quiet=True
             )
             snapshot_marts(spark, plan["marts"], Path(dataset["snapshot"]))
-            if dataset.get("publish"):
-                outcome["published"] = publish_and_read(spark, dataset)
+            outcome["published"] = []
+            for step in dataset.get("publish", []):
+                rewritten = step.get("after_rewrite")
+                rows = rewrite_in_place(spark, rewritten) if rewritten else None
+                outcome["published"].append({**publish_and_read(spark, dataset, step), "rewritten": rows})
             outcome["ok"] = True
         except SparkError as exc:
             outcome.update(ok=False, error=str(exc))

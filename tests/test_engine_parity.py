@@ -1,21 +1,21 @@
 """The same project on PostgreSQL: every public mart equals the DuckDB build, row for row.
 
-Two datasets, each built on DuckDB and on a throw-away PostgreSQL server (tests/postgres_server.py;
-its time zone is not UTC on purpose):
-- the tiny hand-made CRM (tests/tiny_crm.py: SLA clocks over a weekend, a holiday, a DST change
-  and another time zone; the recursive stage machine; merges, recycling, string rules,
-  quarantined rows), on PostgreSQL with `dbt build` and every seed, model, data test and unit
-  test: a failing data or unit test fails the build, naming the engine and the tests. On DuckDB it
-  is the test run's shared build (conftest.tiny_warehouse: models, seeds and unit tests; its data
-  tests run in tests/test_orchestration.py);
-- a 2,000-lead synthetic CRM (leadwarehouse.generator, fixed seed), models and seeds only: many
-  scores, decays, SLA clocks and KPI slices, where rounding and ordering differences show.
-On PostgreSQL each is built the way a user builds there: the same ingest into a DuckDB staging
-file, its raw tables copied to the server, then dbt on the postgres target
-(leadwarehouse.postgres.build_on_postgres). Each public mart is then compared with DuckDB's: the
-same columns and types, the same rows (decimals at their scale, doubles to DOUBLE_DIGITS places,
-timestamps in UTC); a difference fails naming the dataset, the mart, the engine and example rows.
-Last, the tiny CRM is built again incrementally on PostgreSQL and compared once more.
+One dataset (tests/engine_parity.py, tiny_and_synthetic_landing), built on DuckDB (a shared build,
+models and seeds) and on a throw-away PostgreSQL server (tests/postgres_server.py; its time zone
+is not UTC on purpose): the tiny hand-made CRM (tests/tiny_crm.py: SLA clocks over a weekend, a
+holiday, a DST change and another time zone; the recursive stage machine; merges, recycling,
+string rules, quarantined rows) and a 2,000-lead synthetic CRM (leadwarehouse.generator, fixed
+seed: many scores, decays, SLA clocks and KPI slices, where rounding and ordering differences
+show), in one landing folder whose tables arrive as several part files. On PostgreSQL it is built
+the way a user builds there: the same ingest into a DuckDB staging file, its raw tables copied to
+the server, then `dbt build` on the postgres target with every seed, model, data test and unit
+test (leadwarehouse.postgres.build_on_postgres): a failing data or unit test fails the build,
+naming the engine and the tests. Each public mart is then compared with DuckDB's: the same columns
+and types, the same rows (decimals at their scale, doubles to DOUBLE_DIGITS places, timestamps in
+UTC); a difference fails naming the dataset, the mart, the engine and example rows. Last, the
+data is built again incrementally on PostgreSQL and compared once more. One dataset, not the two
+CRMs apart: a dbt node's cost on a server is mostly fixed, so one build of both costs little more
+than one of either.
 
 The PostgreSQL binaries come from Debian's packages (scripts/install_postgres.sh, run by `make
 test`); when they are missing this module fails, it does not skip.
@@ -33,22 +33,19 @@ import duckdb
 import pytest
 
 from leadwarehouse.build import dbt_build_args, run_dbt
-from leadwarehouse.landing import write_landing
 from leadwarehouse.postgres import build_on_postgres, connect
 from tests.builds import data_quality_warns
 from tests.engine_parity import (
-    DATASETS,
-    SYNTHETIC_LEADS,
+    BOTH,
     assert_same_as_duckdb,
     failed_nodes,
     select_list,
-    synthetic_duckdb,
-    synthetic_landing,
+    tiny_and_synthetic_duckdb,
+    tiny_and_synthetic_landing,
 )
 from tests.postgres_server import PostgresUnavailable, postgres_server
 from tests.test_source_shapes import PUBLIC_MARTS
-from tests.tiny_build import build_tiny
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_crm import AS_OF
 
 pytestmark = pytest.mark.dbt
 
@@ -58,7 +55,7 @@ ENGINE = "postgres"
 @pytest.fixture(scope="module")
 def pg_server():
     try:
-        with postgres_server(DATASETS) as server:
+        with postgres_server((BOTH,)) as server:
             yield server
     except PostgresUnavailable as exc:
         pytest.fail(f"PostgreSQL is needed for the engine parity tests: {exc}")
@@ -82,57 +79,30 @@ def _build_on_postgres(server, dataset: str, landing: Path, staging: Path, args:
     return time.perf_counter() - started
 
 
-def _build_on_duckdb(shared_dir: Path) -> tuple[Path, Path, float]:
-    """The tiny and synthetic CRMs on DuckDB, each built once per test run (the Spark parity
-    module reads the same builds)."""
-    tiny = build_tiny(shared_dir / "tiny")  # conftest.tiny_warehouse: built once per test run
-    started = time.perf_counter()
-    synthetic = synthetic_duckdb(shared_dir)
-    return tiny, synthetic, time.perf_counter() - started
-
-
 @pytest.fixture(scope="module")
-def builds(pg_server, shared_dir, tmp_path_factory) -> dict[str, dict]:
-    """Both datasets on both engines: the PostgreSQL builds in one thread, the DuckDB builds in
-    another (dbt runs as a child process, so the two use both cores)."""
+def builds(pg_server, shared_dir, tmp_path_factory) -> dict:
+    """The dataset on both engines: the PostgreSQL build in one thread, the DuckDB build in another
+    (dbt runs as a child process on PostgreSQL, so the two use both cores)."""
     base = tmp_path_factory.mktemp("engine_parity")
-    tiny_landing = write_landing(base / "tiny_landing", tiny_crm_rows())
-    synthetic = synthetic_landing(shared_dir)
+    landing = tiny_and_synthetic_landing(shared_dir)
+    staging = base / "ingest.duckdb"
 
-    def on_postgres() -> dict[str, float]:
-        return {
-            "tiny": _build_on_postgres(
-                pg_server,
-                "tiny",
-                tiny_landing,
-                base / "tiny_ingest.duckdb",
-                dbt_build_args("build", unit_tests=True),
-            ),
-            "synthetic_2000": _build_on_postgres(
-                pg_server,
-                "synthetic_2000",
-                synthetic,
-                base / "synthetic_ingest.duckdb",
-                dbt_build_args("run"),
-            ),
-        }
+    def on_duckdb() -> tuple[Path, float]:
+        started = time.perf_counter()
+        return tiny_and_synthetic_duckdb(shared_dir), time.perf_counter() - started
 
     with data_quality_warns(), ThreadPoolExecutor(max_workers=2) as pool:  # both CRMs quarantine rows
-        postgres = pool.submit(on_postgres)
-        duck = pool.submit(_build_on_duckdb, shared_dir)
+        postgres = pool.submit(
+            _build_on_postgres, pg_server, BOTH, landing, staging, dbt_build_args("build", unit_tests=True)
+        )
+        duck = pool.submit(on_duckdb)
         seconds = postgres.result()
-        tiny_duckdb, synthetic_duckdb_file, duckdb_seconds = duck.result()
+        duckdb_file, duckdb_seconds = duck.result()
     print(
-        f"\n{ENGINE}: tiny CRM ingest, copy and dbt build (data and unit tests) {seconds['tiny']:.1f}s; "
-        f"{SYNTHETIC_LEADS}-lead CRM ingest, copy and models {seconds['synthetic_2000']:.1f}s "
+        f"\n{ENGINE}: both CRMs' ingest, copy and dbt build (data and unit tests) {seconds:.1f}s "
         f"(DuckDB, beside it: {duckdb_seconds:.1f}s)"
     )
-    return {
-        "tiny": {"duckdb": tiny_duckdb, "env": pg_server.env("tiny")},
-        "synthetic_2000": {"duckdb": synthetic_duckdb_file, "env": pg_server.env("synthetic_2000")},
-        "server": pg_server,
-        "staging": {"tiny": base / "tiny_ingest.duckdb"},
-    }
+    return {"duckdb": duckdb_file, "env": pg_server.env(BOTH), "staging": staging}
 
 
 # ------------------------------------------------------------------ reading and normalising
@@ -175,18 +145,15 @@ def _same_type(duckdb_type: str, postgres_type: str) -> bool:
 
 @pytest.fixture(scope="module")
 def engines(builds):
-    """dataset -> (DuckDB connection, PostgreSQL connection)."""
-    opened = {}
+    """(DuckDB connection, PostgreSQL connection)."""
+    pg = connect(builds["env"])
+    pg.autocommit = True  # no transaction left open: it would hold locks dbt's next run waits for
+    duck = duckdb.connect(str(builds["duckdb"]), read_only=True)
     try:
-        for dataset in DATASETS:
-            pg = connect(builds[dataset]["env"])
-            pg.autocommit = True  # no transaction left open: it would hold locks dbt's next run waits for
-            opened[dataset] = (duckdb.connect(str(builds[dataset]["duckdb"]), read_only=True), pg)
-        yield opened
+        yield duck, pg
     finally:
-        for duck, pg in opened.values():
-            pg.close()
-            duck.close()
+        pg.close()
+        duck.close()
 
 
 def assert_same_mart(duck: duckdb.DuckDBPyConnection, pg, mart: str, dataset: str) -> None:
@@ -202,36 +169,34 @@ def assert_same_mart(duck: duckdb.DuckDBPyConnection, pg, mart: str, dataset: st
         )
 
 
-@pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("mart", PUBLIC_MARTS)
-def test_public_mart_is_identical_on_postgres(engines, dataset, mart):
-    assert_same_mart(*engines[dataset], mart, dataset)
+def test_public_mart_is_identical_on_postgres(engines, mart):
+    assert_same_mart(*engines, mart, BOTH)
 
 
 def test_an_incremental_run_on_postgres_keeps_every_mart(engines, builds):
-    """The hourly path on the server: a second build of the tiny CRM on the same raw tables runs
-    the incremental models incrementally (their pre-hooks, the schema-change check) and changes
-    no mart."""
-    target, dirs = _pg_dirs("tiny")
+    """The hourly path on the server: a second build on the same raw tables runs the incremental
+    models incrementally (their pre-hooks, the schema-change check) and changes no mart."""
+    target, dirs = _pg_dirs(BOTH)
     try:
         with data_quality_warns():
             run_dbt(
                 [*dbt_build_args("run"), *dirs],
-                builds["staging"]["tiny"],
+                builds["staging"],
                 AS_OF,
                 quiet=True,
                 target="postgres",
-                env=builds["tiny"]["env"],
+                env=builds["env"],
             )
     except subprocess.CalledProcessError:
-        pytest.fail(f"the incremental dbt run failed on {ENGINE} (tiny): {failed_nodes(target)}")
+        pytest.fail(f"the incremental dbt run failed on {ENGINE}: {failed_nodes(target)}")
     # the incremental branch ran: the score history read only the leads marked changed
     compiled = target / "compiled/lead_warehouse/models/marts/scoring/lead_score_reasons.sql"
     assert "is_changed" in compiled.read_text(), "the second run did not run lead_score_reasons incrementally"
     failures = []
     for mart in PUBLIC_MARTS:
         try:
-            assert_same_mart(*engines["tiny"], mart, "tiny")
+            assert_same_mart(*engines, mart, BOTH)
         except AssertionError as exc:
             failures.append(f"after an incremental run: {exc}")
     assert not failures, "\n".join(failures)

@@ -1,14 +1,16 @@
 """The same project on Spark: every public mart equals the DuckDB build, row for row.
 
-The datasets of tests/test_engine_parity.py (tests/engine_parity.py): the tiny hand-made CRM and
-the 2,000-lead synthetic CRM, each built on DuckDB (the test run's shared builds) and on a local
-Spark (PySpark, dbt-spark's session method, Parquet tables) the way a user builds there:
+The data of tests/test_engine_parity.py (tests/engine_parity.py), the tiny hand-made CRM and the
+2,000-lead synthetic CRM, in one landing folder (engine_parity.tiny_and_synthetic_landing): on
+Spark a dbt node costs its fixed per-statement work, not its rows, so one build of both costs
+about one build of either. It is built on DuckDB (a shared build) and on a local Spark (PySpark,
+dbt-spark's session method, Parquet tables) the way a user builds there:
 leadwarehouse.spark.build_on_spark, the same ingest into a DuckDB staging file, the raw tables
-loaded into the Spark warehouse, then dbt in the same process and Spark session. Both datasets
-are built by one child process (tests/spark_builds.py), so the JVM starts once; the DuckDB builds
-run meanwhile. On Spark the tiny CRM runs its models and seeds, then the data tests of the public
-marts and exports (a failing one fails the build, naming the engine and the tests); dbt's unit
-tests check SQL on hand-written rows and run on DuckDB and PostgreSQL. Each public mart is then
+loaded into the Spark warehouse, then dbt in the same process and Spark session, in a child
+process (tests/spark_builds.py); the DuckDB build runs meanwhile. On Spark the models and seeds
+run, then the data tests of the public marts and exports (a failing one fails the build, naming
+the engine and the tests); dbt's unit tests check SQL on hand-written rows and run on DuckDB and
+PostgreSQL. Each public mart is then
 compared with DuckDB's: the same columns and types, the same rows (decimals at their scale, doubles
 to DOUBLE_DIGITS places, timestamps in UTC); a difference fails naming the dataset, the mart, the
 engine and example rows.
@@ -35,22 +37,18 @@ import pytest
 
 from leadwarehouse.build import PROJECT_DIR, dbt_build_args
 from leadwarehouse.exports import ParquetSource, write_export
-from leadwarehouse.landing import write_landing
 from leadwarehouse.publish import PUBLISHED_RELATIONS
 from leadwarehouse.publish_server import NOT_ON_SERVER, STAMP, published_name
-from tests.builds import data_quality_warns
 from tests.engine_parity import (
-    DATASETS,
-    SYNTHETIC_LEADS,
+    BOTH,
     assert_same_as_duckdb,
     failed_nodes,
     select_list,
-    synthetic_duckdb,
-    synthetic_landing,
+    tiny_and_synthetic_duckdb,
+    tiny_and_synthetic_landing,
 )
 from tests.test_source_shapes import PUBLIC_MARTS
-from tests.tiny_build import build_tiny
-from tests.tiny_crm import AS_OF, tiny_crm_rows
+from tests.tiny_crm import AS_OF
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
@@ -65,6 +63,8 @@ PUBLIC_DATA_TESTS = [
     "resource_type:unit_test",
 ]
 BUILD_TIMEOUT_SECONDS = 3600
+# the table the next build, played between the two publications, rewrites with half its rows
+REWRITTEN = "marts.leads"
 
 
 def _java_missing() -> str | None:
@@ -74,37 +74,28 @@ def _java_missing() -> str | None:
     return "no Java runtime (java on PATH or $JAVA_HOME): run `bash scripts/install_java.sh` or `make test-spark`"
 
 
-def _dirs(base: Path, dataset: str) -> tuple[Path, list[str]]:
-    target = base / f"spark_{dataset}" / "target"
+def _dirs(base: Path) -> tuple[Path, list[str]]:
+    target = base / "spark" / "target"
     return target, ["--target-path", str(target), "--log-path", str(target.parent / "logs")]
 
 
-def _run_spark_builds(base: Path, landings: dict[str, Path]) -> dict:
-    """Both datasets on Spark in one child process (tests/spark_builds.py)."""
-    runs = {
-        "tiny": [dbt_build_args("run"), PUBLIC_DATA_TESTS],
-        "synthetic_2000": [dbt_build_args("run")],
+def _run_spark_builds(base: Path, landing: Path) -> dict:
+    """The build on Spark, then its two publications, in one child process (tests/spark_builds.py)."""
+    _, dirs = _dirs(base)
+    dataset = {
+        "name": BOTH,
+        "landing": str(landing),
+        "staging": str(base / "spark_ingest.duckdb"),
+        "runs": [[*dbt_build_args("run"), *dirs], [*PUBLIC_DATA_TESTS, *dirs]],
+        "snapshot": str(base / "spark.duckdb"),
+        # published; then, after the next build (played), published again keeping only its own snapshot
+        "publish": [
+            {"keep": 2, "unload": str(base / "spark_export.parquet")},
+            {"keep": 1, "after_rewrite": REWRITTEN},
+        ],
     }
-    # each build is published; the second keeps only its own snapshot (the first is dropped)
-    publish = {
-        "tiny": {"keep": 2, "unload": str(base / "spark_tiny_export.parquet")},
-        "synthetic_2000": {"keep": 1},
-    }
-    datasets = []
-    for name in DATASETS:
-        _, dirs = _dirs(base, name)
-        datasets.append(
-            {
-                "name": name,
-                "landing": str(landings[name]),
-                "staging": str(base / f"spark_{name}_ingest.duckdb"),
-                "runs": [[*args, *dirs] for args in runs[name]],
-                "snapshot": str(base / f"spark_{name}.duckdb"),
-                "publish": publish[name],
-            }
-        )
     plan = {
-        "datasets": datasets,
+        "datasets": [dataset],
         "marts": list(PUBLIC_MARTS),
         "as_of": AS_OF,
         "result": str(base / "spark.json"),
@@ -128,70 +119,52 @@ def _run_spark_builds(base: Path, landings: dict[str, Path]) -> dict:
         )
     result_file = base / "spark.json"
     results = json.loads(result_file.read_text()) if result_file.exists() else {}
-    if proc.returncode != 0 or any(name not in results for name in DATASETS):
-        pytest.fail(f"the Spark builds stopped (exit {proc.returncode}):\n{log.read_text()[-6000:]}")
+    if proc.returncode != 0 or BOTH not in results:
+        pytest.fail(f"the Spark build stopped (exit {proc.returncode}):\n{log.read_text()[-6000:]}")
     return results
 
 
 @pytest.fixture(scope="module")
-def builds(shared_dir, tmp_path_factory) -> dict[str, dict]:
-    """Both datasets on Spark (one child process) and on DuckDB (the shared builds), side by side."""
+def builds(shared_dir, tmp_path_factory) -> dict:
+    """Both CRMs on Spark (a child process) and on DuckDB (a shared build), side by side."""
     missing = _java_missing()
     if missing:
         pytest.fail(f"Java is needed for the Spark engine parity tests: {missing}")
     base = tmp_path_factory.mktemp("engine_parity_spark")
-    tiny_landing = write_landing(base / "tiny_landing", tiny_crm_rows())
-    landings = {"tiny": tiny_landing, "synthetic_2000": synthetic_landing(shared_dir)}
-
-    def on_duckdb() -> dict[str, Path]:
-        with data_quality_warns():
-            return {"tiny": build_tiny(shared_dir / "tiny"), "synthetic_2000": synthetic_duckdb(shared_dir)}
+    landing = tiny_and_synthetic_landing(shared_dir)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        duck = pool.submit(on_duckdb)
-        spark = _run_spark_builds(base, landings)
-        duckdb_files = duck.result()
+        duck = pool.submit(tiny_and_synthetic_duckdb, shared_dir)
+        spark = _run_spark_builds(base, landing)
+        duckdb_file = duck.result()
     print(
-        f"\n{ENGINE}: session start {spark['session_seconds']['seconds']:.1f}s; tiny CRM ingest, load, dbt "
-        f"models and the public marts' data tests {spark['tiny']['seconds']:.1f}s; {SYNTHETIC_LEADS}-lead CRM "
-        f"ingest, load and models {spark['synthetic_2000']['seconds']:.1f}s; "
-        f"all with the DuckDB builds beside it: {time.perf_counter() - started:.1f}s"
+        f"\n{ENGINE}: session start {spark['session_seconds']['seconds']:.1f}s; both CRMs' ingest, load, "
+        f"dbt models, the public marts' data tests and two publications {spark[BOTH]['seconds']:.1f}s; "
+        f"all with the DuckDB build beside it: {time.perf_counter() - started:.1f}s"
     )
     return {
-        name: {
-            "duckdb": duckdb_files[name],
-            "snapshot": Path(
-                next(
-                    d for d in json.loads((base / "plan.json").read_text())["datasets"] if d["name"] == name
-                )["snapshot"]
-            ),
-            "outcome": spark[name],
-            "target": _dirs(base, name)[0],
-            "unload": base / "spark_tiny_export.parquet",
-        }
-        for name in DATASETS
+        "duckdb": duckdb_file,
+        "snapshot": base / "spark.duckdb",
+        "outcome": spark[BOTH],
+        "target": _dirs(base)[0],
+        "unload": base / "spark_export.parquet",
     }
 
 
 @pytest.fixture(scope="module")
 def engines(builds):
-    """dataset -> (DuckDB build, Spark snapshot), both read-only DuckDB connections."""
-    opened = {}
+    """(DuckDB build, Spark snapshot), both read-only DuckDB connections; None when Spark failed."""
+    if not builds["outcome"].get("ok"):
+        yield None
+        return
+    duck = duckdb.connect(str(builds["duckdb"]), read_only=True)
+    snapshot = duckdb.connect(str(builds["snapshot"]), read_only=True)
     try:
-        for dataset in DATASETS:
-            outcome = builds[dataset]["outcome"]
-            if not outcome.get("ok"):
-                continue
-            opened[dataset] = (
-                duckdb.connect(str(builds[dataset]["duckdb"]), read_only=True),
-                duckdb.connect(str(builds[dataset]["snapshot"]), read_only=True),
-            )
-        yield opened
+        yield duck, snapshot
     finally:
-        for duck, snapshot in opened.values():
-            duck.close()
-            snapshot.close()
+        duck.close()
+        snapshot.close()
 
 
 # DuckDB's type names -> Spark's (DataType.simpleString())
@@ -219,29 +192,23 @@ def _spark_columns(snapshot: duckdb.DuckDBPyConnection, mart: str) -> list[tuple
     ).fetchall()
 
 
-def test_spark_builds_pass(builds):
-    """dbt's models, seeds and the public marts' data tests pass on Spark for both datasets."""
-    failures = [
-        f"{dataset}: {builds[dataset]['outcome'].get('error', '')[:6000]}\n  run_results: "
-        f"{failed_nodes(builds[dataset]['target'])}"
-        for dataset in DATASETS
-        if not builds[dataset]["outcome"].get("ok")
-    ]
-    assert not failures, f"dbt failed on {ENGINE}:\n" + "\n".join(failures)
+def test_spark_build_passes(builds):
+    """dbt's models, seeds and the public marts' data tests pass on Spark."""
+    outcome = builds["outcome"]
+    assert outcome.get("ok"), (
+        f"dbt failed on {ENGINE}:\n{outcome.get('error', '')[:6000]}\n  run_results: {failed_nodes(builds['target'])}"
+    )
 
 
-@pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("mart", PUBLIC_MARTS)
-def test_public_mart_is_identical_on_spark(engines, builds, dataset, mart):
-    if dataset not in engines:
-        pytest.fail(
-            f"{mart} ({dataset}): the {ENGINE} build failed: {builds[dataset]['outcome'].get('error', '')[:2000]}"
-        )
-    duck, snapshot = engines[dataset]
+def test_public_mart_is_identical_on_spark(engines, builds, mart):
+    if engines is None:
+        pytest.fail(f"{mart}: the {ENGINE} build failed: {builds['outcome'].get('error', '')[:2000]}")
+    duck, snapshot = engines
     assert_same_as_duckdb(
         duck,
         mart,
-        dataset,
+        BOTH,
         ENGINE,
         _spark_columns(snapshot, mart),
         lambda names: snapshot.execute(f"select {select_list(names)} from {mart}").fetchall(),
@@ -263,39 +230,43 @@ def _duckdb_counts(path: Path, relations) -> dict[str, int]:
         con.close()
 
 
-def _published(builds, dataset: str) -> dict:
-    outcome = builds[dataset]["outcome"]
+def _published(builds) -> list[dict]:
+    outcome = builds["outcome"]
     if not outcome.get("ok"):
-        pytest.fail(f"the {ENGINE} build of {dataset} failed: {outcome.get('error', '')[:2000]}")
+        pytest.fail(f"the {ENGINE} build failed: {outcome.get('error', '')[:2000]}")
     return outcome["published"]
 
 
 def test_a_publication_on_spark_holds_its_build_and_outlives_the_next_one(builds):
     """leadwarehouse/publish_server.py on Spark: the published views hold the build's relations
-    with the DuckDB build's row counts; while the next build rewrites the marts in place, readers
-    still read the previous publication; then its snapshot replaces it (the older one dropped)."""
+    with the DuckDB build's row counts; while the next build rewrites the marts in place (played by
+    tests/spark_builds.py: REWRITTEN rebuilt with half its rows), readers still read the
+    previous publication; then its snapshot replaces it (the older one dropped)."""
     readers_read = [r.name for r in PUBLISHED_RELATIONS if r.name not in NOT_ON_SERVER]
-    tiny, synthetic = _published(builds, "tiny"), _published(builds, "synthetic_2000")
-    for dataset, published in (("tiny", tiny), ("synthetic_2000", synthetic)):
-        expected = _duckdb_counts(builds[dataset]["duckdb"], readers_read)
-        assert published["publication"]["row_counts"] == expected, dataset
-        assert published["after"] == {published_name(r): n for r, n in expected.items()} | {STAMP: 1}, dataset
+    first, second = _published(builds)
+    expected = _duckdb_counts(builds["duckdb"], readers_read)
+    assert second["rewritten"] == expected[REWRITTEN] // 2 < expected[REWRITTEN]
+    next_counts = second["publication"]["row_counts"]
+    assert next_counts[REWRITTEN] == second["rewritten"] and next_counts.keys() == expected.keys()
+    for published, counts in ((first, expected), (second, next_counts)):
+        assert published["publication"]["row_counts"] == counts
+        assert published["after"] == {published_name(r): n for r, n in counts.items()} | {STAMP: 1}
         stamp = published["stamp"]
-        assert stamp["snapshot_database"] == published["publication"]["location"], dataset
-        assert stamp["run_id"] == published["publication"]["run_id"] and stamp["as_of"] == AS_OF, dataset
-    assert tiny["before"] == {} and tiny["snapshots"] == [tiny["publication"]["location"]]
-    assert synthetic["before"] == tiny["after"], "readers saw the next build before it was published"
-    assert synthetic["snapshots"] == [synthetic["publication"]["location"]]
+        assert stamp["snapshot_database"] == published["publication"]["location"]
+        assert stamp["run_id"] == published["publication"]["run_id"] and stamp["as_of"] == AS_OF
+    assert first["before"] == {} and first["snapshots"] == [first["publication"]["location"]]
+    assert second["before"] == first["after"], "readers saw the next build before it was published"
+    assert second["snapshots"] == [second["publication"]["location"]]
 
 
 def test_the_export_files_from_spark_equal_those_from_duckdb(builds, tmp_path):
-    """The reverse-ETL files of the tiny CRM written from Spark's export model (unloaded to
-    Parquet, leadwarehouse.exports.ParquetSource) equal those written from the DuckDB build."""
-    unloaded = _published(builds, "tiny")["unloaded"]
+    """The reverse-ETL files written from Spark's export model (unloaded to Parquet,
+    leadwarehouse.exports.ParquetSource) equal those written from the DuckDB build."""
+    unloaded = _published(builds)[0]["unloaded"]
     from_spark = write_export(
-        ParquetSource(builds["tiny"]["unload"], unloaded["as_of"]), tmp_path / "spark", run_id="r1"
+        ParquetSource(builds["unload"], unloaded["as_of"]), tmp_path / "spark", run_id="r1"
     )
-    from_duckdb = write_export(builds["tiny"]["duckdb"], tmp_path / "duckdb", run_id="r1")
+    from_duckdb = write_export(builds["duckdb"], tmp_path / "duckdb", run_id="r1")
     assert from_spark["columns"] == from_duckdb["columns"]
     assert (
         from_spark["row_counts"] == from_duckdb["row_counts"] and from_spark["as_of"] == from_duckdb["as_of"]
