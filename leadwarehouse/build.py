@@ -328,7 +328,11 @@ def _dbt_failure_summary(started: datetime) -> str:
 # to __dbt_backup and dropped, the new one renamed from __dbt_tmp), a statement of another thread
 # can fail with "Catalog Error: Table with name X__dbt_backup does not exist!" (dbt-duckdb issue
 # #748; seen once in a 1M-lead hourly refresh). The failed model's transaction rolled back and its
-# dependants were skipped, so nothing is half-written: the build re-runs those nodes once.
+# dependants were skipped, so nothing is half-written: the build re-runs those nodes once. The
+# cause found here: dbt-duckdb reads duckdb_indexes() before rebuilding each table, which resolves
+# every index's table, and fails while another thread has renamed an indexed table to __dbt_backup;
+# the project's one index is now PostgreSQL's only (stg_reference__picklist_lookup). Kept for
+# indexes a user adds.
 CATALOG_RACE = re.compile(r"Catalog Error: Table with name \S+__dbt_(?:backup|tmp)\S* does not exist")
 
 
