@@ -112,11 +112,11 @@ def query(tiny_warehouse):
 # started last leaves the other core idle at the end. xdist would order them by their number of
 # tests instead: pytest_xdist_make_scheduler keeps this order.
 SLOWEST_MODULES = (
-    "test_engine_parity_spark.py",  # ~400 s alone, ~770 s beside the other worker
+    "test_engine_parity_spark.py",  # ~260 s alone (one build of both CRMs since session 22; was ~400 s)
     "test_orchestration.py",  # with test_publish.py and test_build_lock.py (SHARED_SCOPES): ~290 s
     "test_publish.py",
     "test_build_lock.py",
-    "test_engine_parity.py",  # ~155 s
+    "test_engine_parity.py",  # ~95 s alone
     "test_source_shapes.py",  # ~125 s
     "test_incremental_build.py",  # ~75 s
     "test_dashboards_apptest.py",  # ~70 s
