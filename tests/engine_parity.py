@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from leadwarehouse.contract import TABLES
 from leadwarehouse.generator import generate
 from leadwarehouse.landing import write_landing
+from leadwarehouse.landing_files import select_landing
 from tests.builds import build_fixture_warehouse, built_once, data_quality_warns
 from tests.tiny_crm import AS_OF, tiny_crm_rows
 
@@ -68,16 +69,6 @@ BOTH = "tiny_and_synthetic"
 SHARED_REFERENCE = {"territories"}
 
 
-def _landing_parts(landing: Path, table: str) -> list[Path]:
-    folder = landing / table
-    if folder.is_dir():
-        return sorted(
-            p for p in folder.iterdir() if p.suffix == ".parquet" and not p.name.startswith(("_", "."))
-        )
-    single = landing / f"{table}.parquet"
-    return [single] if single.exists() else []
-
-
 def tiny_and_synthetic_landing(shared_dir: Path) -> Path:
     """One landing folder holding the tiny CRM and the synthetic CRM: each table a folder of the
     synthetic CRM's Parquet parts (their own types) and the tiny CRM's part (all text). Keys of
@@ -89,12 +80,14 @@ def tiny_and_synthetic_landing(shared_dir: Path) -> Path:
     def make(_: Path) -> None:
         shutil.rmtree(landing, ignore_errors=True)
         tiny = write_landing(folder / "tiny", tiny_crm_rows())
+        synthetic_files = select_landing(synthetic).tables  # the generator writes Parquet
         for name, table in TABLES.items():
             (landing / name).mkdir(parents=True)
             keys: set = set()
-            for number, part in enumerate(_landing_parts(synthetic, name)):
-                shutil.copy(part, landing / name / f"synthetic-{number:05d}.parquet")
-                keys |= set(pq.read_table(part, columns=[table.primary_key]).column(0).to_pylist())
+            delivered = synthetic_files.get(name)
+            for number, part in enumerate(delivered.files if delivered else ()):
+                shutil.copy(part.path, landing / name / f"synthetic-{number:05d}.parquet")
+                keys |= set(pq.read_table(part.path, columns=[table.primary_key]).column(0).to_pylist())
             rows = pq.read_table(tiny / f"{name}.parquet")
             tiny_keys = rows.column(table.primary_key)
             shared = pc.is_in(
@@ -177,12 +170,10 @@ def normalise(value: object, digits: int | None) -> object:
 def _normaliser(duckdb_type: str) -> Callable[[object], object] | None:
     """How a column's values are normalised before comparing; None: compared as read (text,
     integers, booleans and dates: the column types were compared already)."""
-    digits = scale(duckdb_type)
-    if digits is not None or duckdb_type.startswith("TIMESTAMP"):
-        return lambda value: normalise(value, digits)
     if duckdb_type in ("VARCHAR", "INTEGER", "BIGINT", "BOOLEAN", "DATE"):
         return None
-    return lambda value: normalise(value, None)
+    digits = scale(duckdb_type)
+    return lambda value: normalise(value, digits)
 
 
 def _rows(rows: Sequence[tuple], duckdb_types: list[str]) -> Counter:
