@@ -102,15 +102,17 @@ java:  ## Java runtime for the Spark engine parity test (Debian packages; idempo
 test-spark: $(VENV)/.spark-installed java  ## build both parity CRMs on a local Spark and compare every public mart with DuckDB
 	$(BIN)/python -m pytest -q -m spark tests/test_engine_parity_spark.py
 
-# lint runs beside pytest (its output kept in target/lint.log, shown when it fails): the pytest
-# workers leave a core idle for minutes (a worker waiting on a shared fixture build, the last
-# module's tail), which lint fills instead of running alone first
-test: install $(VENV)/.spark-installed browser postgres java  ## set up and run every test and lint (both cores: one pytest worker per core)
+# lint starts as soon as the dev tools are installed (its output kept in target/lint.log, shown
+# when it fails): beside the spark extra's install, which keeps one core busy for ~20 s (building
+# PySpark's wheel from its source archive, every time), then beside pytest, whose workers leave a
+# core idle now and then (a worker waiting on a shared fixture build, the last module's tail).
+# The spark extra only adds packages (and re-links this project): nothing lint reads changes.
+test: install  ## set up and run every test and lint (both cores: one pytest worker per core)
 	mkdir -p target
-	# the project's own modules as bytecode too, read by every dbt, Dagster and Streamlit process
-	$(BIN)/python -m compileall -q leadwarehouse orchestration dashboards tests scripts > /dev/null
 	$(MAKE) --no-print-directory lint > target/lint.log 2>&1 & lint=$$!; \
-	$(BIN)/python -m pytest -q -n auto --dist loadfile; tests=$$?; \
+	$(MAKE) --no-print-directory $(VENV)/.spark-installed browser postgres java \
+	&& $(BIN)/python -m compileall -q leadwarehouse orchestration dashboards tests scripts > /dev/null \
+	&& $(BIN)/python -m pytest -q -n auto --dist loadfile; tests=$$?; \
 	if wait $$lint; then echo "lint: passed (target/lint.log)"; else cat target/lint.log; echo "lint: FAILED"; exit 1; fi; \
 	exit $$tests
 

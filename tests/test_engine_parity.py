@@ -13,7 +13,9 @@ test (leadwarehouse.postgres.build_on_postgres): a failing data or unit test fai
 naming the engine and the tests. Each public mart is then compared with DuckDB's: the same columns
 and types, the same rows (decimals at their scale, doubles to DOUBLE_DIGITS places, timestamps in
 UTC); a difference fails naming the dataset, the mart, the engine and example rows. Last, the
-data is built again incrementally on PostgreSQL and compared once more. One dataset, not the two
+data is built again incrementally on PostgreSQL, and every public mart must hold exactly the rows
+it held before (compared on the server: 17 s instead of 37 s for the same rerun compared with
+DuckDB row by row, which the first comparison already did). One dataset, not the two
 CRMs apart: a dbt node's cost on a server is mostly fixed, so one build of both costs little more
 than one of either.
 
@@ -174,9 +176,34 @@ def test_public_mart_is_identical_on_postgres(engines, mart):
     assert_same_mart(*engines, mart, BOTH)
 
 
+# the public marts as the full build left them, kept on the server for the incremental run's test
+BEFORE_SCHEMA = "parity_full_build"
+
+
+def _kept_name(mart: str) -> str:
+    return f"{BEFORE_SCHEMA}.{mart.replace('.', '__')}"
+
+
+def _differing_rows(cursor, mart: str) -> tuple[int, int]:
+    """Rows of `mart` not in its kept copy, and rows of the copy not in `mart` (duplicates count)."""
+    kept = _kept_name(mart)
+    cursor.execute(
+        f"select (select count(*) from (select * from {mart} except all select * from {kept}) added), "
+        f"(select count(*) from (select * from {kept} except all select * from {mart}) removed)"
+    )
+    return cursor.fetchone()
+
+
 def test_an_incremental_run_on_postgres_keeps_every_mart(engines, builds):
     """The hourly path on the server: a second build on the same raw tables runs the incremental
-    models incrementally (their pre-hooks, the schema-change check) and changes no mart."""
+    models incrementally (their pre-hooks, the schema-change check) and changes no mart: each
+    public mart holds exactly the rows it held after the full build (compared on the server,
+    duplicates included), which the tests above compared with DuckDB's."""
+    _, pg = engines
+    with pg.cursor() as cursor:
+        cursor.execute(f"drop schema if exists {BEFORE_SCHEMA} cascade; create schema {BEFORE_SCHEMA}")
+        for mart in PUBLIC_MARTS:
+            cursor.execute(f"create table {_kept_name(mart)} as select * from {mart}")
     target, dirs = _pg_dirs(BOTH)
     try:
         with data_quality_warns():
@@ -193,10 +220,7 @@ def test_an_incremental_run_on_postgres_keeps_every_mart(engines, builds):
     # the incremental branch ran: the score history read only the leads marked changed
     compiled = target / "compiled/lead_warehouse/models/marts/scoring/lead_score_reasons.sql"
     assert "is_changed" in compiled.read_text(), "the second run did not run lead_score_reasons incrementally"
-    failures = []
-    for mart in PUBLIC_MARTS:
-        try:
-            assert_same_mart(*engines, mart, BOTH)
-        except AssertionError as exc:
-            failures.append(f"after an incremental run: {exc}")
-    assert not failures, "\n".join(failures)
+    with pg.cursor() as cursor:
+        changed = {mart: _differing_rows(cursor, mart) for mart in PUBLIC_MARTS}
+    changed = {mart: counts for mart, counts in changed.items() if counts != (0, 0)}
+    assert not changed, f"rows (added, removed) by the incremental run on {ENGINE}: {changed}"
