@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.dbt import lead_warehouse_dbt
+from orchestration.assets.dbt import incremental_state_matches_full_build, lead_warehouse_dbt
 from orchestration.assets.exports import lead_scores_v1_files, lead_scores_v1_files_match_manifest
 from orchestration.assets.ingest import RAW_KEYS, ingest_landing_asset, landing_freshness_check
 from orchestration.assets.publish import published_warehouse
@@ -32,7 +32,11 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
     )
     return dg.Definitions(
         assets=[*ingest, lead_warehouse_dbt, lead_scores_v1_files, published_warehouse],
-        asset_checks=[landing_freshness_check(max_age), lead_scores_v1_files_match_manifest],
+        asset_checks=[
+            landing_freshness_check(max_age),
+            lead_scores_v1_files_match_manifest,
+            incremental_state_matches_full_build,
+        ],
         jobs=list(WAREHOUSE_JOBS),
         schedules=list(SCHEDULES),
         sensors=[landing_files_sensor],

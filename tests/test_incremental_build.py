@@ -11,6 +11,7 @@ import shutil
 import duckdb
 import pytest
 
+from leadwarehouse import incremental_check
 from leadwarehouse.build import BUILD_RUNS_DDL, continues_incremental_state, model_code_fingerprint
 from leadwarehouse.generator import generate
 from scripts.compare_warehouses import compare
@@ -23,23 +24,13 @@ T0 = "2026-11-01 00:00:00"
 # compared: everything the builds write, but the changed-leads bookkeeping itself (its reasons say
 # what this build recomputed) and what describes the previous good build (the volume guard of the
 # data-quality summary compares each build with it; a fresh file has none); and which ingest batch
-# loaded a row (a full build loads every file in one)
-IGNORED_COLUMNS = ("_batch_id",)
+# loaded a row (a full build loads every file in one): the nightly check's own list
+IGNORED_COLUMNS = incremental_check.IGNORED_COLUMNS
 LIFECYCLE = "int_lifecycle_changed_leads"
 SLA = "int_sla_changed_leads"
 FIT = "int_fit_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
-NOT_COMPARED = (
-    "intermediate.int_scoring_changed_leads:",
-    "intermediate.int_lifecycle_changed_leads:",
-    "intermediate.int_qualification_changed_leads:",
-    "intermediate.int_sla_changed_leads:",
-    "intermediate.int_fit_changed_leads:",
-    "staging.base_marketing__restaged_events:",
-    "intermediate.int_marketing_events_changed:",
-    "marts.data_quality_summary:",
-    "staging.stg_build_meta__last_good_input_counts:",
-)
+NOT_COMPARED = tuple(f"{table}:" for table in incremental_check.NOT_COMPARED)
 
 
 def rows(warehouse, sql: str) -> list[tuple]:
@@ -267,3 +258,39 @@ def test_a_warehouse_built_before_model_code_was_recorded_is_rebuilt_in_full(tmp
             "insert into meta.build_runs (run_id, status, dbt_command) values ('r0', 'succeeded', 'dbt build')"
         )
     assert not continues_incremental_state(warehouse)
+
+
+def test_the_nightly_fingerprints_tell_a_changed_row_and_nothing_else(tiny_warehouse, tmp_path):
+    """leadwarehouse/incremental_check.py on a copy of the tiny CRM's warehouse: a changed value or
+    a missing row is a difference, in that table only; the ingest batch, the bookkeeping tables and
+    a double's digits past the sixth are not."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(tiny_warehouse, copy)
+    before = incremental_check.warehouse_fingerprints(copy)
+    assert "marts.leads" in before and "intermediate.int_scoring_changed_leads" not in before
+    assert before == incremental_check.warehouse_fingerprints(tiny_warehouse)
+
+    def after(*statements: str) -> list[str]:
+        with duckdb.connect(str(copy)) as con:
+            for statement in statements:
+                con.execute(statement)
+        return incremental_check.differing(before, incremental_check.warehouse_fingerprints(copy))
+
+    assert (
+        after(
+            "update staging.base_marketing__marketing_events set _batch_id = 'another batch'",
+            "update intermediate.int_scoring_changed_leads set change_reason = 'inputs'",
+            "update marts.kpi_ladder set value = value + 1e-9",
+        )
+        == []
+    )
+    assert after(
+        "update marts.leads set total_score = total_score + 1 where lead_id = (select min(lead_id) from marts.leads)"
+    ) == ["marts.leads"]
+    # differences add up: marts.leads still holds the change above
+    assert after(
+        "delete from marts.lead_score_changes where rowid = (select min(rowid) from marts.lead_score_changes)"
+    ) == [
+        "marts.lead_score_changes",
+        "marts.leads",
+    ]

@@ -396,6 +396,42 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
     }
 
 
+def test_the_daily_full_build_checks_that_the_refreshed_state_equals_it(orch, paths, full_run):
+    """The nightly check (leadwarehouse/incremental_check.py): the state the daily build and the
+    hourly refresh above left is brought to this run's as_of incrementally, fingerprinted, rebuilt
+    in full and compared, table by table; the asset check reports it."""
+    later = (datetime.fromisoformat(AS_OF) + timedelta(hours=2)).isoformat(sep=" ")
+    instance = dg.DagsterInstance.ephemeral()
+    result = (
+        make_defs(orch, paths, as_of=later)
+        .resolve_job_def("daily_full_build")
+        .execute_in_process(
+            instance=instance,
+            run_config={
+                "ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True, "full_refresh": True}}}
+            },
+            raise_on_error=False,
+        )
+    )
+    assert result.success
+    logged = "\n".join(entry.user_message for entry in instance.all_logs(result.run_id))
+    assert "an incremental build at this as_of" in logged and "--full-refresh" in logged
+    (evaluation,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_check_key.name == "incremental_state_matches_full_build"
+    ]
+    assert evaluation.passed, evaluation.metadata
+    compared = evaluation.metadata["compared_tables"].value
+    assert compared > 60 and evaluation.metadata["differing_tables"].value == []
+    from leadwarehouse.incremental_check import check_of_run
+
+    assert check_of_run(paths["build"], result.run_id) == {
+        "compared_tables": compared,
+        "differing_tables": [],
+    }
+
+
 def test_the_hourly_job_runs_every_test_but_those_of_the_intermediate_models(orch):
     """The hourly job leaves the intermediate models' data tests to the daily build: dbt's selector
     for them (`path:models/intermediate,resource_type:test`) takes exactly the tests Dagster

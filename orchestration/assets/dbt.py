@@ -34,6 +34,7 @@ from leadwarehouse.build import (
 )
 from leadwarehouse.duckdb_resources import duckdb_resources
 from leadwarehouse.environment import environment_with
+from leadwarehouse.incremental_check import check_of_run, record_check, warehouse_fingerprints
 from leadwarehouse.locking import LockBusy
 from leadwarehouse.publish import last_build
 from orchestration.constants import (
@@ -153,6 +154,12 @@ class DbtBuildConfig(dg.Config):
         description="Run the data tests of the intermediate models too (they check SQL logic, which does "
         "not change between two refreshes: the hourly job leaves them to the daily build).",
     )
+    check_incremental: bool = Field(
+        default=True,
+        description="With full_refresh, on DuckDB: first bring the incremental state to this as_of with an "
+        "incremental build and record whether the full build gives the same tables "
+        "(leadwarehouse/incremental_check.py; the asset check incremental_state_matches_full_build).",
+    )
     stream_live: bool = Field(
         default=False,
         description="Report each model and test as dbt finishes it (else all at once when dbt exits, "
@@ -253,9 +260,13 @@ def lead_warehouse_dbt(
         args += ["--exclude-resource-type", "test"]
     elif not config.intermediate_tests:
         args += ["--exclude", INTERMEDIATE_TESTS]
+    continues = continues_incremental_state(warehouse.build_file, context.run_id)
+    check_incremental = (
+        config.full_refresh and config.check_incremental and continues and warehouse.engine_name == "duckdb"
+    )
     if config.full_refresh:
         args.append("--full-refresh")
-    if not config.full_refresh and not continues_incremental_state(warehouse.build_file, context.run_id):
+    if not config.full_refresh and not continues:
         # the last build failed, was partial or ran other model code (docs/incremental.md)
         args.append("--full-refresh")
     # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
@@ -273,6 +284,11 @@ def lead_warehouse_dbt(
             _begin_build_run(warehouse, context.run_id, as_of, shlex.join([*shown, "dbt", *command]))
             outcome: dict = {"succeeded": False, "message": "the dbt step stopped before dbt ran"}
             try:
+                incremental = (
+                    _incremental_state(context, dbt, warehouse, [*INCREMENTAL_RUN, *target_args], target_env)
+                    if check_incremental
+                    else None
+                )
                 with started_with(target_env):
                     invocation = dbt.cli(command, context=context, raise_on_error=False)
                 context.log.info(
@@ -284,6 +300,8 @@ def lead_warehouse_dbt(
                     invocation.is_successful()
                 yield from invocation.stream()
                 succeeded = invocation.is_successful()
+                if succeeded and incremental is not None:
+                    _compare_with_full_build(context, warehouse, as_of, incremental)
                 returncode = invocation.process.returncode
                 failure = None if succeeded else _failure_of(invocation)
                 outcome = {
@@ -300,6 +318,74 @@ def lead_warehouse_dbt(
         warehouse.release_build_lock(lock)
     if failure is not None:
         raise failure
+
+
+# the nightly check's first step: the hourly path (seeds and models, incremental; no tests) at the
+# run's as_of
+INCREMENTAL_RUN = ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
+INCREMENTAL_CHECK_ASSET = dg.AssetKey(["marts", "leads"])
+
+
+def _incremental_state(
+    context, dbt: DbtCliResource, warehouse: WarehouseResource, command: list[str], env: dict[str, str]
+) -> dict | None:
+    """The fingerprints of the warehouse's tables after an incremental build at this run's
+    as_of (leadwarehouse/incremental_check.py), or None when that run failed: the full build
+    follows either way, and nothing is compared."""
+    context.log.info("the nightly check: an incremental build at this as_of, to compare with the full build")
+    with started_with(env):
+        run = dbt.cli(command, context=context, raise_on_error=False)
+    if not run.is_successful():
+        error = run.get_error()
+        context.log.warning(
+            "the incremental build failed: the full build is not compared with it "
+            f"({str(getattr(error, 'description', error) or '')[-2000:]})"
+        )
+        return None
+    return warehouse_fingerprints(warehouse.build_file)
+
+
+def _compare_with_full_build(context, warehouse: WarehouseResource, as_of: str, incremental: dict) -> None:
+    differing = record_check(warehouse.build_file, context.run_id, as_of, incremental)
+    if differing:
+        context.log.warning(
+            f"the incremental state differed from the full build in {len(differing)} tables: "
+            f"{', '.join(differing[:20])} (meta.incremental_checks; the full build replaced it)"
+        )
+    else:
+        context.log.info(f"the incremental state equals the full build ({len(incremental)} tables compared)")
+
+
+@dg.asset_check(
+    asset=INCREMENTAL_CHECK_ASSET,
+    name="incremental_state_matches_full_build",
+    description="In a daily full build: the state the hourly refreshes left, brought to the same as_of, "
+    "has the same rows as the full build in every table (leadwarehouse/incremental_check.py).",
+)
+def incremental_state_matches_full_build(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    found = (
+        check_of_run(warehouse.build_file, context.run.run_id)
+        if warehouse.engine_name == "duckdb" and warehouse.build_file.exists()
+        else None
+    )
+    if found is None:
+        return dg.AssetCheckResult(
+            passed=True,
+            metadata={
+                "compared": "no: not a full build of a state the refreshes continued (or not on DuckDB)"
+            },
+        )
+    differing = found["differing_tables"]
+    return dg.AssetCheckResult(
+        passed=not differing,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "compared_tables": found["compared_tables"],
+            "differing_tables": dg.MetadataValue.json(differing),
+        },
+    )
 
 
 def dbt_keys(*prefixes: str) -> list[dg.AssetKey]:
