@@ -11,7 +11,7 @@ has replaced the state either way: the check says that the hourly refreshes were
 not keep a wrong state.
 
 A table's fingerprint is its row count and the sum of a 64-bit hash of each row, doubles rounded to
-ROUND_DIGITS places (as tests/test_incremental_build.py compares them). Not compared: the ingest
+ROUND_DIGITS places (as scripts/compare_warehouses.py compares them). Not compared: the ingest
 batch a row came in (a full build loads every file in one) and the tables that describe what a
 build recomputed or the build before it (NOT_COMPARED)."""
 

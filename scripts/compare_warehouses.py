@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 import duckdb
 
-FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+# the nightly check fingerprints tables with the same rounding (leadwarehouse/incremental_check.py)
+from leadwarehouse.incremental_check import FLOAT_TYPES, ROUND_DIGITS
 
 
 def _tables(con: duckdb.DuckDBPyConnection, alias: str, schemas: list[str]) -> set[tuple[str, str]]:
@@ -39,7 +40,7 @@ def _columns(
 
 def _select(alias: str, schema: str, table: str, columns: list[tuple[str, str]]) -> str:
     exprs = [
-        f'round("{name}", 6) as "{name}"' if dtype.upper() in FLOAT_TYPES else f'"{name}"'
+        f'round("{name}", {ROUND_DIGITS}) as "{name}"' if dtype.upper() in FLOAT_TYPES else f'"{name}"'
         for name, dtype in columns
     ]
     return f'select {", ".join(exprs)} from "{alias}"."{schema}"."{table}"'

@@ -28,6 +28,7 @@ import yaml
 from leadwarehouse.build import DEFAULT_AS_OF
 from leadwarehouse.contract import TABLES
 from leadwarehouse.duckdb_resources import machine_cores
+from leadwarehouse.incremental_check import check_of_run
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import LockBusy, build_lock
 from tests.builds import pipeline_parsed, pipeline_warehouse
@@ -107,11 +108,16 @@ def newest_build_run(path: Path) -> dict:
 
 
 def execute(
-    defs: dg.Definitions, job_name: str, skip_tests: bool = False, instance: dg.DagsterInstance | None = None
+    defs: dg.Definitions,
+    job_name: str,
+    skip_tests: bool = False,
+    instance: dg.DagsterInstance | None = None,
+    full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
+    config = {"skip_tests": skip_tests, **({"full_refresh": True} if full_refresh else {})}
     return defs.resolve_job_def(job_name).execute_in_process(
         instance=instance or dg.DagsterInstance.ephemeral(),
-        run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": skip_tests}}}},
+        run_config={"ops": {"lead_warehouse_dbt": {"config": config}}},
         raise_on_error=False,
     )
 
@@ -402,16 +408,12 @@ def test_the_daily_full_build_checks_that_the_refreshed_state_equals_it(orch, pa
     in full and compared, table by table; the asset check reports it."""
     later = (datetime.fromisoformat(AS_OF) + timedelta(hours=2)).isoformat(sep=" ")
     instance = dg.DagsterInstance.ephemeral()
-    result = (
-        make_defs(orch, paths, as_of=later)
-        .resolve_job_def("daily_full_build")
-        .execute_in_process(
-            instance=instance,
-            run_config={
-                "ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True, "full_refresh": True}}}
-            },
-            raise_on_error=False,
-        )
+    result = execute(
+        make_defs(orch, paths, as_of=later),
+        "daily_full_build",
+        skip_tests=True,
+        instance=instance,
+        full_refresh=True,
     )
     assert result.success
     logged = "\n".join(entry.user_message for entry in instance.all_logs(result.run_id))
@@ -424,8 +426,6 @@ def test_the_daily_full_build_checks_that_the_refreshed_state_equals_it(orch, pa
     assert evaluation.passed, evaluation.metadata
     compared = evaluation.metadata["compared_tables"].value
     assert compared > 60 and evaluation.metadata["differing_tables"].value == []
-    from leadwarehouse.incremental_check import check_of_run
-
     assert check_of_run(paths["build"], result.run_id) == {
         "compared_tables": compared,
         "differing_tables": [],
