@@ -29,6 +29,7 @@ IGNORED_COLUMNS = incremental_check.IGNORED_COLUMNS
 LIFECYCLE = "int_lifecycle_changed_leads"
 SLA = "int_sla_changed_leads"
 FIT = "int_fit_changed_leads"
+CRM = "int_crm_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = tuple(f"{table}:" for table in incremental_check.NOT_COMPARED)
 
@@ -42,13 +43,11 @@ def reasons(warehouse, changes: str = "int_scoring_changed_leads") -> dict[str |
     return dict(rows(warehouse, f"select change_reason, count(*) from intermediate.{changes} group by 1"))
 
 
-def restaged(warehouse) -> dict[str, int]:
-    return dict(
-        rows(
-            warehouse,
-            "select restage_reason, count(*) from staging.base_marketing__restaged_events group by 1",
-        )
-    )
+def restaged(warehouse, model: str = "base_marketing__restaged_events") -> dict[str, int]:
+    return dict(rows(warehouse, f"select restage_reason, count(*) from staging.{model} group by 1"))
+
+
+CRM_RESTAGED = ("base_crm__restaged_leads", "base_crm__restaged_sales_activities")
 
 
 def assert_equals_a_full_build(landing, incremental, tmp_path, as_of: str) -> None:
@@ -113,12 +112,23 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         header,
         [event(events[0], "EVGONE", "2026-10-25T09:00:00Z")],
     )
+    # sales activities that depend on more than their own row: one dated after the first builds'
+    # as_of (due three weeks later), one of the lead removed later (staged until then)
+    activity_header, activities = read_csv(work / "sales_activities" / "part-00000.csv")
+    acts = {name: i for i, name in enumerate(activity_header)}
+    future_call, removed_lead_call = list(activities[0]), list(activities[0])
+    future_call[acts["activity_id"]], future_call[acts["occurred_at"]] = "00TFUTURE", "2026-11-10T09:00:00Z"
+    removed_lead_call[acts["activity_id"]] = "00TREMOVEDLEAD"
+    removed_lead_call[acts["lead_id"]] = lead_rows[7][lcol["lead_id"]]
+    write_csv(work / "sales_activities" / "part-00001.csv", activity_header, [future_call, removed_lead_call])
     build_fixture_warehouse(work, warehouse, as_of=T0)
     assert set(reasons(warehouse)) == {"full"}
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
     assert set(reasons(warehouse, SLA)) == {"full"}
     assert set(reasons(warehouse, FIT)) == {"full"}
+    assert set(reasons(warehouse, CRM)) == {"full"}
     assert restaged(warehouse) == {}
+    assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)
     leads = sum(reasons(warehouse).values())
 
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
@@ -136,7 +146,12 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert "as_of" in sla_hour and set(sla_hour) <= {None, "inputs", "as_of"}, sla_hour
     assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
     assert reasons(warehouse, FIT) == {None: leads}  # no attribute changed: no rule evaluated again
+    # no CRM record changed but the owners assigned within the hour (stg_crm__leads: an owner
+    # assigned after as_of is not assigned yet)
+    crm_hour = reasons(warehouse, CRM)
+    assert set(crm_hour) <= {None, "inputs"} and crm_hour.get("inputs", 0) < 0.05 * leads, crm_hour
     assert restaged(warehouse) == {}  # no event restaged
+    assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)  # no CRM record either
     # the kept rows that move with as_of alone (running clocks' ends, hours in the current stage,
     # leads.as_of) were brought to it
     assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
@@ -168,8 +183,17 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     latecomer = list(lead_rows[0])
     latecomer[lcol["lead_id"]], latecomer[lcol["email"]] = "00QLATE000001", "late.comer@example.org"
     latecomer[lcol["created_at"]] = "2026-10-01T08:00:00Z"
+    # two persons become one: a record merged into another person's record
+    merged, into = lead_rows[10], lead_rows[11]
+    merged[lcol["merged_into_lead_id"]] = into[lcol["lead_id"]]
     write_csv(work / "leads" / "part-00000.csv", lead_header, lead_rows)
     write_csv(work / "leads" / "part-00001.csv", lead_header, [latecomer])
+    # an account grows: every lead naming it is scored on the new size (segment, fit)
+    account_header, accounts = read_csv(work / "accounts.csv")
+    acol = {name: i for i, name in enumerate(account_header)}
+    grown = next(row for row in accounts if row[acol["account_id"]] == lead_rows[0][lcol["account_id"]])
+    grown[acol["employee_count"]] = "25000"
+    write_csv(work / "accounts.csv", account_header, accounts)
 
     as_of = "2026-11-21 00:00:00"
     build_fixture_warehouse(work, warehouse, as_of=as_of)
@@ -191,8 +215,17 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         warehouse, FIT
     )  # the changed title, the moved person, the latecomer, the removed lead
     assert {"inputs", "gone", "new"} <= set(fit_later) and fit_later.get(None, 0) > 0.9 * leads, fit_later
+    # CRM records resolved again: the changed title, the moved and merged persons, the account's
+    # leads (inputs), the latecomer (new), the removed lead and the merged record's old person (gone)
+    crm_later = reasons(warehouse, CRM)
+    assert {"inputs", "gone", "new"} <= set(crm_later) and crm_later.get(None, 0) > 0.9 * leads, crm_later
     assert rows(warehouse, f"select count(*) from marts.leads where lead_id = '{removed}'") == [(0,)]
     restaged_now = restaged(warehouse)
+    # the rewritten leads file (all its ids, new batch), the removed lead; the future call (due), the
+    # removed lead's call (lead)
+    leads_restaged, activities_restaged = (restaged(warehouse, model) for model in CRM_RESTAGED)
+    assert set(leads_restaged) == {"delivered", "removed"} and leads_restaged["removed"] == 1, leads_restaged
+    assert activities_restaged == {"due": 1, "lead": 1}, activities_restaged
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now
     assert sum(restaged_now.values()) < 0.2 * len(events), restaged_now  # most events kept
     recomputed = dict(

@@ -1,7 +1,9 @@
 -- Every valid CRM lead record with its enrichment (int_lead_records_enriched) and the person it
 -- belongs to (int_lead_identity): lead_id, the record's place among the person's records and how
 -- many records the person has. int_leads_resolved rolls these up to one row per person; the
--- re-qualification triggers compare a person's records in order.
+-- re-qualification triggers compare a person's records in order. Incremental by lead: a run
+-- resolves again the persons int_crm_changed_leads lists.
+{{ config_incremental_by_lead('int_crm_changed_leads') }}
 with
 
 records as (
@@ -19,6 +21,7 @@ enriched as (
 identity as (
 
     select * from {{ ref('int_lead_identity') }}
+    where {{ only_changed_leads(changes='int_crm_changed_leads') }}
 
 )
 

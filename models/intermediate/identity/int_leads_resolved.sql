@@ -3,12 +3,15 @@
 -- consent) from the latest record, falling back to the first where the latest is empty. Most
 -- persons have one record (95 % in the synthetic CRM): for them the first record is the latest and
 -- the id list is that record's id, so the latest record and the id list are only looked up for
--- persons with several (at 1M leads 3.0 -> 1.0 s, the same rows).
+-- persons with several (at 1M leads 3.0 -> 1.0 s, the same rows). Incremental by lead: a run
+-- rolls up again the persons int_crm_changed_leads lists.
+{{ config_incremental_by_lead('int_crm_changed_leads') }}
 with
 
 records as (
 
     select * from {{ ref('int_lead_records_resolved') }}
+    where {{ only_changed_leads(changes='int_crm_changed_leads') }}
 
 ),
 

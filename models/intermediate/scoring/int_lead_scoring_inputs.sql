@@ -1,11 +1,14 @@
 -- One row per lead: the attributes scoring reads, the lead's segment and framework, the
 -- scoring model that applies to it (lowest priority among matching models) and that model's
--- parameters.
+-- parameters. Incremental by lead: a run computes again the persons int_crm_changed_leads lists
+-- (their records, the accounts those name, or the segments and models changed).
+{{ config_incremental_by_lead('int_crm_changed_leads') }}
 with
 
 leads as (
 
     select * from {{ ref('int_leads_resolved') }}
+    where {{ only_changed_leads(changes='int_crm_changed_leads') }}
 
 ),
 

@@ -1,11 +1,15 @@
 -- Every raw lead row, typed, with the reason it cannot be staged (null when it can).
 -- Only a structurally broken row is quarantined (no id, a losing duplicate, no parseable or a
--- placeholder creation time); an unknown picklist value is mapped (raw value kept beside).
+-- placeholder creation time); an unknown picklist value is mapped (raw value kept beside). An
+-- incremental build stages again only the ids base_crm__restaged_leads lists
+-- (macros/incremental_by_key.sql).
+{{ config_incremental_by_key('base_crm__restaged_leads', 'source_lead_id') }}
 with
 
 source as (
 
     select * from {{ crm_input('leads') }}
+    where {{ only_restaged_keys('base_crm__restaged_leads', 'lead_id', raw=true) }}
 
 ),
 
@@ -14,6 +18,7 @@ typed as (
     select
         _source_file,
         _source_row,
+        {{ batch_id_column() }} as _batch_id,
         {{ clean_text('lead_id') }} as source_lead_id,
         nullif({{ normalize_email('email') }}, '') as email,
         {{ clean_text('email') }} as email_raw,

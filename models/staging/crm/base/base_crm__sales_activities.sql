@@ -1,9 +1,13 @@
--- Every raw sales activity, typed, with the reason it cannot be staged (null when it can).
+-- Every raw sales activity, typed, with the reason it cannot be staged (null when it can). An
+-- incremental build stages again only the ids base_crm__restaged_sales_activities lists
+-- (macros/incremental_by_key.sql).
+{{ config_incremental_by_key('base_crm__restaged_sales_activities', 'activity_id') }}
 with
 
 source as (
 
     select * from {{ crm_input('sales_activities') }}
+    where {{ only_restaged_keys('base_crm__restaged_sales_activities', 'activity_id', raw=true) }}
 
 ),
 
@@ -28,6 +32,7 @@ typed as (
     select
         _source_file,
         _source_row,
+        {{ batch_id_column() }} as _batch_id,
         {{ clean_text('activity_id') }} as activity_id,
         {{ clean_text('lead_id') }} as source_lead_id,
         {{ clean_text('rep_id') }} as rep_id,
