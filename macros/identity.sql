@@ -2,8 +2,9 @@
     names (`source_lead_id`): a row on any record of a person (merged or converted records
     included) belongs to that person. Staging only keeps rows whose lead record is staged, so every
     row has its person. The one place a record id is mapped to the merged person. `where`: which
-    rows of the staging model (an incremental model's changed rows; default all). -#}
-{% macro with_person_key(staging_model, where='1 = 1') %}
+    rows of the staging model (an incremental model's changed rows; default all); `persons`: which
+    persons (a condition on int_lead_identity; an incremental-by-lead model's changed leads). -#}
+{% macro with_person_key(staging_model, where='1 = 1', persons='1 = 1') %}
 with
 
 records as (
@@ -19,6 +20,7 @@ identity as (
         source_lead_id,
         lead_id
     from {{ ref('int_lead_identity') }}
+    where {{ persons }}
 
 )
 

@@ -11,7 +11,7 @@
       due:       its staged row was dated after the last build's as_of and as_of has reached it, or
                  the other way round (as_of went back);
       lead:      (lead_checked) the lead its staged row was checked against appeared, disappeared,
-                 or entered or left quarantine;
+                 or entered or left quarantine (only a lead base_crm__leads staged again can);
       picklist:  a picklist spelling of it now maps to another canonical value (a seed change);
       rule:      (rule) the SQL condition `rule` over the stored row holds: a seed it was checked
                  against changed.
@@ -84,11 +84,19 @@ gone_files as (
 
 leads as (
 
+    -- a lead's status can only change where base_crm__leads staged it again: its restaged ids
+    -- (a few thousand an hour), not every lead, are checked against the stored rows
     select
-        source_lead_id,
-        case when quarantine_reason is null then 'staged' else 'quarantined' end as lead_status
-    from {{ ref('base_crm__leads') }}
-    where id_occurrence = 1
+        restaged.restage_key as source_lead_id,
+        case
+            when base.source_lead_id is null then 'missing'
+            when base.quarantine_reason is null then 'staged'
+            else 'quarantined'
+        end as lead_status
+    from {{ ref('base_crm__restaged_leads') }} as restaged
+    left join {{ ref('base_crm__leads') }} as base
+        on restaged.restage_key = base.source_lead_id and base.id_occurrence = 1
+    where restaged.restage_key != ''
 
 ),
 {%- endif %}
@@ -138,7 +146,7 @@ staged as (
             when 'lead_quarantined' then 'quarantined'
             else 'staged'
         end as lead_status_seen,
-        coalesce(leads.lead_status, 'missing') as lead_status_now,
+        leads.lead_status as lead_status_now,
         {%- endif %}
         {%- for column in picklists %}
         remapped_{{ column }}.raw_value is not null
@@ -171,7 +179,7 @@ staged_reasons as (
                 or (was_dated and due_at > {{ as_of() }})
                 then 'due'
             {%- if lead_checked %}
-            when checked_lead and lead_status_seen != lead_status_now then 'lead'
+            when checked_lead and lead_status_seen != coalesce(lead_status_now, lead_status_seen) then 'lead'
             {%- endif %}
             when is_remapped then 'picklist'
             when is_from_gone_file then 'removed'

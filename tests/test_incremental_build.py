@@ -30,6 +30,7 @@ LIFECYCLE = "int_lifecycle_changed_leads"
 SLA = "int_sla_changed_leads"
 FIT = "int_fit_changed_leads"
 CRM = "int_crm_changed_leads"
+ACTIVITIES = "int_sales_activity_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = tuple(f"{table}:" for table in incremental_check.NOT_COMPARED)
 
@@ -129,6 +130,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert set(reasons(warehouse, CRM)) == {"full"}
     assert restaged(warehouse) == {}
     assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)
+    assert reasons(warehouse, ACTIVITIES) == {}
     leads = sum(reasons(warehouse).values())
 
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
@@ -152,6 +154,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert set(crm_hour) <= {None, "inputs"} and crm_hour.get("inputs", 0) < 0.05 * leads, crm_hour
     assert restaged(warehouse) == {}  # no event restaged
     assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)  # no CRM record either
+    assert reasons(warehouse, ACTIVITIES) == {}  # no activity mapped again
     # the kept rows that move with as_of alone (running clocks' ends, hours in the current stage,
     # leads.as_of) were brought to it
     assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
@@ -194,6 +197,19 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     grown = next(row for row in accounts if row[acol["account_id"]] == lead_rows[0][lcol["account_id"]])
     grown[acol["employee_count"]] = "25000"
     write_csv(work / "accounts.csv", account_header, accounts)
+    # a new call on a lead nothing else changed for (its person maps its activities again)
+    new_call = list(activities[0])
+    new_call[acts["activity_id"]], new_call[acts["lead_id"]] = "00TNEWCALL", lead_rows[20][lcol["lead_id"]]
+    write_csv(work / "sales_activities" / "part-00002.csv", activity_header, [new_call])
+
+    # a signal-map change as the stored events see it: an event's stored signal is not the one its
+    # kind maps to now (every stored event of that kind is recomputed)
+    remapped = events[5][col["event_id"]]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update intermediate.int_marketing_events_resolved set signal = 'retired_signal' where event_id = ?",
+            [remapped],
+        )
 
     as_of = "2026-11-21 00:00:00"
     build_fixture_warehouse(work, warehouse, as_of=as_of)
@@ -221,11 +237,14 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert {"inputs", "gone", "new"} <= set(crm_later) and crm_later.get(None, 0) > 0.9 * leads, crm_later
     assert rows(warehouse, f"select count(*) from marts.leads where lead_id = '{removed}'") == [(0,)]
     restaged_now = restaged(warehouse)
-    # the rewritten leads file (all its ids, new batch), the removed lead; the future call (due), the
-    # removed lead's call (lead)
+    # the rewritten leads file (all its ids, new batch), the removed lead; the new call (delivered),
+    # the future call (due), the removed lead's call (lead)
     leads_restaged, activities_restaged = (restaged(warehouse, model) for model in CRM_RESTAGED)
     assert set(leads_restaged) == {"delivered", "removed"} and leads_restaged["removed"] == 1, leads_restaged
-    assert activities_restaged == {"due": 1, "lead": 1}, activities_restaged
+    assert activities_restaged == {"delivered": 1, "due": 1, "lead": 1}, activities_restaged
+    # their persons: the new and the future call's (mapped now) and the removed lead's (as the last
+    # build mapped it)
+    assert reasons(warehouse, ACTIVITIES) == {"activities": 3}
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now
     assert sum(restaged_now.values()) < 0.2 * len(events), restaged_now  # most events kept
     recomputed = dict(
@@ -234,9 +253,13 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
             "select restage_reason, count(*) from intermediate.int_marketing_events_changed group by 1",
         )
     )
-    assert {"person", "staged"} <= set(recomputed) and sum(recomputed.values()) < 0.2 * len(events), (
-        recomputed
-    )
+    assert {"person", "signal", "staged"} <= set(recomputed) and sum(recomputed.values()) < 0.2 * len(
+        events
+    ), recomputed
+    assert rows(
+        warehouse,
+        f"select restage_reason from intermediate.int_marketing_events_changed where restage_key = '{remapped}'",
+    ) == [("signal",)]
     assert_equals_a_full_build(work, warehouse, tmp_path, as_of)
 
     # as_of back before the last build: every lead is recomputed

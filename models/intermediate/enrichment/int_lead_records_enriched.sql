@@ -4,12 +4,22 @@
 -- function of the first matching title rule (seeds/enrichment/title_*_rules.csv, lowest
 -- priority). int_lead_records_resolved joins these to the record and its person. The rules are
 -- matched once per distinct title and domain, not per record: a million records share far fewer
--- titles and domains, and each match is a LIKE per rule.
+-- titles and domains, and each match is a LIKE per rule. Incremental by lead: a run enriches
+-- again the records of the persons int_crm_changed_leads lists (a changed record changes its
+-- person's fingerprint; a rule change recomputes every person).
+{{ config_incremental_by_lead('int_crm_changed_leads') }}
 with
 
 records as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select
+        identity.lead_id,
+        leads.source_lead_id,
+        leads.email,
+        leads.title
+    from {{ ref('stg_crm__leads') }} as leads
+    inner join {{ ref('int_lead_identity') }} as identity on leads.source_lead_id = identity.source_lead_id
+    where {{ only_changed_leads('identity.lead_id', changes='int_crm_changed_leads') }}
 
 ),
 
@@ -34,6 +44,7 @@ domain_rules as (
 normalized as (
 
     select
+        records.lead_id,
         records.source_lead_id,
         records.email,
         {{ dbt.split_part('records.email', "'@'", 2) }} as email_domain,
@@ -100,6 +111,7 @@ email_type_matches as (
 )
 
 select
+    normalized.lead_id,
     normalized.source_lead_id,
     normalized.email_domain,
     coalesce(email_type_matches.email_type, case when normalized.email is null then 'unknown' else 'business' end)

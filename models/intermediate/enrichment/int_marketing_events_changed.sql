@@ -8,74 +8,86 @@
 -- With the person each event belonged to at the last build (previous_lead_id): scoring recomputes
 -- the leads of changed events, before and after (int_scoring_changed_leads). Empty in a full build.
 {%- set previous = previous_build_of('int_marketing_events_resolved') %}
+{#- read as a subquery wherever it is used: a CTE read several times would be materialized (23M
+    events at 1M leads); each reader below keeps a few of them (a semi-join) or their kinds -#}
+{%- set stored -%}
+    ({{ stored_rows(previous, {
+        'event_id': 'string', 'source_lead_id': 'string', 'lead_id': 'string', 'event_type': 'string',
+        'page_url': 'string', 'asset_name': 'string', 'signal': 'string'
+    }) }})
+{%- endset %}
 with
 
 restaged as (
 
-    select
-        restage_key,
-        'staged' as restage_reason
+    select restage_key
     from {{ ref('base_marketing__restaged_events') }}
     where restage_key != ''
 
 ),
 
-signals as (
+changed_persons as (
 
-    select * from {{ ref('int_marketing_event_signals') }}
+    -- an event's person can only change where int_crm_changed_leads recomputes the person its
+    -- record belonged to: a record that moves to another person (or to none) changes that
+    -- person's rows, so only the events of these persons are looked up
+    select lead_id
+    from {{ ref('int_crm_changed_leads') }}
+    where is_changed
 
 ),
 
-identity as (
+remapped_kinds as (
 
+    -- the kinds of stored event whose signal differs from the one int_marketing_event_signals
+    -- gives now (compared per kind: a few thousand, not per event)
     select
-        source_lead_id,
-        lead_id
-    from {{ ref('int_lead_identity') }}
-
-),
-
-stored as (
-
-    {{ stored_rows(previous, {
-        'event_id': 'string', 'source_lead_id': 'string', 'lead_id': 'string', 'event_type': 'string',
-        'page_url': 'string', 'asset_name': 'string', 'signal': 'string'
-    }) }}
-
-),
-
-stored_reasons as (
-
-    -- one pass over the stored events (a second would materialize them); when several reasons
-    -- hold, the first by name
-    select
-        stored.event_id as restage_key,
-        stored.lead_id as previous_lead_id,
-        case
-            when stored.lead_id != coalesce(identity.lead_id, '') then 'person'
-            when coalesce(stored.signal, '') != coalesce(signals.signal, '') then 'signal'
-            when restaged.restage_key is not null then 'staged'
-        end as restage_reason
-    from stored
-    left join restaged on stored.event_id = restaged.restage_key
-    left join identity on stored.source_lead_id = identity.source_lead_id
-    left join signals on {{ same_event_kind('stored', 'signals') }}
+        stored_kinds.event_type,
+        stored_kinds.page_url,
+        stored_kinds.asset_name
+    from (
+        select distinct
+            stored.event_type,
+            stored.page_url,
+            stored.asset_name,
+            stored.signal
+        from {{ stored }} as stored
+    ) as stored_kinds
+    left join {{ ref('int_marketing_event_signals') }} as signals
+        on {{ same_event_kind('stored_kinds', 'signals') }}
+    where coalesce(stored_kinds.signal, '') != coalesce(signals.signal, '')
 
 ),
 
 reasons as (
 
-    select * from stored_reasons
-    where restage_reason is not null
+    select
+        stored.event_id as restage_key,
+        stored.lead_id as previous_lead_id,
+        'person' as restage_reason
+    from {{ stored }} as stored
+    inner join changed_persons on stored.lead_id = changed_persons.lead_id
+    left join {{ ref('int_lead_identity') }} as identity on stored.source_lead_id = identity.source_lead_id
+    where stored.lead_id != coalesce(identity.lead_id, '')
 
     union all
 
-    -- every restaged event (one the last build did not store has no row above)
     select
-        restage_key,
-        cast(null as {{ dbt.type_string() }}) as previous_lead_id,
-        restage_reason
+        stored.event_id as restage_key,
+        stored.lead_id as previous_lead_id,
+        'signal' as restage_reason
+    from {{ stored }} as stored
+    inner join remapped_kinds on {{ same_event_kind('stored', 'remapped_kinds') }}
+
+    union all
+
+    -- every restaged event, with its person at the last build when it was stored
+    select
+        restaged.restage_key,
+        stored.lead_id as previous_lead_id,
+        'staged' as restage_reason
     from restaged
+    left join {{ stored }} as stored on restaged.restage_key = stored.event_id
 
 )
 

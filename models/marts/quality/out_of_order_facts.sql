@@ -50,8 +50,20 @@ facts as (
         stage not in ('lead', 'other') as is_lifecycle_fact
     from {{ ref('int_lifecycle_events_resolved') }}
 
+),
+
+before_creation as (
+
+    select
+        facts.*,
+        leads.created_at as lead_created_at
+    from facts
+    inner join leads on facts.lead_id = leads.lead_id
+    where facts.fact_at < leads.created_at and facts.fact_at <= {{ as_of() }}
+
     union all
 
+    -- tens of millions of events: checked per changed lead (int_marketing_events_before_lead)
     select
         'marketing_events' as fact_table,
         event_id as fact_id,
@@ -59,23 +71,22 @@ facts as (
         lead_id,
         source_lead_id,
         occurred_at as fact_at,
-        false as is_lifecycle_fact
-    from {{ ref('int_marketing_events_resolved') }}
+        false as is_lifecycle_fact,
+        lead_created_at
+    from {{ ref('int_marketing_events_before_lead') }}
 
 )
 
 select
-    {{ surrogate_key(['facts.fact_table', 'facts.fact_id']) }} as out_of_order_fact_id,
-    facts.fact_table,
-    facts.fact_id,
-    facts.fact_type,
-    facts.lead_id,
-    facts.source_lead_id,
-    facts.fact_at,
-    leads.created_at as lead_created_at,
-    {{ dbt.datediff('facts.fact_at', 'leads.created_at', 'second') }} / 86400.0 as days_before_lead_created,  -- noqa: LT05
-    facts.is_lifecycle_fact,
+    {{ surrogate_key(['before_creation.fact_table', 'before_creation.fact_id']) }} as out_of_order_fact_id,
+    before_creation.fact_table,
+    before_creation.fact_id,
+    before_creation.fact_type,
+    before_creation.lead_id,
+    before_creation.source_lead_id,
+    before_creation.fact_at,
+    before_creation.lead_created_at,
+    {{ dbt.datediff('before_creation.fact_at', 'before_creation.lead_created_at', 'second') }} / 86400.0 as days_before_lead_created,  -- noqa: LT05
+    before_creation.is_lifecycle_fact,
     'before_lead_created' as reason
-from facts
-inner join leads on facts.lead_id = leads.lead_id
-where facts.fact_at < leads.created_at and facts.fact_at <= {{ as_of() }}
+from before_creation

@@ -3,6 +3,9 @@
 -- assigned yet. What the title and email say about the person (seniority, function, email type)
 -- is enrichment (int_lead_records_enriched); identity resolution (one lead per person) happens in
 -- int_lead_identity; rows that failed validation are in quarantined_rows.
+-- A view of base_crm__leads (incremental by lead id), like stg_marketing__marketing_events: the
+-- filter and two lookups cost less than storing a million records again every build.
+{{ config(materialized='view') }}
 with
 
 base as (

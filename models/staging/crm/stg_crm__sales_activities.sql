@@ -1,3 +1,6 @@
+-- Valid SDR/AE activities, one per activity id: a view of base_crm__sales_activities (incremental
+-- by activity id), whose only reader, int_sales_activities_resolved, maps each to its person.
+{{ config(materialized='view') }}
 with
 
 base as (
