@@ -34,6 +34,7 @@ NOT_COMPARED = (
     "intermediate.int_fit_changed_leads",
     "intermediate.int_crm_changed_leads",
     "intermediate.int_sales_activity_changed_leads",
+    "intermediate.int_opportunity_changed_leads",
     "staging.base_marketing__restaged_events",
     "staging.base_crm__restaged_leads",
     "staging.base_crm__restaged_sales_activities",

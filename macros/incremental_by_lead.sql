@@ -79,7 +79,8 @@
 {% macro changed_leads_by_fingerprint(inputs, rules) -%}
     {#- A change model's SQL for models whose rows for a lead depend only on that lead's rows of
         `inputs` (relations with a lead_id column) and on the whole of `rules` (seeds): one row
-        per lead (and per lead gone since the last run) with why an incremental run recomputes it:
+        per lead (and per lead gone since the last run) with why an incremental run recomputes it
+        (`rules` may be empty):
           new:    it did not exist at the last run;
           inputs: a row of it in `inputs` differs from the last run (one fingerprint per lead);
           gone:   it existed at the last run and no longer does (its rows are deleted);
@@ -114,6 +115,9 @@ rule_rows as (
     {%- if not loop.last %}
     union all
     {%- endif %}
+    {%- else %}
+    -- no rules: one constant row, so the rules never differ from the last run's
+    select {{ values_fingerprint(["'no rules'"]) }} as row_hash
     {%- endfor %}
 
 ),

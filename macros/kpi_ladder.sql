@@ -150,3 +150,13 @@
     {%- endfor %}
     from {{ ref('kpi_parameters') }}
 {%- endmacro %}
+
+{% macro kpi_fact_changes() -%}
+    {#- The change models int_kpi_lead_facts and int_kpi_events follow (docs/incremental.md,
+        section 4): one for each input of the lead facts. Of the SLA's, the data changes only: a
+        running clock's elapsed time does not reach the facts, its routing does. -#}
+    {{ return([
+        'int_crm_changed_leads', 'int_fit_changed_leads', 'int_scoring_changed_leads',
+        'int_lifecycle_changed_leads', 'int_sla_changed_leads:is_data_changed', 'int_opportunity_changed_leads'
+    ]) }}
+{%- endmacro %}

@@ -31,6 +31,7 @@ SLA = "int_sla_changed_leads"
 FIT = "int_fit_changed_leads"
 CRM = "int_crm_changed_leads"
 ACTIVITIES = "int_sales_activity_changed_leads"
+OPPORTUNITIES = "int_opportunity_changed_leads"
 SCHEMAS = ["staging", "intermediate", "marts", "exports"]
 NOT_COMPARED = tuple(f"{table}:" for table in incremental_check.NOT_COMPARED)
 
@@ -201,6 +202,12 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     new_call = list(activities[0])
     new_call[acts["activity_id"]], new_call[acts["lead_id"]] = "00TNEWCALL", lead_rows[20][lcol["lead_id"]]
     write_csv(work / "sales_activities" / "part-00002.csv", activity_header, [new_call])
+    # a won deal's amount corrected: only the KPI facts' won amount changes
+    deal_header, deals = read_csv(work / "opportunities" / "part-00000.csv")
+    dcol = {name: i for i, name in enumerate(deal_header)}
+    corrected = next(row for row in deals if row[dcol["stage"]] == "closed_won")
+    corrected[dcol["amount"]] = str(float(corrected[dcol["amount"]]) + 1234.5)
+    write_csv(work / "opportunities" / "part-00000.csv", deal_header, deals)
 
     # a signal-map change as the stored events see it: an event's stored signal is not the one its
     # kind maps to now (every stored event of that kind is recomputed)
@@ -245,6 +252,11 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     # their persons: the new and the future call's (mapped now) and the removed lead's (as the last
     # build mapped it)
     assert reasons(warehouse, ACTIVITIES) == {"activities": 3}
+    # the corrected deal's person (inputs) and the persons that came and went with their deals
+    deals_later = reasons(warehouse, OPPORTUNITIES)
+    assert deals_later.get("inputs", 0) >= 1 and deals_later.get(None, 0) > 0.5 * sum(deals_later.values()), (
+        deals_later
+    )
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now
     assert sum(restaged_now.values()) < 0.2 * len(events), restaged_now  # most events kept
     recomputed = dict(

@@ -3,11 +3,14 @@
 -- milestone's own date (event_at), its amount (USD, for won) and the velocity duration that ends
 -- at it (the int_kpi_lead_facts days_* column it names; null days when the entry is an
 -- out-of-order fact applied at the creation). The KPI ladder counts these per period.
+-- Incremental by lead, with the lead facts.
+{{ config_incremental_by_lead(kpi_fact_changes()) }}
 with
 
 facts as (
 
     select * from {{ ref('int_kpi_lead_facts') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 

@@ -3,36 +3,43 @@
 -- entered by a fact dated before the lead's creation (applied at the creation, flagged
 -- is_<stage>_out_of_order) still counts as reached but bounds no duration: a negative duration
 -- is not a duration. Reads the intermediate models marts.leads is built from, never the marts.
+-- Incremental by lead: a run recomputes the leads any of its inputs' change models lists.
 {%- set stages = ['mql', 'sal', 'sql', 'opportunity', 'won', 'lost'] %}
+{{ config_incremental_by_lead(kpi_fact_changes()) }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
 fit as (
 
     select * from {{ ref('int_lead_fit_scores') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
 scores as (
 
     select * from {{ ref('int_lead_score_summary') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
 lead_stages as (
 
     select * from {{ ref('int_lead_stage_dates') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
 routing as (
 
     select * from {{ ref('int_lead_routing') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
@@ -40,6 +47,7 @@ opportunities as (
 
     -- already mapped to their person (int_opportunities_resolved)
     select * from {{ ref('int_opportunities_resolved') }}
+    where {{ only_changed_leads(changes=kpi_fact_changes()) }}
 
 ),
 
