@@ -10,27 +10,27 @@
 --               contract shape only, where the event models are incremental;
 --   schedule:   a change that needs no new data has come since the last run's as_of (an event's
 --               expiry after the lookback window, which also ends velocity windows, or the next
---               decay step), seen in the events the last run counted;
+--               decay step), as the last run scheduled it (int_lead_next_scheduled_change);
 --   gone:       it existed at the last run and no longer does (its rows are deleted);
 --   full:       there is no last run to compare with (first build, --full-refresh) or as_of went
 --               back before it: every lead.
--- The last run is this table and int_intent_events_counted as it left them (read before they
--- are replaced): this model runs before the events are counted, so that counting too is
+-- The last run is this table and int_lead_next_scheduled_change as it left them (read before
+-- they are replaced): this model runs before the events are counted, so that counting too is
 -- incremental by lead.
 {%- set previous = none -%}
-{%- set previous_counted = last_build_of('int_intent_events_counted') -%}
+{%- set previous_schedule = last_build_of('int_lead_next_scheduled_change') -%}
 {%- set last_as_of = none -%}
 {%- if reads_last_build() -%}
     {%- set previous = load_relation(this) -%}
 {%- endif -%}
-{%- if previous is not none and previous_counted is not none -%}
+{%- if previous is not none and previous_schedule is not none -%}
     {%- set last_as_of = run_query('select max(scored_as_of) from ' ~ previous).columns[0].values()[0] -%}
 {%- endif -%}
 {%- set compared = last_as_of is not none -%}
 {#- the contract shape names the leads of changed events (cheap); a connector shape, whose event
     models are rebuilt in full, fingerprints every countable event of every lead -#}
 {%- set events_from_change_model = is_incremental_by_key() -%}
-{#- the last run's as_of: scheduled changes after it and up to this as_of are due -#}
+{#- the last run's as_of: an as_of before it recomputes every lead -#}
 {%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() %}
 with
 
@@ -163,62 +163,15 @@ fingerprints as (
 
 ),
 
-last_counted as (
+scheduled as (
 
-    -- the events the last run counted: a lead whose inputs did not change counts the same now
+    -- each lead's next change without new data, as the last run scheduled it (a lead whose counted
+    -- events did not change since has the same schedule now)
     select
         stored.lead_id,
-        stored.occurred_at
-    from ({{ stored_rows(previous_counted if compared else none,
-        {'lead_id': 'string', 'occurred_at': 'timestamp', 'is_counted': 'boolean'}) }}) as stored
-    where stored.is_counted
-
-),
-
-event_clock as (
-
-    -- the first expiry after the last run's as_of, and the last counted event (decay runs from it)
-    select
-        last_counted.lead_id,
-        inputs.lookback_days,
-        inputs.decay_period_days,
-        min(
-            case
-                when {{ dbt.dateadd('day', 'inputs.lookback_days', 'last_counted.occurred_at') }} > {{ last_run }}
-                    then {{ dbt.dateadd('day', 'inputs.lookback_days', 'last_counted.occurred_at') }}
-            end
-        ) as next_expiry_at,
-        max(last_counted.occurred_at) as last_event_at
-    from last_counted
-    inner join inputs on last_counted.lead_id = inputs.lead_id
-    group by last_counted.lead_id, inputs.lookback_days, inputs.decay_period_days
-
-),
-
-decay_clock as (
-
-    -- decay step k falls at last_event_at + k * P days while k * P < lookback; the first one after
-    -- the last run's as_of is k = floor((last run - last_event_at) / P) + 1
-    select
-        *,
-        floor(
-            {{ dbt.datediff('last_event_at', last_run, 'second') }}
-            / (decay_period_days * 86400.0)
-        ) + 1 as next_step
-    from event_clock
-
-),
-
-schedule as (
-
-    select
-        lead_id,
-        next_expiry_at,
-        case
-            when next_step * decay_period_days < lookback_days
-                then {{ dbt.dateadd('day', 'cast(next_step * decay_period_days as integer)', 'last_event_at') }}
-        end as next_decay_at
-    from decay_clock
+        stored.next_change_at
+    from ({{ stored_rows(previous_schedule if compared else none,
+        {'lead_id': 'string', 'next_change_at': 'timestamp'}) }}) as stored
 
 ),
 
@@ -227,14 +180,9 @@ current_leads as (
     select
         fingerprints.lead_id,
         fingerprints.inputs_fingerprint,
-        case
-            when schedule.next_decay_at is null then schedule.next_expiry_at
-            when schedule.next_expiry_at is null then schedule.next_decay_at
-            when schedule.next_decay_at < schedule.next_expiry_at then schedule.next_decay_at
-            else schedule.next_expiry_at
-        end as next_change_at
+        scheduled.next_change_at
     from fingerprints
-    left join schedule on fingerprints.lead_id = schedule.lead_id
+    left join scheduled on fingerprints.lead_id = scheduled.lead_id
 
 ),
 
