@@ -22,9 +22,9 @@ leads as (
 
 events as (
 
-    -- staged events are never dated after as_of (base_marketing__marketing_events quarantines them)
+    -- staged events are never dated after as_of (base_marketing__marketing_events quarantines
+    -- them); the join with the changed leads below keeps only theirs (one pass, no second filter)
     select * from {{ ref('int_marketing_events_resolved') }}
-    where {{ only_changed_leads() }}
 
 )
 
