@@ -17,6 +17,8 @@
 -- Order: trigger_at, then trigger_order (seeds/lifecycle/lifecycle_trigger_order.csv: creation
 -- before scoring and marketing stages before sales), then the fact's own date (so facts applied at
 -- the creation keep their original order).
+-- Incremental by lead: the leads int_lifecycle_changed_leads lists are computed again.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 with
 
 inputs as (
@@ -25,6 +27,7 @@ inputs as (
         lead_id,
         created_at
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
@@ -65,14 +68,26 @@ creation_triggers as (
 all_triggers as (
 
     select * from creation_triggers
+
     union all
+
     select * from {{ ref('int_lifecycle_triggers__score') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
+
     union all
+
     select * from {{ ref('int_lifecycle_triggers__sales') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
+
     union all
+
     select * from {{ ref('int_lifecycle_triggers__requalification') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
+
     union all
+
     select * from {{ ref('int_lifecycle_triggers__crm_recorded') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 

@@ -7,11 +7,14 @@
 -- own derivation of the stage. A record makes a trigger when its crm_<stage> is a lifecycle
 -- trigger (seeds/lifecycle/lifecycle_trigger_order.csv, which also orders it like the warehouse's
 -- own trigger of the stage).
+-- Incremental by lead: the leads int_lifecycle_changed_leads lists are computed again.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 with
 
 records as (
 
     select * from {{ ref('int_lifecycle_events_resolved') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 

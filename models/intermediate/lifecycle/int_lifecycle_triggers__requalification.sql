@@ -5,17 +5,21 @@
 -- `firmographic_change`). A recycle dated before the lead's creation is applied at the creation
 -- (int_lifecycle_triggers), so re-qualification watches from then: a marketing event dated before
 -- the lead existed never re-qualifies it.
+-- Incremental by lead: the leads int_lifecycle_changed_leads lists are computed again.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 with
 
 records as (
 
     select * from {{ ref('int_lead_records_resolved') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
 events as (
 
     select * from {{ ref('int_marketing_events_resolved') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
@@ -37,12 +41,14 @@ leads as (
         lead_id,
         created_at
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
 sales_triggers as (
 
     select * from {{ ref('int_lifecycle_triggers__sales') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 

@@ -5,23 +5,28 @@
 -- int_lifecycle_triggers decides (seeds/lifecycle/stage_sources.csv) whether the lifecycle
 -- follows them or the CRM's record. trigger_at is when the fact happened, even when that is
 -- before the lead was created (int_lifecycle_triggers applies such facts at the creation).
+-- Incremental by lead: the leads int_lifecycle_changed_leads lists are computed again.
+{{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
 with
 
 inputs as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
 activities as (
 
     select * from {{ ref('int_sales_activities_resolved') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
 opportunities as (
 
     select * from {{ ref('int_opportunities_resolved') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
@@ -34,6 +39,7 @@ reason_codes as (
 first_confirmations as (
 
     select * from {{ ref('int_lead_checklist_confirmations') }}
+    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
 ),
 
