@@ -30,3 +30,19 @@ select
 from records
 inner join identity on records.source_lead_id = identity.source_lead_id
 {% endmacro %}
+
+{% macro scored_account_columns() -%}
+    {#- The columns of a record's account that scoring reads (int_lead_record_keys lists them as
+        account_<column>); a change to one of them changes the record's person. -#}
+    {{ return(['industry', 'employee_count', 'annual_revenue', 'region', 'tech_stack', 'country']) }}
+{%- endmacro %}
+
+{% macro account_fingerprint(alias, prefix='') -%}
+    {#- One value over those columns of `alias` (named prefix ~ column there), as text: what
+        int_lead_identity keeps per record and int_crm_changed_leads compares with the account now. -#}
+    {%- set columns = [] -%}
+    {%- for column in scored_account_columns() -%}
+        {%- do columns.append(alias ~ '.' ~ prefix ~ column) -%}
+    {%- endfor -%}
+    cast({{ values_fingerprint(columns) }} as {{ dbt.type_string() }})
+{%- endmacro %}

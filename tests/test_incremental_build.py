@@ -134,6 +134,11 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         activity_header,
         [future_call, removed_lead_call, rejection],
     )
+    # an owner assigned half an hour after the first build's as_of (assigned in the next hour)
+    assigned_record = lead_rows[40][lcol["lead_id"]]
+    lead_rows[40][lcol["owner_rep_id"]] = lead_rows[0][lcol["owner_rep_id"]]
+    lead_rows[40][lcol["owner_assigned_at"]] = "2026-11-01T00:30:00Z"
+    write_csv(work / "leads" / "part-00000.csv", lead_header, lead_rows)
     build_fixture_warehouse(work, warehouse, as_of=T0)
     assert set(reasons(warehouse)) == {"full"}
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
@@ -144,15 +149,23 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)
     assert reasons(warehouse, ACTIVITIES) == {}
     leads = sum(reasons(warehouse).values())
-    [(recycled_lead,)] = rows(
-        warehouse,
-        f"select lead_id from intermediate.int_lead_records_resolved where source_lead_id = '{recycled_record}'",
-    )
+
+    def person_of(record: str) -> str:
+        sql = f"select lead_id from intermediate.int_lead_records_resolved where source_lead_id = '{record}'"
+        [(person,)] = rows(warehouse, sql)
+        return person
+
+    recycled_lead, assigned_lead = person_of(recycled_record), person_of(assigned_record)
 
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
+    # and the owner assigned in it
     build_fixture_warehouse(work, warehouse, as_of="2026-11-01 01:00:00")
     hour = reasons(warehouse)
-    assert set(hour) <= {None, "schedule"} and hour.get("schedule", 0) < 0.05 * leads, hour
+    assert set(hour) <= {None, "schedule", "inputs"} and hour.get("schedule", 0) < 0.05 * leads, hour
+    # the one scoring input that changed: the owner assigned within the hour
+    assert rows(
+        warehouse, "select lead_id from intermediate.int_scoring_changed_leads where change_reason = 'inputs'"
+    ) == [(assigned_lead,)]
     # the lifecycle follows the leads whose trigger inputs changed (a score band that decay moved)
     # or whose stored trigger as_of reached (a recycle date)
     lifecycle_hour = reasons(warehouse, LIFECYCLE)
@@ -167,17 +180,43 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     sla_hour = reasons(warehouse, SLA)
     assert "as_of" in sla_hour and set(sla_hour) <= {None, "inputs", "as_of"}, sla_hour
     assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
-    assert reasons(warehouse, FIT) == {None: leads}  # no attribute changed: no rule evaluated again
+    # no attribute changed but the owner (its lead's scoring inputs row is fingerprinted whole)
+    assert reasons(warehouse, FIT) == {None: leads - 1, "inputs": 1}
     # no CRM record changed but the owners assigned within the hour (stg_crm__leads: an owner
     # assigned after as_of is not assigned yet)
     crm_hour = reasons(warehouse, CRM)
     assert set(crm_hour) <= {None, "inputs"} and crm_hour.get("inputs", 0) < 0.05 * leads, crm_hour
+    assert rows(
+        warehouse, f"select change_reason from intermediate.{CRM} where lead_id = '{assigned_lead}'"
+    ) == [("inputs",)]
     assert restaged(warehouse) == {}  # no event restaged
     assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)  # no CRM record either
     assert reasons(warehouse, ACTIVITIES) == {}  # no activity mapped again
     # the kept rows that move with as_of alone (running clocks' ends, hours in the current stage,
     # leads.as_of) were brought to it
     assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
+
+    # an hour later only an account changed (no lead record delivered): exactly the persons whose
+    # records name it are resolved again
+    account_header, accounts = read_csv(work / "accounts.csv")
+    acol = {name: i for i, name in enumerate(account_header)}
+    account_ids = {row[acol["account_id"]] for row in accounts}
+    renamed_account = next(
+        row[lcol["account_id"]] for row in lead_rows[40:] if row[lcol["account_id"]] in account_ids
+    )
+    renamed = next(row for row in accounts if row[acol["account_id"]] == renamed_account)
+    renamed[acol["industry"]] = "Aerospace"
+    write_csv(work / "accounts.csv", account_header, accounts)
+    build_fixture_warehouse(work, warehouse, as_of="2026-11-01 02:00:00")
+    account_persons = rows(
+        warehouse,
+        "select distinct lead_id from intermediate.int_lead_records_resolved "
+        f"where account_id = '{renamed_account}' order by 1",
+    )
+    resolved_again = rows(
+        warehouse, f"select lead_id from intermediate.{CRM} where change_reason = 'inputs' order by 1"
+    )
+    assert account_persons and resolved_again == account_persons, resolved_again
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
     # version of a staged one in a new part, the orphan event's lead, one lead's title changed
@@ -212,8 +251,6 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     write_csv(work / "leads" / "part-00000.csv", lead_header, lead_rows)
     write_csv(work / "leads" / "part-00001.csv", lead_header, [latecomer])
     # an account grows: every lead naming it is scored on the new size (segment, fit)
-    account_header, accounts = read_csv(work / "accounts.csv")
-    acol = {name: i for i, name in enumerate(account_header)}
     grown = next(row for row in accounts if row[acol["account_id"]] == lead_rows[0][lcol["account_id"]])
     grown[acol["employee_count"]] = "25000"
     write_csv(work / "accounts.csv", account_header, accounts)

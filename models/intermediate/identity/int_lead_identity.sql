@@ -18,6 +18,9 @@ select
     email,
     person_email,
     created_at,
+    -- the account as this run resolved it: the next run compares it with the account then
+    account_id,
+    account_fingerprint,
     row_number() over (partition by person_key order by created_at, source_lead_id) as record_order,
     -- counted here, on this narrow table's partitions, rather than over the wide resolved records
     count(*) over (partition by person_key) as source_record_count

@@ -44,12 +44,13 @@ select
     persons.*,
     {{ dbt.hash('persons.person_key') }} as lead_id,
     -- what scoring reads of the record's account (int_lead_scoring_inputs): a changed account
-    -- changes the fingerprint of every person whose records name it
+    -- changes the fingerprint of every person whose records name it (int_crm_changed_leads)
     accounts.industry as account_industry,
     accounts.employee_count as account_employee_count,
     accounts.annual_revenue as account_annual_revenue,
     accounts.region as account_region,
     accounts.tech_stack as account_tech_stack,
-    accounts.country as account_country
+    accounts.country as account_country,
+    {{ account_fingerprint('accounts') }} as account_fingerprint
 from persons
 left join accounts on persons.account_id = accounts.account_id
