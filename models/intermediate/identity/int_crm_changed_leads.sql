@@ -135,17 +135,26 @@ record_keys as (
 
 ),
 
-fingerprints as (
+record_rows as (
 
     -- a touched person's records now, every column (a first build or a full refresh: everyone's)
     select
         record_keys.lead_id,
-        {{ rows_fingerprint(row_fingerprint(ref('int_lead_record_keys'), 'record_keys')) }} as inputs_fingerprint
+        {{ row_fingerprint(ref('int_lead_record_keys'), 'record_keys') }} as row_hash
     from record_keys
     {%- if touched_only %}
     inner join touched_person_records on record_keys.source_lead_id = touched_person_records.source_lead_id
     {%- endif %}
-    group by record_keys.lead_id
+
+),
+
+fingerprints as (
+
+    select
+        lead_id,
+        {{ rows_fingerprint('row_hash') }} as inputs_fingerprint
+    from record_rows
+    group by lead_id
 
 ),
 
