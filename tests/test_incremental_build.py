@@ -138,6 +138,22 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assigned_record = lead_rows[40][lcol["lead_id"]]
     lead_rows[40][lcol["owner_rep_id"]] = lead_rows[0][lcol["owner_rep_id"]]
     lead_rows[40][lcol["owner_assigned_at"]] = "2026-11-01T00:30:00Z"
+    # a record merged into another (its person follows that record's email) but with the email of
+    # a third person; the record it is merged into comes in a file of its own, removed later
+    plain = [
+        i
+        for i, row in enumerate(lead_rows)
+        if i >= 60
+        and "@" in row[lcol["email"]]
+        and row[lcol["created_at"]].endswith("Z")
+        and not row[lcol["merged_into_lead_id"]]
+    ]
+    target_row, follower_row, third_row = (lead_rows[i] for i in plain[:3])
+    follower_row[lcol["merged_into_lead_id"]] = target_row[lcol["lead_id"]]
+    follower_row[lcol["email"]] = third_row[lcol["email"]]
+    target, follower, third = (row[lcol["lead_id"]] for row in (target_row, follower_row, third_row))
+    lead_rows.remove(target_row)
+    write_csv(work / "leads" / "part-00004.csv", lead_header, [target_row])
     write_csv(work / "leads" / "part-00000.csv", lead_header, lead_rows)
     build_fixture_warehouse(work, warehouse, as_of=T0)
     assert set(reasons(warehouse)) == {"full"}
@@ -156,6 +172,8 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         return person
 
     recycled_lead, assigned_lead = person_of(recycled_record), person_of(assigned_record)
+    target_person = person_of(target)
+    assert person_of(follower) == target_person != person_of(third)
 
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
     # and the owner assigned in it
@@ -196,8 +214,10 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     # leads.as_of) were brought to it
     assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
 
-    # an hour later only an account changed (no lead record delivered): exactly the persons whose
-    # records name it are resolved again
+    # an hour later an account changed and the file of the record another one was merged into is
+    # removed (that record is gone; the one merged into it joins the person of its own email): the
+    # persons whose records name the account, and that person, are resolved again
+    (work / "leads" / "part-00004.csv").unlink()
     account_header, accounts = read_csv(work / "accounts.csv")
     acol = {name: i for i, name in enumerate(account_header)}
     account_ids = {row[acol["account_id"]] for row in accounts}
@@ -213,10 +233,16 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         "select distinct lead_id from intermediate.int_lead_records_resolved "
         f"where account_id = '{renamed_account}' order by 1",
     )
+    third_person = person_of(third)
+    assert person_of(follower) == third_person
     resolved_again = rows(
-        warehouse, f"select lead_id from intermediate.{CRM} where change_reason = 'inputs' order by 1"
+        warehouse, f"select lead_id, change_reason from intermediate.{CRM} where is_changed"
     )
-    assert account_persons and resolved_again == account_persons, resolved_again
+    assert account_persons and dict(resolved_again) == {
+        **{person: "inputs" for (person,) in account_persons},
+        third_person: "inputs",
+        target_person: "gone",
+    }, resolved_again
 
     # a delivery: a late event (dated before the lead's other events), a new one and a new
     # version of a staged one in a new part, the orphan event's lead, one lead's title changed
@@ -281,7 +307,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     # events' leads (named from int_marketing_events_changed, not fingerprinted)
     assert later.get("inputs", 0) >= 1 and later.get("events", 0) >= 3, later
     assert later.get("gone", 0) >= 1 and later.get("schedule", 0) > 0, later
-    assert later.get(None, 0) > 0.3 * leads, later  # most leads were not recomputed
+    assert later.get(None, 0) > 0.25 * leads, later  # many leads were not recomputed
     # the lifecycle follows every lead whose score history changed (three weeks of decay and expiry
     # change most), its other inputs' change models and its CRM lifecycle records
     lifecycle_later = reasons(warehouse, LIFECYCLE)
