@@ -314,9 +314,9 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert {"inputs", "gone", "new"} <= set(lifecycle_later), lifecycle_later
     assert lifecycle_later.get(None, 0) > 0.25 * leads, lifecycle_later
     sla_later = reasons(warehouse, SLA)
-    assert {"inputs", "gone", "new", "as_of"} <= set(sla_later) and sla_later.get(None, 0) > 0.3 * leads, (
-        sla_later
-    )
+    # the SLA follows the lifecycle's changed leads (three weeks of score changes) and running clocks
+    assert {"inputs", "gone", "new", "as_of"} <= set(sla_later), sla_later
+    assert sla_later.get(None, 0) > 0.25 * leads, sla_later
     fit_later = reasons(
         warehouse, FIT
     )  # the changed title, the moved person, the latecomer, the removed lead

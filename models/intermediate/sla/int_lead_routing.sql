@@ -2,17 +2,21 @@
 -- without one, the first SDR who worked the lead; the owner's team gives the territory and its
 -- time zone. Leads nobody owns are routed by rule to the team covering their region and
 -- segment, else to the '*' calendar (UTC).
+-- Incremental by lead: the leads int_sla_changed_leads lists for a data change are computed again.
+{{ config_incremental_by_lead('int_sla_changed_leads:is_data_changed') }}
 with
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes='int_sla_changed_leads:is_data_changed') }}
 
 ),
 
 activities as (
 
     select * from {{ ref('int_sales_activities_resolved') }}
+    where {{ only_changed_leads(changes='int_sla_changed_leads:is_data_changed') }}
 
 ),
 

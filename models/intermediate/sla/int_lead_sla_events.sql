@@ -2,18 +2,21 @@
 -- stage entries (mql, sal, sql, opportunity), assigned (owner assignment), sdr_touch (any SDR
 -- call, email, meeting or decision), sdr_decision (accept / reject / disqualify) and
 -- ae_next_step (next step scheduled).
+-- Incremental by lead: the leads int_sla_changed_leads lists for a data change are computed again.
+{{ config_incremental_by_lead('int_sla_changed_leads:is_data_changed') }}
 with
 
 machine as (
 
     select * from {{ ref('int_lifecycle_state_machine') }}
-    where is_transition
+    where is_transition and {{ only_changed_leads(changes='int_sla_changed_leads:is_data_changed') }}
 
 ),
 
 routing as (
 
     select * from {{ ref('int_lead_routing') }}
+    where {{ only_changed_leads(changes='int_sla_changed_leads:is_data_changed') }}
 
 ),
 
@@ -32,6 +35,7 @@ activities as (
         rep_id,
         occurred_at
     from {{ ref('int_sales_activities_resolved') }}
+    where {{ only_changed_leads(changes='int_sla_changed_leads:is_data_changed') }}
 
 ),
 
