@@ -107,12 +107,6 @@ input_rows as (
 
 ),
 
-rule_rows as (
-
-    {{ rule_row_fingerprints(rules) | indent(4) }}
-
-),
-
 fingerprints as (
 
     select
@@ -125,29 +119,13 @@ fingerprints as (
 
 rules_now as (
 
-    select {{ rows_fingerprint('row_hash') }} as rules_fingerprint
-    from rule_rows
+    {{ rules_fingerprint(rules) | indent(4) }}
 
 ),
 
 previous_run as (
 
-    -- the last build's leads, without those it already reported gone
-    {%- if previous is not none %}
-    select
-        lead_id,
-        inputs_fingerprint,
-        rules_fingerprint
-    from {{ previous }}
-    where coalesce(change_reason, '') != 'gone'
-    {%- else %}
-    select
-        lead_id,
-        inputs_fingerprint,
-        cast(null as {{ dbt.type_string() }}) as rules_fingerprint
-    from fingerprints
-    where 1 = 0
-    {%- endif %}
+    {{ last_run_fingerprints(previous) | indent(4) }}
 
 ),
 
@@ -253,4 +231,26 @@ union all
     {%- else %}
 select {{ values_fingerprint(["'no rules'"]) }} as row_hash
     {%- endfor %}
+{%- endmacro %}
+
+{% macro rules_fingerprint(rules) -%}
+    {#- One row: one value over every row of the `rules` relations, which a change model stores on
+        each lead's row and compares with the last build's (a changed rule recomputes every lead). -#}
+select {{ rows_fingerprint('row_hash') }} as rules_fingerprint
+from (
+    {{ rule_row_fingerprints(rules) | indent(4) }}
+) as rule_rows
+{%- endmacro %}
+
+{% macro last_run_fingerprints(previous) -%}
+    {#- A change model's last build (`previous`, none in a first build or a full refresh): each
+        lead's fingerprints, without the leads it already reported gone. -#}
+select
+    last_run.lead_id,
+    last_run.inputs_fingerprint,
+    last_run.rules_fingerprint
+from ({{ stored_rows(previous, {
+    'lead_id': 'string', 'inputs_fingerprint': 'string', 'rules_fingerprint': 'string', 'change_reason': 'string'
+}) }}) as last_run
+where coalesce(last_run.change_reason, '') != 'gone'
 {%- endmacro %}

@@ -75,16 +75,9 @@ fingerprints as (
 
 ),
 
-rule_rows as (
-
-    {{ rule_row_fingerprints(rules) | indent(4) }}
-
-),
-
 rules_now as (
 
-    select {{ rows_fingerprint('row_hash') }} as rules_fingerprint
-    from rule_rows
+    {{ rules_fingerprint(rules) | indent(4) }}
 
 ),
 
@@ -126,28 +119,9 @@ scheduled as (
 
 ),
 
-no_previous_run as (
-
-    -- what a first build or a full refresh compares with: nothing (the columns of this model)
-    select
-        lead_id,
-        inputs_fingerprint,
-        cast(null as {{ dbt.type_string() }}) as rules_fingerprint,
-        cast(null as {{ dbt.type_string() }}) as change_reason
-    from fingerprints
-    where 1 = 0
-
-),
-
 previous_run as (
 
-    -- the last build's leads, without those it already reported gone
-    select
-        lead_id,
-        inputs_fingerprint,
-        rules_fingerprint
-    from {{ previous if compared else 'no_previous_run' }}
-    where coalesce(change_reason, '') != 'gone'
+    {{ last_run_fingerprints(previous if compared else none) | indent(4) }}
 
 ),
 

@@ -31,16 +31,9 @@ lifecycle as (
 
 ),
 
-rule_rows as (
-
-    {{ rule_row_fingerprints(rules) | indent(4) }}
-
-),
-
 rules_now as (
 
-    select {{ rows_fingerprint('row_hash') }} as rules_fingerprint
-    from rule_rows
+    {{ rules_fingerprint(rules) | indent(4) }}
 
 ),
 
