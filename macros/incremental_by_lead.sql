@@ -76,7 +76,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro changed_leads_by_fingerprint(inputs, rules) -%}
+{% macro changed_leads_by_fingerprint(inputs, rules, touched=none) -%}
     {#- A change model's SQL for models whose rows for a lead depend only on that lead's rows of
         `inputs` (relations with a lead_id column) and on the whole of `rules` (seeds): one row
         per lead (and per lead gone since the last run) with why an incremental run recomputes it
@@ -86,12 +86,28 @@
           gone:   it existed at the last run and no longer does (its rows are deleted);
           full:   first build, --full-refresh, or a rule changed: every lead.
         The inputs must hold no as_of-dependent values other than as_of filters (an input row
-        that as_of reaches appears in the fingerprint). The last run is this table as it was left. -#}
+        that as_of reaches appears in the fingerprint). The last run is this table as it was left.
+        `touched`: change models (as config_incremental_by_lead takes them) that name every lead
+        whose rows of `inputs` can have changed (the inputs are incremental models following
+        them): only those leads are fingerprinted again, every other one keeps its fingerprint. -#}
     {%- set previous = none -%}
     {%- if reads_last_build() -%}
         {%- set previous = load_relation(this) -%}
     {%- endif %}
+    {%- set touched_only = touched is not none and previous is not none -%}
+    {#- rendered in every build, so that dbt sees the refs when it parses -#}
+    {%- set touched_ids = changed_lead_ids(touched) if touched is not none else none %}
 with
+
+touched_leads as (
+
+    {%- if touched_only %}
+    {{ touched_ids | indent(4) }}
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as lead_id
+    {%- endif %}
+
+),
 
 input_rows as (
 
@@ -100,6 +116,9 @@ input_rows as (
         input_{{ loop.index }}.lead_id,
         {{ row_fingerprint(relation, 'input_' ~ loop.index) }} as row_hash
     from {{ relation }} as input_{{ loop.index }}
+    {%- if touched_only %}
+    where input_{{ loop.index }}.lead_id in (select touched_leads.lead_id from touched_leads)
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -138,21 +157,28 @@ rules_then as (
 
 compared as (
 
+    -- with `touched`, a lead no change model names keeps the last run's fingerprint
     select
         coalesce(fingerprints.lead_id, previous_run.lead_id) as lead_id,
-        fingerprints.inputs_fingerprint,
+        case
+            when {{ 'true' if touched_only else 'false' }} and touched_leads.lead_id is null
+                then previous_run.inputs_fingerprint
+            else fingerprints.inputs_fingerprint
+        end as inputs_fingerprint,
         rules_now.rules_fingerprint,
         case
             when
                 {{ 'true' if previous is none else 'false' }}
                 or coalesce(rules_then.rules_fingerprint, '') != rules_now.rules_fingerprint
                 then 'full'
+            when {{ 'true' if touched_only else 'false' }} and touched_leads.lead_id is null then null
             when fingerprints.lead_id is null then 'gone'
             when previous_run.lead_id is null then 'new'
             when fingerprints.inputs_fingerprint != previous_run.inputs_fingerprint then 'inputs'
         end as change_reason
     from fingerprints
     full outer join previous_run on fingerprints.lead_id = previous_run.lead_id
+    left join touched_leads on coalesce(fingerprints.lead_id, previous_run.lead_id) = touched_leads.lead_id
     cross join rules_now
     cross join rules_then
 
