@@ -111,18 +111,7 @@ touched_leads as (
 
 input_rows as (
 
-    {%- for relation in inputs %}
-    select
-        input_{{ loop.index }}.lead_id,
-        {{ row_fingerprint(relation, 'input_' ~ loop.index) }} as row_hash
-    from {{ relation }} as input_{{ loop.index }}
-    {%- if touched_only %}
-    where input_{{ loop.index }}.lead_id in (select touched_leads.lead_id from touched_leads)
-    {%- endif %}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ lead_row_hashes(inputs, 'touched_leads' if touched_only else none) | indent(4) }}
 
 ),
 
@@ -279,4 +268,22 @@ from ({{ stored_rows(previous, {
     'lead_id': 'string', 'inputs_fingerprint': 'string', 'rules_fingerprint': 'string', 'change_reason': 'string'
 }) }}) as last_run
 where coalesce(last_run.change_reason, '') != 'gone'
+{%- endmacro %}
+
+{% macro lead_row_hashes(inputs, only_leads_in=none) -%}
+    {#- Every row of the `inputs` relations (each with a lead_id column) as (lead_id, row_hash):
+        what a change model aggregates into one fingerprint per lead. `only_leads_in`: a CTE or
+        relation with a lead_id column that limits the rows to its leads. -#}
+    {%- for relation in inputs %}
+select
+    input_{{ loop.index }}.lead_id,
+    {{ row_fingerprint(relation, 'input_' ~ loop.index) }} as row_hash
+from {{ relation }} as input_{{ loop.index }}
+        {%- if only_leads_in is not none %}
+where input_{{ loop.index }}.lead_id in (select only_leads.lead_id from {{ only_leads_in }} as only_leads)
+        {%- endif %}
+        {%- if not loop.last %}
+union all
+        {%- endif %}
+    {%- endfor %}
 {%- endmacro %}

@@ -26,6 +26,8 @@
     'int_opportunity_changed_leads'
 ] -%}
 {%- set stored = {'lead_id': 'string', 'trigger_at': 'timestamp'} -%}
+{%- set fingerprinted = [ref('int_lifecycle_events_resolved')]
+    + ([] if is_incremental_by_key() else [ref('int_sales_activities_resolved')]) -%}
 {%- set rules = [
     ref('lifecycle_transitions'), ref('lifecycle_stages'), ref('lifecycle_trigger_order'),
     ref('int_lifecycle_stage_sources'), ref('requalification_triggers'), ref('segments'),
@@ -49,19 +51,7 @@ input_rows as (
 
     -- the inputs no change model names: the CRM's lifecycle records (few), and in a connector
     -- shape the sales activities
-    select
-        records.lead_id,
-        {{ row_fingerprint(ref('int_lifecycle_events_resolved'), 'records') }} as row_hash
-    from {{ ref('int_lifecycle_events_resolved') }} as records
-    {%- if not is_incremental_by_key() %}
-
-    union all
-
-    select
-        activities.lead_id,
-        {{ row_fingerprint(ref('int_sales_activities_resolved'), 'activities') }} as row_hash
-    from {{ ref('int_sales_activities_resolved') }} as activities
-    {%- endif %}
+    {{ lead_row_hashes(fingerprinted) | indent(4) }}
 
 ),
 
