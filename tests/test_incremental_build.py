@@ -174,6 +174,14 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     recycled_lead, assigned_lead = person_of(recycled_record), person_of(assigned_record)
     target_person = person_of(target)
     assert person_of(follower) == target_person != person_of(third)
+    # the leads with a running clock at T0, and whether one of them runs on clock time (`route`)
+    running_clock_time = dict(
+        rows(
+            warehouse,
+            "select lead_id, bool_or(time_basis = 'clock') from intermediate.int_sla_instances "
+            "where stopped_at is null group by lead_id",
+        )
+    )
 
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
     # and the owner assigned in it
@@ -198,6 +206,15 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     sla_hour = reasons(warehouse, SLA)
     assert "as_of" in sla_hour and set(sla_hour) <= {None, "inputs", "as_of"}, sla_hour
     assert sla_hour.get(None, 0) > 0.5 * leads, sla_hour
+    # T0 is a Sunday, 00:00 UTC: no territory's business hours (seeds/calendar/business_hours.csv,
+    # Monday to Friday) were open before 01:00, so a business-time clock has not moved (its elapsed
+    # business time, status and state are as they were); a clock-time clock has
+    moved = dict(rows(warehouse, f"select lead_id, change_reason from intermediate.{SLA} where is_changed"))
+    assert {lead for lead, clock_time in running_clock_time.items() if clock_time} <= set(moved)
+    business_only = {lead for lead, clock_time in running_clock_time.items() if not clock_time}
+    assert len(business_only) >= 3 and not business_only & {
+        lead for lead, reason in moved.items() if reason == "as_of"
+    }, (business_only, moved)
     # no attribute changed but the owner (its lead's scoring inputs row is fingerprinted whole)
     assert reasons(warehouse, FIT) == {None: leads - 1, "inputs": 1}
     # no CRM record changed but the owners assigned within the hour (stg_crm__leads: an owner

@@ -7,17 +7,29 @@
 --              all the routing and the SLA events read besides the rules below;
 --   full:      the lifecycle recomputes every lead, or a policy, business hours, a holiday, a
 --              territory, a team or a rep changed;
---   as_of:     a lead the last run left with a running clock (elapsed time and status move with
---              as_of) or with a clock so old that the business calendar's first day
+--   as_of:     a lead the last run left with a running clock whose elapsed time, status or
+--              state moved between the last build's as_of and this one (a clock-time clock
+--              always; a business-time clock when its territory's business hours were open in
+--              between, or its due time or the end of its actionable days fell in between), or
+--              with a clock so old that the business calendar's first day
 --              (as_of - business_calendar_days_back) reaches it: only its clocks are recomputed.
+--              A business-time clock that ran through a night or a weekend has not moved.
 -- It runs before the routing, so that the routing and the SLA events too are computed for the
 -- changed leads only. The SLA models also follow int_scoring_changed_leads (the band at a
 -- clock's start).
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
+{%- set last_as_of = none -%}
+{%- if previous is not none -%}
+    {%- set last_as_of = run_query('select max(sla_as_of) from ' ~ previous).columns[0].values()[0] -%}
+{%- endif -%}
+{#- a first build, or a last build that stored no as_of: every running clock moved -#}
+{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if last_as_of is not none
+    else dbt.dateadd('day', -1 - var('business_calendar_days_back'), as_of()) -%}
 {%- set last_instances = last_build_of('int_sla_instances') -%}
 {%- set near_calendar_start = dbt.dateadd('day', 2 - var('business_calendar_days_back'), as_of()) -%}
 {%- set instance_columns = {
-    'lead_id': 'string', 'started_at': 'timestamp', 'due_at': 'timestamp', 'stopped_at': 'timestamp'
+    'lead_id': 'string', 'sla_id': 'string', 'time_basis': 'string', 'territory_id': 'string',
+    'started_at': 'timestamp', 'due_at': 'timestamp', 'stopped_at': 'timestamp'
 } -%}
 {%- set rules = [
     ref('int_sla_policies'), ref('int_business_hours'), ref('holidays'),
@@ -46,14 +58,42 @@ rules_then as (
 
 ),
 
+open_territories as (
+
+    -- the territories whose business hours were open at some instant since the last build's as_of
+    select distinct territory_id
+    from {{ ref('int_business_calendar') }}
+    where
+        is_business_day
+        and opens_at_utc < {{ as_of() }}
+        and closes_at_utc > {{ last_run }}
+
+),
+
 moved_by_as_of as (
 
     select distinct last_instances.lead_id
     from ({{ stored_rows(last_instances, instance_columns) }}) as last_instances
+    left join open_territories on last_instances.territory_id = open_territories.territory_id
+    left join {{ ref('int_sla_policies') }} as policies on last_instances.sla_id = policies.sla_id
     where
-        last_instances.stopped_at is null
-        or last_instances.due_at is null
+        last_instances.due_at is null
         or last_instances.started_at < {{ near_calendar_start }}
+        or (
+            last_instances.stopped_at is null
+            and (
+                last_instances.time_basis != 'business'
+                or open_territories.territory_id is not null
+                -- status open -> open_breached, state breached_recent -> breached_stale (lead_sla)
+                or (last_instances.due_at > {{ last_run }} and last_instances.due_at <= {{ as_of() }})
+                or policies.sla_id is null
+                or (
+                    {{ dbt.dateadd('day', 'policies.actionable_days', 'last_instances.due_at') }} > {{ last_run }}
+                    and {{ dbt.dateadd('day', 'policies.actionable_days', 'last_instances.due_at') }}
+                    <= {{ as_of() }}
+                )
+            )
+        )
 
 ),
 
@@ -81,6 +121,7 @@ compared as (
 select
     lead_id,
     rules_fingerprint,
+    {{ as_of() }} as sla_as_of,
     change_reason,
     change_reason is not null as is_changed,
     -- changed for another reason than as_of: its routing, events, clocks' starts and stops may differ
