@@ -8,8 +8,9 @@ dbt-spark's session method, Parquet tables) the way a user builds there:
 leadwarehouse.spark.build_on_spark, the same ingest into a DuckDB staging file, the raw tables
 loaded into the Spark warehouse, then dbt in the same process and Spark session, in a child
 process (tests/spark_builds.py); the DuckDB build runs meanwhile. On Spark the models and seeds
-run, then the data tests of the public marts and exports (a failing one fails the build, naming
-the engine and the tests); dbt's unit tests check SQL on hand-written rows and run on DuckDB and
+run, then the public marts' and exports' data tests of this project's own test macros (a failing
+one fails the build, naming the engine and the tests; dbt's built-in generic tests run on
+PostgreSQL); dbt's unit tests check SQL on hand-written rows and run on DuckDB and
 PostgreSQL. Each public mart is then
 compared with DuckDB's: the same columns and types, the same rows (decimals at their scale, doubles
 to DOUBLE_DIGITS places, timestamps in UTC); a difference fails naming the dataset, the mart, the
@@ -53,7 +54,12 @@ from tests.tiny_crm import AS_OF
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
 ENGINE = "spark"
-# the public marts' and exports' data tests (with their relationships to upstream models)
+# the public marts' and exports' data tests written in this project (its generic test macros,
+# macros/tests/, and singular tests): their SQL must run on Spark. dbt's own generic tests are
+# dbt-spark's SQL, and they run on the same rows already: every data test of the project passes
+# on PostgreSQL's build of this dataset (tests/test_engine_parity.py), whose public marts, like
+# Spark's below, equal DuckDB's row for row (measured: 117 of the 235 tests, ~20 s of Spark time)
+DBT_GENERIC_TESTS = ["not_null", "unique", "accepted_values", "relationships"]
 PUBLIC_DATA_TESTS = [
     "test",
     "--select",
@@ -61,6 +67,7 @@ PUBLIC_DATA_TESTS = [
     "path:models/exports",
     "--exclude",
     "resource_type:unit_test",
+    *(f"test_name:{name}" for name in DBT_GENERIC_TESTS),
 ]
 BUILD_TIMEOUT_SECONDS = 3600
 # the table the next build, played between the two publications, rewrites with half its rows
