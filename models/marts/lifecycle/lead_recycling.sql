@@ -1,16 +1,22 @@
 -- Every time a lead was recycled: why (reason code and its nurture track and cadence), the
 -- segment tag, the recycle date (back to nurture) and whether and how it re-qualified.
+-- Incremental by lead: a lead's rows follow its stage history and its segment (a change to the
+-- reason codes or nurture tracks makes the lifecycle recompute every lead).
+{%- set changes = ['int_lifecycle_changed_leads', 'int_crm_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
 with
 
 history as (
 
     select * from {{ ref('lead_stage_history') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 leads as (
 
     select * from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
