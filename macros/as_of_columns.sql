@@ -34,3 +34,43 @@
         where stopped_at is null and measured_until != {{ as_of() }}
     {%- endif -%}
 {%- endmacro %}
+
+{% macro days_in_stage(entered_at) -%}
+    {#- Days (one decimal) from entering a stage to as_of: lead_pipeline_now's age. -#}
+    cast({{ round_to(dbt.datediff(entered_at, as_of(), 'second') ~ ' / 86400.0', 1) }} as decimal(10, 1))
+{%- endmacro %}
+
+{% macro age_bucket_matches(days, buckets) -%}
+    {#- The seeds/lifecycle/stage_age_buckets.csv row (alias `buckets`) `days` falls in. -#}
+    {{ days }} >= {{ buckets }}.min_days
+    and ({{ buckets }}.max_days is null or {{ days }} < {{ buckets }}.max_days)
+{%- endmacro %}
+
+{% macro refresh_pipeline_ages(step) -%}
+    {#- post_hooks of lead_pipeline_now, one per step: the kept rows' age in their stage and as_of
+        (`days`), then its bucket (`buckets`); a lead that aged out of every bucket leaves the
+        pipeline (`aged_out`), as in a full build. -#}
+    {%- if is_incremental() -%}
+        {%- set buckets = ref('stage_age_buckets') -%}
+        {%- if step == 'days' -%}
+            update {{ this }}
+            set days_in_stage = {{ days_in_stage('stage_entered_at') }}, as_of = {{ as_of() }}
+            where as_of != {{ as_of() }}
+        {%- elif step == 'buckets' -%}
+            update {{ this }} as pipeline
+            set
+                age_bucket = buckets.age_bucket,
+                age_bucket_order = cast(buckets.bucket_order as integer),
+                age_bucket_label = buckets.label
+            from {{ buckets }} as buckets
+            where {{ age_bucket_matches('pipeline.days_in_stage', 'buckets') }}
+                and pipeline.age_bucket != buckets.age_bucket
+        {%- elif step == 'aged_out' -%}
+            delete from {{ this }} as pipeline
+            where not exists (
+                select 1 from {{ buckets }} as buckets
+                where {{ age_bucket_matches('pipeline.days_in_stage', 'buckets') }}
+            )
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -11,7 +11,7 @@
 --   schedule: a trigger the last build stored dated after its as_of (a recycle date) is reached;
 --   full:     first build, --full-refresh, as_of back before the last build, or a lifecycle rule
 --             changed (transitions, stages, trigger order, stage sources, re-qualification rules,
---             segments, reason codes, checklists, nurture tracks): every lead.
+--             segments, reason codes, checklists, nurture tracks, stage age buckets): every lead.
 -- It runs before the trigger families, from the change models of their inputs, so that the
 -- families too are computed for the changed leads only.
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
@@ -31,7 +31,7 @@
 {%- set rules = [
     ref('lifecycle_transitions'), ref('lifecycle_stages'), ref('lifecycle_trigger_order'),
     ref('int_lifecycle_stage_sources'), ref('requalification_triggers'), ref('segments'),
-    ref('reason_codes'), ref('qualification_checklists'), ref('nurture_tracks')
+    ref('reason_codes'), ref('qualification_checklists'), ref('nurture_tracks'), ref('stage_age_buckets')
 ] %}
 with
 

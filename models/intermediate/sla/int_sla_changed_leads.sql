@@ -6,7 +6,7 @@
 --              records, activities, deals, lifecycle records or score history changed, which is
 --              all the routing and the SLA events read besides the rules below;
 --   full:      the lifecycle recomputes every lead, or a policy, business hours, a holiday, a
---              territory, a team or a rep changed;
+--              territory, a team, a rep or an SLA state (lead_pipeline_now) changed;
 --   as_of:     a lead the last run left with a running clock whose elapsed time, status or
 --              state moved between the last build's as_of and this one (a clock-time clock
 --              always; a business-time clock when its territory's business hours were open in
@@ -33,7 +33,7 @@
 } -%}
 {%- set rules = [
     ref('int_sla_policies'), ref('int_business_hours'), ref('holidays'),
-    ref('stg_crm__territories'), ref('stg_crm__teams'), ref('stg_crm__reps')
+    ref('stg_crm__territories'), ref('stg_crm__teams'), ref('stg_crm__reps'), ref('sla_states')
 ] %}
 with
 

@@ -2,12 +2,22 @@
 -- (lifecycle_stages.in_pipeline_now), how long it has been there (seeds/lifecycle/
 -- stage_age_buckets.csv), its owner, and the state of its most urgent running SLA clock
 -- (seeds/sla/sla_states.csv). The Pipeline now page counts these rows; the lead list shows them.
--- Rebuilt in full each run: every row's age moves with as_of.
+-- Incremental by lead: a lead whose score, lifecycle (its CRM records among them) or SLA clocks
+-- were recomputed is written again; every kept row's age and bucket are brought to this run's
+-- as_of after each run (macros/as_of_columns.sql).
+{%- set changes = ['int_scoring_changed_leads', 'int_lifecycle_changed_leads', 'int_sla_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
+{{ config(post_hook=[
+    "{{ refresh_pipeline_ages('days') }}",
+    "{{ refresh_pipeline_ages('buckets') }}",
+    "{{ refresh_pipeline_ages('aged_out') }}",
+]) }}
 with
 
 leads as (
 
     select * from {{ ref('leads') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -17,6 +27,7 @@ owners as (
         lead_id,
         owner_rep_id
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -65,6 +76,7 @@ running_clocks as (
         ) as urgency_rank
     from {{ ref('lead_sla') }} as lead_sla
     inner join sla_states on lead_sla.sla_state = sla_states.sla_state
+    where {{ only_changed_leads('lead_sla.lead_id', changes=changes) }}
 
 ),
 
@@ -82,10 +94,7 @@ open_leads as (
         pipeline_stages.stage_order,
         pipeline_stages.label as stage_label,
         pipeline_stages.owner as stage_owner,
-        cast(
-            {{ round_to(dbt.datediff('leads.stage_entered_at', as_of(), 'second') ~ ' / 86400.0', 1) }}
-            as decimal(10, 1)
-        ) as days_in_stage
+        {{ days_in_stage('leads.stage_entered_at') }} as days_in_stage
     from leads
     inner join pipeline_stages on leads.current_stage = pipeline_stages.stage
 
@@ -125,10 +134,7 @@ select
     open_leads.created_at,
     {{ as_of() }} as as_of
 from open_leads
-inner join buckets
-    on
-        open_leads.days_in_stage >= buckets.min_days
-        and (buckets.max_days is null or open_leads.days_in_stage < buckets.max_days)
+inner join buckets on {{ age_bucket_matches('open_leads.days_in_stage', 'buckets') }}
 left join owners on open_leads.lead_id = owners.lead_id
 left join reps on owners.owner_rep_id = reps.rep_id
 left join teams on reps.team_id = teams.team_id
