@@ -257,6 +257,16 @@ from (
 ) as rule_rows
 {%- endmacro %}
 
+{% macro last_build_as_of(previous, column) -%}
+    {#- The as_of a change model's last build (`previous`, none in a full build) stored in its
+        column `column`, as a timestamp literal; none without a last build or when it stored none. -#}
+    {%- if previous is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set value = run_query('select max(' ~ column ~ ') from ' ~ previous).columns[0].values()[0] -%}
+    {{ return(none if value is none else "cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
 {% macro last_run_fingerprints(previous) -%}
     {#- A change model's last build (`previous`, none in a first build or a full refresh): each
         lead's fingerprints, without the leads it already reported gone. -#}

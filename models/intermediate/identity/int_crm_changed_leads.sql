@@ -20,12 +20,9 @@
     ref('segments'), ref('scoring_models'), ref('lead_source_defaults')
 ] -%}
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
-{%- set last_as_of = none -%}
-{%- if previous is not none -%}
-    {%- set last_as_of = run_query('select max(crm_as_of) from ' ~ previous).columns[0].values()[0] -%}
-{%- endif -%}
+{%- set last_as_of = last_build_as_of(previous, 'crm_as_of') -%}
 {%- set compared = last_as_of is not none -%}
-{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() -%}
+{%- set last_run = last_as_of if compared else as_of() -%}
 {#- the contract shape fingerprints again only the persons a run touched; a first build, a full
     refresh and a connector shape (no batch ids, no stored identity to compare with) every person -#}
 {%- set stored_identity = previous_build_of('int_lead_identity') if compared else none -%}

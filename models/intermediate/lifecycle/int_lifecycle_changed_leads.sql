@@ -15,12 +15,9 @@
 -- It runs before the trigger families, from the change models of their inputs, so that the
 -- families too are computed for the changed leads only.
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
-{%- set last_as_of = none -%}
-{%- if previous is not none -%}
-    {%- set last_as_of = run_query('select max(lifecycle_as_of) from ' ~ previous).columns[0].values()[0] -%}
-{%- endif -%}
+{%- set last_as_of = last_build_as_of(previous, 'lifecycle_as_of') -%}
 {%- set compared = last_as_of is not none -%}
-{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() -%}
+{%- set last_run = last_as_of if compared else as_of() -%}
 {%- set upstream = [
     'int_crm_changed_leads', 'int_scoring_changed_leads', 'int_sales_activity_changed_leads',
     'int_opportunity_changed_leads'

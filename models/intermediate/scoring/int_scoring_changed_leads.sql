@@ -19,19 +19,16 @@
 -- incremental by lead.
 {%- set previous = none -%}
 {%- set previous_schedule = last_build_of('int_lead_next_scheduled_change') -%}
-{%- set last_as_of = none -%}
 {%- if reads_last_build() -%}
     {%- set previous = load_relation(this) -%}
 {%- endif -%}
-{%- if previous is not none and previous_schedule is not none -%}
-    {%- set last_as_of = run_query('select max(scored_as_of) from ' ~ previous).columns[0].values()[0] -%}
-{%- endif -%}
+{%- set last_as_of = last_build_as_of(previous if previous_schedule is not none else none, 'scored_as_of') -%}
 {%- set compared = last_as_of is not none -%}
 {#- the contract shape names the leads of changed events (cheap); a connector shape, whose event
     models are rebuilt in full, fingerprints every countable event of every lead -#}
 {%- set events_from_change_model = is_incremental_by_key() -%}
 {#- the last run's as_of: an as_of before it recomputes every lead -#}
-{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if compared else as_of() %}
+{%- set last_run = last_as_of if compared else as_of() %}
 with
 
 inputs as (

@@ -18,15 +18,12 @@
 -- changed leads only. The SLA models also follow int_scoring_changed_leads (the band at a
 -- clock's start).
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
-{%- set last_as_of = none -%}
-{%- if previous is not none -%}
-    {%- set last_as_of = run_query('select max(sla_as_of) from ' ~ previous).columns[0].values()[0] -%}
-{%- endif -%}
 {#- a first build, or a last build that stored no as_of: every running clock moved -#}
-{%- set last_run = "cast('" ~ last_as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" if last_as_of is not none
-    else dbt.dateadd('day', -1 - var('business_calendar_days_back'), as_of()) -%}
+{%- set last_run = last_build_as_of(previous, 'sla_as_of')
+    or dbt.dateadd('day', -1 - var('business_calendar_days_back'), as_of()) -%}
 {%- set last_instances = last_build_of('int_sla_instances') -%}
 {%- set near_calendar_start = dbt.dateadd('day', 2 - var('business_calendar_days_back'), as_of()) -%}
+{%- set actionable_until = dbt.dateadd('day', 'policies.actionable_days', 'last_instances.due_at') -%}
 {%- set instance_columns = {
     'lead_id': 'string', 'sla_id': 'string', 'time_basis': 'string', 'territory_id': 'string',
     'started_at': 'timestamp', 'due_at': 'timestamp', 'stopped_at': 'timestamp'
@@ -87,11 +84,7 @@ moved_by_as_of as (
                 -- status open -> open_breached, state breached_recent -> breached_stale (lead_sla)
                 or (last_instances.due_at > {{ last_run }} and last_instances.due_at <= {{ as_of() }})
                 or policies.sla_id is null
-                or (
-                    {{ dbt.dateadd('day', 'policies.actionable_days', 'last_instances.due_at') }} > {{ last_run }}
-                    and {{ dbt.dateadd('day', 'policies.actionable_days', 'last_instances.due_at') }}
-                    <= {{ as_of() }}
-                )
+                or ({{ actionable_until }} > {{ last_run }} and {{ actionable_until }} <= {{ as_of() }})
             )
         )
 

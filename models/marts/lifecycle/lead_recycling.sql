@@ -1,8 +1,9 @@
 -- Every time a lead was recycled: why (reason code and its nurture track and cadence), the
 -- segment tag, the recycle date (back to nurture) and whether and how it re-qualified.
--- Incremental by lead: a lead's rows follow its stage history and its segment (a change to the
--- reason codes or nurture tracks makes the lifecycle recompute every lead).
-{%- set changes = ['int_lifecycle_changed_leads', 'int_crm_changed_leads'] %}
+-- Incremental by lead, with the lifecycle: int_lifecycle_changed_leads names every lead whose
+-- stage history or CRM records (its segment tag) changed; a change to the reason codes or nurture
+-- tracks makes it name every lead.
+{%- set changes = 'int_lifecycle_changed_leads' %}
 {{ config_incremental_by_lead(changes) }}
 with
 
