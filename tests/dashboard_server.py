@@ -52,6 +52,10 @@ def streamlit_server(published: Path, log: Path, timeout: float = 60) -> tuple[s
                 str(port),
                 "--server.address",
                 "127.0.0.1",
+                # no rerun on a saved source file: the pages do not change under a test, and the
+                # watcher polls every module the app imported (~12 s of CPU in a `make test`)
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=PROJECT_DIR,
             env=env,

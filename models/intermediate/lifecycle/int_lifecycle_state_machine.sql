@@ -4,13 +4,20 @@
 -- One output row per trigger, with the stage before and after it; is_out_of_order marks a fact
 -- dated before the lead's creation, applied at the creation instant (see int_lifecycle_triggers).
 -- Incremental by lead: a lead whose triggers changed is walked again from its first trigger.
+-- Spark walks the same rule in one pass per lead instead of a recursive CTE (macros/lifecycle_walk.sql).
+-- sqlfluff:indentation:template_blocks_indent:false
 {{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
+{%- set triggers_of_changed_leads -%}
+(select * from {{ ref('int_lifecycle_triggers') }} where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }})
+{%- endset %}
+{%- if target.type == 'spark' %}
+{{ spark_lifecycle_walk(triggers_of_changed_leads, ref('lifecycle_transitions')) }}
+{%- else %}
 with recursive
 
 triggers as (
 
-    select * from {{ ref('int_lifecycle_triggers') }}
-    where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
+    select * from {{ triggers_of_changed_leads }} as changed_triggers
 
 ),
 
@@ -62,3 +69,4 @@ machine as (
 )
 
 select * from machine
+{%- endif %}
