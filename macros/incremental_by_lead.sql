@@ -25,48 +25,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro config_change_model(as_of_column) -%}
-    {#- A change model's config. Where the engine deletes rows, incremental: a run writes only the
-        leads whose change it reports (every lead in a full build), in place of their rows, and
-        every other lead keeps its stored fingerprint; the post-hooks then drop the leads an
-        earlier run reported gone and clear the reasons earlier runs reported, so is_changed names
-        this run's leads only and every row carries this run's as_of (`as_of_column`, which the
-        next run reads as the last build's). Elsewhere a table, rebuilt in full (deletes_rows()). -#}
-    {%- if not deletes_rows() -%}
-        {{ config(materialized='table') }}
-    {%- else -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='lead_id',
-        on_schema_change='fail',
-        post_hook=[
-            "{{ drop_leads_reported_gone('" ~ as_of_column ~ "') }}",
-            "{{ clear_reported_changes('" ~ as_of_column ~ "') }}",
-        ]
-    ) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro drop_leads_reported_gone(as_of_column) -%}
-    {#- post_hook of a change model: a lead an earlier run reported gone is forgotten (its rows
-        downstream went with that run), as a table rebuilt each run forgets it. -#}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where change_reason = 'gone' and {{ as_of_column }} != {{ as_of() }}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro clear_reported_changes(as_of_column) -%}
-    {#- post_hook of a change model (after drop_leads_reported_gone): the rows this run did not
-        write lose the reasons an earlier run reported and take this run's as_of. -#}
-    {%- if is_incremental() -%}
-        update {{ this }}
-        set change_reason = null, is_changed = false, {{ as_of_column }} = {{ as_of() }}
-        where {{ as_of_column }} != {{ as_of() }}
-    {%- endif -%}
-{%- endmacro %}
-
 {% macro deletes_rows() -%}
     {#- Whether the engine's tables take `delete from` (the pre-hooks of the incremental models).
         Spark's Parquet tables do not (Delta's would): there the incremental models are tables. -#}

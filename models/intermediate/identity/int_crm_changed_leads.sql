@@ -15,9 +15,6 @@
 -- whole file delivered again touches its records, but only a changed record changes a person.
 -- Every other person keeps the last run's fingerprint. A connector shape, whose records carry no
 -- batch id, fingerprints every person (changed_leads_by_fingerprint).
--- Incremental (config_change_model): a run writes the rows of the persons it reports, every
--- other person's row stays (~1M rows carried into a new table every run before).
-{{ config_change_model('crm_as_of') }}
 {%- set rules = [
     ref('title_seniority_rules'), ref('title_function_rules'), ref('email_domain_rules'),
     ref('segments'), ref('scoring_models'), ref('lead_source_defaults')
@@ -215,4 +212,3 @@ select
     change_reason,
     change_reason is not null as is_changed
 from compared
-where change_reason is not null
