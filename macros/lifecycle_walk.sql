@@ -6,7 +6,17 @@
     walked in one pass with aggregate(): the same rule (a trigger moves the lead only when
     (trigger, current stage) is a row of lifecycle_transitions), the same rows. -#}
 
-{% macro spark_lifecycle_walk(triggers, transitions) -%}
+{% macro lifecycle_walk(triggers, transitions) -%}
+    {#- The walk's whole query where the engine has its own (Spark, and adapters that dispatch to
+        spark__, as dbt-databricks does), else nothing: the model then runs its recursive CTE. -#}
+    {{ return(adapter.dispatch('lifecycle_walk', 'lead_warehouse')(triggers, transitions)) }}
+{%- endmacro %}
+
+{% macro default__lifecycle_walk(triggers, transitions) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__lifecycle_walk(triggers, transitions) -%}
 with
 
 moves as (

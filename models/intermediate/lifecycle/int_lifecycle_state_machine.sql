@@ -10,8 +10,9 @@
 {%- set triggers_of_changed_leads -%}
 (select * from {{ ref('int_lifecycle_triggers') }} where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }})
 {%- endset %}
-{%- if target.type == 'spark' %}
-{{ spark_lifecycle_walk(triggers_of_changed_leads, ref('lifecycle_transitions')) }}
+{%- set one_pass_walk = lifecycle_walk(triggers_of_changed_leads, ref('lifecycle_transitions')) %}
+{%- if one_pass_walk %}
+{{ one_pass_walk }}
 {%- else %}
 with recursive
 
