@@ -3,7 +3,7 @@
     for the keys its change model lists; every other key keeps its staged rows:
 
         {{ config_incremental_by_key('base_x__changed_keys', 'x_id') }}
-        ... from {{ crm_input('x') }} where {{ only_restaged_keys('base_x__changed_keys', 'x_id', raw=true) }}
+        with source as ({{ restaged_input_rows('x', 'base_x__changed_keys', 'x_id') }}) ...
 
     Only in the contract shape: the landing contract's raw tables carry the batch id a change
     model needs to see which rows are new; a connector shape is rebuilt in full. -#}
@@ -32,15 +32,36 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro only_restaged_keys(changes_model, id_column, raw=false) -%}
-    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. `raw`:
-        the rows are raw input rows (their ids untrimmed). -#}
+{% macro only_restaged_keys(changes_model, id_column) -%}
+    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
     {%- set changes = ref(changes_model) -%}
     {%- if is_incremental() -%}
-        {{ restage_key(id_column, raw) }} in (select changed.restage_key from {{ changes }} as changed)
+        {{ restage_key(id_column) }} in (select changed.restage_key from {{ changes }} as changed)
     {%- else -%}
         1 = 1
     {%- endif -%}
+{%- endmacro %}
+
+{% macro restaged_input_rows(source_table, changes_model, id_column) -%}
+    {#- A base model's raw rows (crm_input): all of them in a full build; in an incremental build
+        those of the keys `changes_model` lists, in two disjoint parts. The rows whose raw id is
+        its key already match on the raw column, which lets DuckDB skip the row groups outside the
+        listed ids' range; only the rows with no id or another key (a padded id) are matched on
+        their key (at 1M leads, the 23M marketing events: 1.03 s instead of 1.76 s). A key is its
+        own key (trimmed, or ''), so a row of the first part is never in the second.
+        The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
+    {%- set changes = ref(changes_model) -%}
+    select * from {{ crm_input(source_table) }}
+    {%- if is_incremental() %}
+    where {{ id_column }} in (select changed.restage_key from {{ changes }} as changed)
+    union all
+    select * from {{ crm_input(source_table) }}
+    where
+        -- the ids whose key (clean_text: trimmed, '' for none) differs from them, tested with trim
+        -- alone: the whole key over every row costs as much as the scan this saves
+        ({{ id_column }} is null or trim({{ id_column }}) != {{ id_column }})
+        and {{ restage_key(id_column, raw=true) }} in (select changed.restage_key from {{ changes }} as changed)
+    {%- endif %}
 {%- endmacro %}
 
 {% macro delete_restaged_keys(changes_model, id_column) -%}

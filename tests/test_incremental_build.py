@@ -278,7 +278,13 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         "2026-11-10T12:00:00Z",
     )
     revised = event(events[2], events[2][col["event_id"]], events[2][col["occurred_at"]], page_url="/pricing")
-    write_csv(work / "marketing_events" / "part-00001.csv", header, [late, fresh, revised])
+    # ids as exports spell them: a new version of a staged event under its id padded with spaces,
+    # and an event without an id (each restaged with every raw row of its key, found by the key)
+    padded = event(
+        events[3], f"  {events[3][col['event_id']]} ", events[3][col["occurred_at"]], page_url="/padded"
+    )
+    no_id = event(events[4], "", events[4][col["occurred_at"]])
+    write_csv(work / "marketing_events" / "part-00001.csv", header, [late, fresh, revised, padded, no_id])
     (work / "marketing_events" / "part-00003.csv").unlink()
     lead_rows[5][lcol["title"]] = "Chief Executive Officer"
     removed = lead_rows.pop(7)[lcol["lead_id"]]
@@ -358,6 +364,12 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
         deals_later
     )
     assert {"delivered", "removed", "due", "lead"} <= set(restaged_now), restaged_now
+    padded_versions = rows(
+        warehouse,
+        "select count(*) from staging.base_marketing__marketing_events "
+        f"where event_id = '{events[3][col['event_id']]}' and _source_file like '%part-00001.csv'",
+    )
+    assert padded_versions == [(1,)], padded_versions  # the padded raw id, staged under its key
     assert sum(restaged_now.values()) < 0.2 * len(events), restaged_now  # most events kept
     recomputed = dict(
         rows(

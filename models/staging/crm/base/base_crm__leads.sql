@@ -8,8 +8,7 @@ with
 
 source as (
 
-    select * from {{ crm_input('leads') }}
-    where {{ only_restaged_keys('base_crm__restaged_leads', 'lead_id', raw=true) }}
+    {{ restaged_input_rows('leads', 'base_crm__restaged_leads', 'lead_id') }}
 
 ),
 

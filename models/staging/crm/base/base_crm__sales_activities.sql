@@ -6,8 +6,7 @@ with
 
 source as (
 
-    select * from {{ crm_input('sales_activities') }}
-    where {{ only_restaged_keys('base_crm__restaged_sales_activities', 'activity_id', raw=true) }}
+    {{ restaged_input_rows('sales_activities', 'base_crm__restaged_sales_activities', 'activity_id') }}
 
 ),
 

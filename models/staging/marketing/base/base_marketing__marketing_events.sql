@@ -6,8 +6,7 @@ with
 
 source as (
 
-    select * from {{ crm_input('marketing_events') }}
-    where {{ only_restaged_keys('base_marketing__restaged_events', 'event_id', raw=true) }}
+    {{ restaged_input_rows('marketing_events', 'base_marketing__restaged_events', 'event_id') }}
 
 ),
 
