@@ -32,11 +32,16 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro listed_keys(changes_model) -%}
+    {#- The keys a change model lists, as a subquery for `in`. -#}
+    (select changed.restage_key from {{ ref(changes_model) }} as changed)
+{%- endmacro %}
+
 {% macro only_restaged_keys(changes_model, id_column) -%}
     {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
-    {%- set changes = ref(changes_model) -%}
+    {%- do ref(changes_model) -%}
     {%- if is_incremental() -%}
-        {{ restage_key(id_column) }} in (select changed.restage_key from {{ changes }} as changed)
+        {{ restage_key(id_column) }} in {{ listed_keys(changes_model) }}
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -50,17 +55,17 @@
         their key (at 1M leads, the 23M marketing events: 1.03 s instead of 1.76 s). A key is its
         own key (trimmed, or ''), so a row of the first part is never in the second.
         The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
-    {%- set changes = ref(changes_model) -%}
+    {%- do ref(changes_model) -%}
     select * from {{ crm_input(source_table) }}
     {%- if is_incremental() %}
-    where {{ id_column }} in (select changed.restage_key from {{ changes }} as changed)
+    where {{ id_column }} in {{ listed_keys(changes_model) }}
     union all
     select * from {{ crm_input(source_table) }}
     where
         -- the ids whose key (clean_text: trimmed, '' for none) differs from them, tested with trim
         -- alone: the whole key over every row costs as much as the scan this saves
         ({{ id_column }} is null or trim({{ id_column }}) != {{ id_column }})
-        and {{ restage_key(id_column, raw=true) }} in (select changed.restage_key from {{ changes }} as changed)
+        and {{ restage_key(id_column, raw=true) }} in {{ listed_keys(changes_model) }}
     {%- endif %}
 {%- endmacro %}
 
@@ -68,7 +73,7 @@
     {#- pre_hook: the staged rows of a restaged key go before its rows are staged again. -#}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ restage_key(id_column) }} in (select changed.restage_key from {{ ref(changes_model) }} as changed)
+        where {{ restage_key(id_column) }} in {{ listed_keys(changes_model) }}
     {%- endif -%}
 {%- endmacro %}
 
