@@ -49,7 +49,8 @@ fit_entries as (
         points as rule_points,
         points as fit_delta,
         0 as base_delta,
-        0 as velocity_delta
+        0 as velocity_delta,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_event_at
     from {{ fit_matches }}
 
 ),
@@ -66,7 +67,10 @@ intent_entries as (
         points as rule_points,
         0 as fit_delta,
         points as base_delta,
-        0 as velocity_delta
+        0 as velocity_delta,
+        -- the intent change before this one in ledger order (changed_at, then source_id): the
+        -- ledger's decay before this change runs from it
+        lag(occurred_at) over (partition by lead_id order by occurred_at, event_id) as previous_event_at
     from counted_events
 
 ),
@@ -83,7 +87,8 @@ expiry_entries as (
         counted_events.points as rule_points,
         0 as fit_delta,
         -counted_events.points as base_delta,
-        0 as velocity_delta
+        0 as velocity_delta,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_event_at
     from counted_events
     inner join {{ inputs }} as lead_inputs on counted_events.lead_id = lead_inputs.lead_id
     where {{ dbt.dateadd('day', 'lead_inputs.lookback_days', 'counted_events.occurred_at') }} <= {{ as_of() }}
@@ -102,7 +107,8 @@ velocity_entries as (
         lead_inputs.velocity_points as rule_points,
         0 as fit_delta,
         0 as base_delta,
-        1 as velocity_delta
+        1 as velocity_delta,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_event_at
     from {{ velocity }} as windows
     inner join {{ inputs }} as lead_inputs on windows.lead_id = lead_inputs.lead_id
 
@@ -118,7 +124,8 @@ velocity_entries as (
         -lead_inputs.velocity_points as rule_points,
         0 as fit_delta,
         0 as base_delta,
-        -1 as velocity_delta
+        -1 as velocity_delta,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_event_at
     from {{ velocity }} as windows
     inner join {{ inputs }} as lead_inputs on windows.lead_id = lead_inputs.lead_id
     where windows.ended_at <= {{ as_of() }}
@@ -163,7 +170,8 @@ decay_entries as (
         cast(null as {{ type_double() }}) as rule_points,
         0 as fit_delta,
         0 as base_delta,
-        0 as velocity_delta
+        0 as velocity_delta,
+        cast(null as {{ dbt.type_timestamp() }}) as previous_event_at
     from decay_steps
     where
         changed_at <= {{ as_of() }}

@@ -28,13 +28,14 @@ score_triggers as (
 
 last_changes as (
 
+    -- the scores after the latest change (the current ones) and the highest after any change
     select
         lead_id,
-        intent_score_after,
-        score_after,
-        peak_score
+        max(case when is_latest_change then intent_score_after end) as intent_score_after,
+        max(case when is_latest_change then score_after end) as score_after,
+        max(score_after) as peak_score
     from ledger
-    where is_latest_change
+    group by lead_id
 
 ),
 

@@ -39,52 +39,58 @@ entries as (
 
 ),
 
-cumulative as (
+history as (
 
-    -- the change's place in the lead's history and the running sums, from one sort of the entries
+    -- one sort of the entries for every window here (the same partition and order): the change's
+    -- place in the lead's history, its neighbours' instants, and the running sums after the change
+    -- and before it. The sums are exact decimals, so the sums before a change (after − delta) are
+    -- exactly the change before's: its score is computed again rather than read with lag(), which
+    -- took a second sort of the whole ledger (docs/incremental.md)
     select
         entries.*,
-        row_number() over lead_history as change_sequence,
-        sum(fit_delta) over lead_history as fit_points_after,
-        sum(base_delta) over lead_history as intent_base_after,
+        row_number() over lead_order as change_sequence,
+        lag(changed_at) over lead_order as previous_changed_at,
+        lead(changed_at) over lead_order as next_changed_at,
+        sum(cast(fit_delta as decimal(18, 6))) over lead_history as fit_sum,
+        sum(cast(base_delta as decimal(18, 6))) over lead_history as base_sum,
         sum(velocity_delta) over lead_history as velocity_windows_open,
         max(case when change_type = 'intent' then changed_at end) over lead_history as last_event_at
     from entries
-    window lead_history as (
-        partition by lead_id order by changed_at, type_order, source_id
-        rows between unbounded preceding and current row
-    )
+    window
+        lead_order as (partition by lead_id order by changed_at, type_order, source_id),
+        lead_history as (
+            partition by lead_id order by changed_at, type_order, source_id
+            rows between unbounded preceding and current row
+        )
 
 ),
 
-intent as (
+scored as (
 
     select
-        cumulative.*,
+        history.*,
         inputs.scoring_model_id,
         inputs.created_at,
         inputs.has_mandatory_fields,
         inputs.warm_threshold,
         inputs.mql_threshold,
         inputs.hot_threshold,
-        inputs.max_score,
-        case
-            when cumulative.last_event_at is null then 0
-            else
-                (
-                    cumulative.intent_base_after
-                    + case when cumulative.velocity_windows_open > 0 then inputs.velocity_points else 0 end
-                )
-                * power(
-                    1 - inputs.decay_rate,
-                    floor(
-                        {{ dbt.datediff('cumulative.last_event_at', 'cumulative.changed_at', 'microsecond') }}
-                        / (inputs.decay_period_days * 86400000000.0)
-                    )
-                )
-        end as intent_score_after
-    from cumulative
-    inner join inputs on cumulative.lead_id = inputs.lead_id
+        cast(history.fit_sum as {{ type_double() }}) as fit_points_after,
+        cast(history.fit_sum - cast(history.fit_delta as decimal(18, 6)) as {{ type_double() }}) as fit_points_before,
+        {{ intent_score_at(
+            'history.base_sum', 'history.velocity_windows_open', 'history.last_event_at', 'history.changed_at'
+        ) | indent(8) }} as intent_score_after,
+        -- the score just before the change: the change before's (the last event before an event
+        -- is the one before it in ledger order: previous_event_at, score_ledger_entries())
+        {{ intent_score_at(
+            'history.base_sum - cast(history.base_delta as decimal(18, 6))',
+            'history.velocity_windows_open - history.velocity_delta',
+            "case when history.change_type = 'intent' then history.previous_event_at else history.last_event_at end",
+            'history.previous_changed_at'
+        ) | indent(8) }} as intent_score_before,
+        inputs.max_score
+    from history
+    inner join inputs on history.lead_id = inputs.lead_id
 
 ),
 
@@ -92,25 +98,12 @@ totals as (
 
     select
         *,
-        least(max_score, greatest(0, fit_points_after + intent_score_after)) as score_after
-    from intent
-
-),
-
-with_previous as (
-
-    select
-        *,
-        lag(score_after) over lead_order as score_before,
-        lag(changed_at) over lead_order as previous_changed_at,
-        lead(changed_at) over lead_order as next_changed_at,
-        -- over the same sort as lag and lead: a window over the lead alone sorted the 26M rows
-        -- of a 1M-lead CRM once more (docs/incremental.md)
-        max(score_after) over (
-            partition by lead_id order by change_sequence rows between unbounded preceding and unbounded following
-        ) as peak_score
-    from totals
-    window lead_order as (partition by lead_id order by change_sequence)
+        least(max_score, greatest(0, fit_points_after + intent_score_after)) as score_after,
+        case
+            when previous_changed_at is not null
+                then least(max_score, greatest(0, fit_points_before + intent_score_before))
+        end as score_before
+    from scored
 
 )
 
@@ -140,6 +133,5 @@ select
     -- instant (int_lifecycle_triggers__score) takes the score before the first and after the last
     coalesce(previous_changed_at != changed_at, true) as is_first_at_instant,
     coalesce(next_changed_at != changed_at, true) as is_last_at_instant,
-    next_changed_at is null as is_latest_change,
-    peak_score
-from with_previous
+    next_changed_at is null as is_latest_change
+from totals
