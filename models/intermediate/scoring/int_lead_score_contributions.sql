@@ -32,37 +32,52 @@ velocity as (
 
 ),
 
+in_window as (
+
+    -- the counted events still inside their lead's lookback window: the only ones that
+    -- contribute, and the latest counted event of every lead with a contribution (an open
+    -- velocity window ends a lookback after its last award), which decay runs from
+    select
+        counted.lead_id,
+        counted.signal,
+        counted.label,
+        counted.points,
+        counted.occurred_at
+    from counted
+    inner join inputs on counted.lead_id = inputs.lead_id
+    where {{ dbt.dateadd('day', 'inputs.lookback_days', 'counted.occurred_at') }} > {{ as_of() }}
+
+),
+
 decay as (
 
     select
-        counted.lead_id,
+        in_window.lead_id,
         power(
             1 - inputs.decay_rate,
             floor(
-                {{ dbt.datediff('max(counted.occurred_at)', as_of(), 'microsecond') }}
+                {{ dbt.datediff('max(in_window.occurred_at)', as_of(), 'microsecond') }}
                 / (inputs.decay_period_days * 86400000000.0)
             )
         ) as decay_factor
-    from counted
-    inner join inputs on counted.lead_id = inputs.lead_id
-    group by counted.lead_id, inputs.decay_rate, inputs.decay_period_days
+    from in_window
+    inner join inputs on in_window.lead_id = inputs.lead_id
+    group by in_window.lead_id, inputs.decay_rate, inputs.decay_period_days
 
 ),
 
 intent_signals as (
 
     select
-        counted.lead_id,
+        in_window.lead_id,
         'intent' as dimension,
-        counted.signal as reason_key,
-        min(counted.label) as label,
+        in_window.signal as reason_key,
+        min(in_window.label) as label,
         count(*) as event_count,
-        sum(counted.points) * min(decay.decay_factor) as points
-    from counted
-    inner join inputs on counted.lead_id = inputs.lead_id
-    inner join decay on counted.lead_id = decay.lead_id
-    where {{ dbt.dateadd('day', 'inputs.lookback_days', 'counted.occurred_at') }} > {{ as_of() }}
-    group by counted.lead_id, counted.signal
+        sum(in_window.points) * min(decay.decay_factor) as points
+    from in_window
+    inner join decay on in_window.lead_id = decay.lead_id
+    group by in_window.lead_id, in_window.signal
 
 ),
 
