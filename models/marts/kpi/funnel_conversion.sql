@@ -27,10 +27,39 @@ facts as (
 
 ),
 
+patterns as (
+
+    -- leads counted once per cohort, slice and set of stages reached: every step's counts below
+    -- are sums over these groups (a few per slice) instead of a pass over every lead per step
+    {%- set pattern_columns = 7 + 1 + (stage_times | length) + 1 %}
+    select
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+        lead_source,
+        channel,
+        segment,
+        fit_tier,
+        motion,
+        team,
+        {%- for stage, stage_at in [('lead', 'created_at')] + stage_times %}
+            {{ stage_at }} is not null as reached_{{ stage }},
+        {%- endfor %}
+        -- 1 (mql) … 5 (won): the latest funnel stage reached, for "reached this stage or later"
+        case
+            {%- for stage, stage_at in stage_times | reverse %}
+                when {{ stage_at }} is not null then {{ loop.revindex }}
+            {%- endfor %}
+            else 0
+        end as furthest_stage,
+        count(*) as leads
+    from facts
+    group by {{ range(1, pattern_columns + 1) | join(', ') }}
+
+),
+
 steps as (
     {%- for from_stage, to_stage, from_at, to_at in steps %}
         select
-            cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
+            cohort_month,
             lead_source,
             channel,
             segment,
@@ -40,13 +69,12 @@ steps as (
             {{ loop.index }} as step_order,
             '{{ from_stage }}' as from_stage,
             '{{ to_stage }}' as to_stage,
-            count(*) as entered,
-            sum(case when {{ to_at }} is not null then 1 else 0 end) as converted,
+            sum(leads) as entered,
+            sum(case when reached_{{ to_stage }} then leads else 0 end) as converted,
             {%- set stages = stage_times | map(attribute=0) | list %}
-            {%- set later = stage_times[stages.index(to_stage):] | map(attribute=1) | list %}
-            sum(case when coalesce({{ later | join(', ') }}) is not null then 1 else 0 end) as reached_or_later
-        from facts
-        where {{ from_at }} is not null
+            sum(case when furthest_stage >= {{ stages.index(to_stage) + 1 }} then leads else 0 end) as reached_or_later
+        from patterns
+        where reached_{{ from_stage }}
         group by 1, 2, 3, 4, 5, 6, 7
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
