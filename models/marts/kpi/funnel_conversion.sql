@@ -16,6 +16,7 @@
     ('lead', 'opportunity', 'created_at', 'opportunity_at'),
     ('lead', 'won', 'created_at', 'won_at'),
 ] %}
+{%- set slices = ['lead_source', 'channel', 'segment', 'fit_tier', 'motion', 'team'] %}
 {#- the funnel's stages in order: "reached X or later" is any of X's and the later stages' times -#}
 {%- set stage_times = [('mql', 'mql_at'), ('sal', 'sal_at'), ('sql', 'sql_at'), ('opportunity', 'opportunity_at'),
     ('won', 'won_at')] %}
@@ -31,15 +32,12 @@ patterns as (
 
     -- leads counted once per cohort, slice and set of stages reached: every step's counts below
     -- are sums over these groups (a few per slice) instead of a pass over every lead per step
-    {%- set pattern_columns = 7 + 1 + (stage_times | length) + 1 %}
+    {%- set pattern_columns = 1 + (slices | length) + 1 + (stage_times | length) + 1 %}
     select
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as cohort_month,
-        lead_source,
-        channel,
-        segment,
-        fit_tier,
-        motion,
-        team,
+        {%- for slice in slices %}
+            {{ slice }},
+        {%- endfor %}
         {%- for stage, stage_at in [('lead', 'created_at')] + stage_times %}
             {{ stage_at }} is not null as reached_{{ stage }},
         {%- endfor %}
@@ -60,12 +58,9 @@ steps as (
     {%- for from_stage, to_stage, from_at, to_at in steps %}
         select
             cohort_month,
-            lead_source,
-            channel,
-            segment,
-            fit_tier,
-            motion,
-            team,
+            {%- for slice in slices %}
+                {{ slice }},
+            {%- endfor %}
             {{ loop.index }} as step_order,
             '{{ from_stage }}' as from_stage,
             '{{ to_stage }}' as to_stage,
@@ -75,7 +70,7 @@ steps as (
             sum(case when furthest_stage >= {{ stages.index(to_stage) + 1 }} then leads else 0 end) as reached_or_later
         from patterns
         where reached_{{ from_stage }}
-        group by 1, 2, 3, 4, 5, 6, 7
+        group by {{ range(1, (slices | length) + 2) | join(', ') }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
