@@ -273,23 +273,17 @@ def build(
         or "Partial parse save file not found" in child.output,
     )
     if tests:
-        dbt = Path(sys.executable).with_name("dbt")
-        tested = run_child(
-            [str(dbt), "test", "--project-dir", str(ROOT)],
-            {
-                # the build's environment (shape included: a changed env var of dbt_project.yml
-                # would make dbt parse the whole project again)
-                **dbt_env(warehouse, as_of, shape=source_shape()),
-                "DBT_TARGET_PATH": env["DBT_TARGET_PATH"],
-                "DBT_LOG_PATH": env["DBT_LOG_PATH"],
-            },
+        tested = run_dbt_child(
+            ["test"],
+            warehouse,
+            as_of,
+            env,
             logs / f"{stem}-tests.log",
             progress,
             f"{label}: dbt tests",
             ok_codes=(0, 1),  # 1: a test failed; reported
         )
         times, counts, _, _, failed = dbt_results(target)
-        shutil.copy(target / "run_results.json", logs / f"{stem}-tests-run_results.json")
         figures.tests_wall_s = tested.seconds
         figures.tests_s = times.get("test", 0.0) + times.get("unit_test", 0.0)
         figures.tests = counts.get("test", 0) + counts.get("unit_test", 0)
@@ -345,19 +339,43 @@ def run_scoring_alone(
     FLOOR_INPUT_MODELS on the built file, as of the full build's as_of. The same inputs and as_of
     give the same rows, so the refresh that follows starts from the full build's state. Returns
     (sum of node times, wall time)."""
+    args = ["run", "--full-refresh", "--select", "path:" + SCORING_DIR.rstrip("/")]
+    args += ["--exclude", *sorted(FLOOR_INPUT_MODELS)]
+    child = run_dbt_child(
+        args, warehouse, as_of, env, logs / "scoring-alone.log", progress, "scoring models alone"
+    )
+    _, _, scoring_s, _, _ = dbt_results(
+        Path(env["DBT_TARGET_PATH"])
+    )  # a failed node stopped run_child already
+    return scoring_s, child.seconds
+
+
+def run_dbt_child(
+    dbt_args: list[str],
+    warehouse: Path,
+    as_of: str,
+    env: dict,
+    log: Path,
+    progress: Progress,
+    label: str,
+    ok_codes: tuple[int, ...] = (0,),
+) -> Child:
+    """`dbt <dbt_args>` on the build file with the build's environment (shape included: a changed
+    env var of dbt_project.yml would make dbt parse the whole project again) and its dbt target;
+    run_results.json is kept beside `log` as <log stem>-run_results.json."""
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "run", "--project-dir", str(ROOT), "--full-refresh"]
-    cmd += ["--select", "path:" + SCORING_DIR.rstrip("/"), "--exclude", *sorted(FLOOR_INPUT_MODELS)]
     child_env = {
         **dbt_env(warehouse, as_of, shape=source_shape()),
         "DBT_TARGET_PATH": env["DBT_TARGET_PATH"],
         "DBT_LOG_PATH": env["DBT_LOG_PATH"],
     }
-    child = run_child(cmd, child_env, logs / "scoring-alone.log", progress, "scoring models alone")
-    target = Path(env["DBT_TARGET_PATH"])
-    _, _, scoring_s, _, _ = dbt_results(target)  # a failed node stopped run_child already
-    shutil.copy(target / "run_results.json", logs / "scoring-alone-run_results.json")
-    return scoring_s, child.seconds
+    child = run_child(
+        [str(dbt), *dbt_args, "--project-dir", str(ROOT)], child_env, log, progress, label, ok_codes
+    )
+    shutil.copy(
+        Path(env["DBT_TARGET_PATH"]) / "run_results.json", log.with_name(f"{log.stem}-run_results.json")
+    )
+    return child
 
 
 def refresh_landing(landing: Path, out: Path, as_of: str, share: float, seed: int) -> tuple[Path, int, int]:

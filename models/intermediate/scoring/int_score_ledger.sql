@@ -2,6 +2,8 @@
 -- the lifecycle triggers, the SLA band lookups and the current scores all read it. Its entries
 -- (what changes the score, int_score_ledger_entries) are computed here, not stored.
 {{ config_incremental_by_lead() }}
+{#- the running sums' type: exact, so a sum minus the change's delta is the change before's sum -#}
+{%- set exact_points = 'decimal(18, 6)' %}
 with
 
 inputs as (
@@ -51,8 +53,8 @@ history as (
         row_number() over lead_order as change_sequence,
         lag(changed_at) over lead_order as previous_changed_at,
         lead(changed_at) over lead_order as next_changed_at,
-        sum(cast(fit_delta as decimal(18, 6))) over lead_history as fit_sum,
-        sum(cast(base_delta as decimal(18, 6))) over lead_history as base_sum,
+        sum(cast(fit_delta as {{ exact_points }})) over lead_history as fit_sum,
+        sum(cast(base_delta as {{ exact_points }})) over lead_history as base_sum,
         sum(velocity_delta) over lead_history as velocity_windows_open,
         max(case when change_type = 'intent' then changed_at end) over lead_history as last_event_at
     from entries
@@ -76,14 +78,15 @@ scored as (
         inputs.mql_threshold,
         inputs.hot_threshold,
         cast(history.fit_sum as {{ type_double() }}) as fit_points_after,
-        cast(history.fit_sum - cast(history.fit_delta as decimal(18, 6)) as {{ type_double() }}) as fit_points_before,
+        cast(history.fit_sum - cast(history.fit_delta as {{ exact_points }}) as {{ type_double() }})
+            as fit_points_before,
         {{ intent_score_at(
             'history.base_sum', 'history.velocity_windows_open', 'history.last_event_at', 'history.changed_at'
         ) | indent(8) }} as intent_score_after,
         -- the score just before the change: the change before's (the last event before an event
         -- is the one before it in ledger order: previous_event_at, score_ledger_entries())
         {{ intent_score_at(
-            'history.base_sum - cast(history.base_delta as decimal(18, 6))',
+            'history.base_sum - cast(history.base_delta as ' ~ exact_points ~ ')',
             'history.velocity_windows_open - history.velocity_delta',
             "case when history.change_type = 'intent' then history.previous_event_at else history.last_event_at end",
             'history.previous_changed_at'
