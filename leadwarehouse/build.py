@@ -60,7 +60,7 @@ from leadwarehouse import dbt_in_process
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
-from leadwarehouse.duckdb_resources import duckdb_resources
+from leadwarehouse.duckdb_resources import connect, duckdb_resources
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 from leadwarehouse.quality import print_summary as print_quality_summary
@@ -351,7 +351,7 @@ def only_catalog_races(results: Sequence[Mapping]) -> bool:
 @contextlib.contextmanager
 def _warehouse(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse_path))
+    con = connect(warehouse_path)
     try:
         con.execute("create schema if not exists meta")
         con.execute(BUILD_RUNS_DDL)

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from leadwarehouse.contract import TABLES
+from leadwarehouse.duckdb_resources import connect
 from leadwarehouse.ingest import ContractError, ingest_landing
 from leadwarehouse.locking import EXIT_BUSY, LockBusy, add_wait_argument, build_lock
 
@@ -206,7 +207,7 @@ def load_connector_landing(
     with tempfile.TemporaryDirectory(prefix="contract-landing-") as tmp:
         _contract_landing(landing, Path(tmp))
         report = ingest_landing(tmp, warehouse_path, raw_schema)
-    con = duckdb.connect(str(warehouse_path))
+    con = connect(warehouse_path)
     try:
         con.execute("begin transaction")
         con.execute(f"drop schema if exists {_ident(schema)} cascade")

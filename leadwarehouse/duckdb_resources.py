@@ -1,4 +1,5 @@
-"""How much of the machine DuckDB may use: its memory limit, its threads and where it spills.
+"""How much of the machine DuckDB may use: its memory limit, its threads and where it spills;
+and whether its checkpoints vacuum.
 
 DuckDB's own defaults are 80 % of the RAM and a thread per core, with nothing that stops a build
 from taking every byte of a machine it shares. Builds (dbt, through profiles.yml), ingest and
@@ -14,6 +15,12 @@ DUCKDB_MEMORY_LIMIT      three quarters of the build's memory budget: half the m
 DUCKDB_THREADS           a thread per core this process may run on (cgroup CPU quota included)
 DUCKDB_TEMP_DIRECTORY    ``<warehouse>.tmp/`` beside the warehouse file: where DuckDB spills what
                          does not fit in the memory limit (it removes the folder when it closes)
+DUCKDB_MAX_VACUUM_TASKS  ``0``: a checkpoint does not vacuum (rewrite row groups to drop deleted
+                         rows). An hourly refresh deletes and re-inserts its changed leads' rows
+                         in ~40 tables, and vacuuming them cost the next checkpoint ~7 s of a
+                         47 s refresh at 1M leads; the daily full refresh rebuilds every table,
+                         which leaves no deleted row. Set DuckDB's own default (``100``) when
+                         you never run full refreshes.
 =======================  =======================================================================
 
 Each variable, when set, replaces its default. `python -m leadwarehouse.build` passes the three
@@ -21,6 +28,9 @@ to dbt as environment variables (leadwarehouse/build.py, dbt_env), and profiles.
 with env_var(), so the profile stays declarative. The defaults are computed from facts that do
 not change from one run to the next on a machine (its memory, its cores, the warehouse path):
 dbt re-parses the whole project when the profile's connection settings change between runs.
+
+Every connection that writes the warehouse file applies them (`connect`): a checkpoint
+vacuums by the settings of the connection that runs it, whichever process deleted the rows.
 
 A process that starts dbt without `leadwarehouse.build` (the Dagster code location: ``make
 dagster``) gets the same values from ``python -m leadwarehouse.duckdb_resources WAREHOUSE``, which
@@ -43,11 +53,13 @@ import duckdb
 MEMORY_LIMIT_ENV = "DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "DUCKDB_THREADS"
 TEMP_DIRECTORY_ENV = "DUCKDB_TEMP_DIRECTORY"
+VACUUM_TASKS_ENV = "DUCKDB_MAX_VACUUM_TASKS"
 
 MEMORY_FRACTION = 0.5  # of the machine's (or cgroup's) memory: the build's memory budget
 MEMORY_CAP_BYTES = 4 * 1024**3  # the budget is at most 4 GiB unless DUCKDB_MEMORY_LIMIT says otherwise
 POOL_SHARE = 0.75  # of the budget for DuckDB's buffer pool (its memory_limit)
 TEMP_SUFFIX = ".tmp"
+DEFAULT_VACUUM_TASKS = 0  # the daily full refresh compacts (module docstring)
 
 _CGROUP_MEMORY_FILES = (
     Path("/sys/fs/cgroup/memory.max"),  # cgroup v2
@@ -113,6 +125,7 @@ class DuckDBResources:
     memory_limit: str
     threads: int
     temp_directory: Path
+    vacuum_tasks: int = DEFAULT_VACUUM_TASKS
 
     def env(self) -> dict[str, str]:
         """The environment variables profiles.yml reads."""
@@ -120,6 +133,7 @@ class DuckDBResources:
             MEMORY_LIMIT_ENV: self.memory_limit,
             THREADS_ENV: str(self.threads),
             TEMP_DIRECTORY_ENV: str(self.temp_directory),
+            VACUUM_TASKS_ENV: str(self.vacuum_tasks),
         }
 
     def apply(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -127,6 +141,7 @@ class DuckDBResources:
         with config= would fail while another connection of this process has the file open."""
         con.execute(f"set memory_limit = '{self.memory_limit}'")
         con.execute(f"set threads = {self.threads}")
+        con.execute(f"set max_vacuum_tasks = {self.vacuum_tasks}")
         current = con.execute("select current_setting('temp_directory')").fetchone()[0]
         if current != str(self.temp_directory):
             with contextlib.suppress(duckdb.Error):  # it spilled elsewhere already: keep that folder
@@ -141,6 +156,7 @@ class DuckDBResources:
             "memory_limit": self.memory_limit,
             "threads": str(self.threads),
             "temp_directory": str(self.temp_directory),
+            "max_vacuum_tasks": str(self.vacuum_tasks),
         }
 
 
@@ -158,13 +174,32 @@ def duckdb_resources(warehouse_path: Path | str, environ: Mapping[str, str] | No
         raise ValueError(f"{THREADS_ENV} must be at least 1, got {threads}")
     temp = (environ.get(TEMP_DIRECTORY_ENV) or "").strip()
     temp_directory = Path(temp).expanduser().resolve() if temp else default_temp_directory(warehouse_path)
-    return DuckDBResources(memory, threads, temp_directory)
+    vacuum_text = (environ.get(VACUUM_TASKS_ENV) or "").strip()
+    try:
+        vacuum_tasks = int(vacuum_text) if vacuum_text else DEFAULT_VACUUM_TASKS
+    except ValueError:
+        vacuum_tasks = -1
+    if vacuum_tasks < 0:
+        raise ValueError(f"{VACUUM_TASKS_ENV} must be a whole number (0 or more), got {vacuum_text!r}")
+    return DuckDBResources(memory, threads, temp_directory, vacuum_tasks)
+
+
+def connect(warehouse_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A writing connection to the warehouse file with these settings applied (its checkpoints
+    then vacuum as the build's do)."""
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        duckdb_resources(warehouse_path).apply(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m leadwarehouse.duckdb_resources",
-        description="Print the DuckDB memory limit, threads and spill folder for a warehouse file as "
+        description="Print the DuckDB memory limit, threads, spill folder and vacuum tasks for a warehouse file as "
         "shell export lines (each set variable kept, the others from the machine): "
         'eval "$(python -m leadwarehouse.duckdb_resources data/warehouse/build.duckdb)"',
     )

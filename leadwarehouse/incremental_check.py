@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from leadwarehouse.duckdb_resources import connect
+
 SCHEMAS = ("staging", "intermediate", "marts", "exports")
 IGNORED_COLUMNS = ("_batch_id",)
 # change models (what this build recomputes and why), and what describes the previous good build
@@ -101,7 +103,7 @@ def differing(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, in
 def record_check(path: Path | str, run_id: str, as_of: str, before: dict[str, tuple[int, int]]) -> list[str]:
     """Fingerprint the full build in `path`, compare it with `before` (the incremental state at the
     same as_of), record the outcome in meta.incremental_checks and return the differing tables."""
-    with duckdb.connect(str(path)) as con:
+    with connect(path) as con:
         after = fingerprints(con)
         found = differing(before, after)
         con.execute("create schema if not exists meta")

@@ -55,7 +55,7 @@ from pathlib import Path
 import duckdb
 
 from leadwarehouse.build import landing_fingerprint, raw_row_counts
-from leadwarehouse.duckdb_resources import duckdb_resources
+from leadwarehouse.duckdb_resources import connect, duckdb_resources
 from leadwarehouse.locking import EXIT_BUSY, FileLock, LockBusy, add_wait_argument, build_lock
 
 PUBLISHED_NAME = "published.duckdb"
@@ -428,7 +428,7 @@ def _publish_locked(
     try:
         # 1. fold the WAL into the file, so the bytes on disk are the whole database
         try:
-            con = duckdb.connect(str(build_path))
+            con = connect(build_path)
         except duckdb.Error as exc:
             raise PublishError(
                 f"cannot open the build file {build_path} for a checkpoint: {exc}", transient=True

@@ -35,6 +35,7 @@ from leadwarehouse.duckdb_resources import (
     MEMORY_LIMIT_ENV,
     TEMP_DIRECTORY_ENV,
     THREADS_ENV,
+    VACUUM_TASKS_ENV,
     duckdb_resources,
     machine_cores,
     machine_memory_bytes,
@@ -255,17 +256,19 @@ def test_duckdb_resources_print_as_shell_exports_for_processes_that_start_dbt(tm
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "2GiB")
     monkeypatch.delenv(THREADS_ENV, raising=False)
     monkeypatch.delenv(TEMP_DIRECTORY_ENV, raising=False)
+    monkeypatch.delenv(VACUUM_TASKS_ENV, raising=False)
     warehouse = tmp_path / "my dir" / "build.duckdb"
     assert print_resources([str(warehouse)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "export DUCKDB_MEMORY_LIMIT=2GiB",
         f"export DUCKDB_THREADS={machine_cores()}",
         f"export DUCKDB_TEMP_DIRECTORY='{warehouse.resolve()}.tmp'",
+        "export DUCKDB_MAX_VACUUM_TASKS=0",
     ]
 
 
 def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path, monkeypatch):
-    for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV):
+    for name in (MEMORY_LIMIT_ENV, THREADS_ENV, TEMP_DIRECTORY_ENV, VACUUM_TASKS_ENV):
         monkeypatch.delenv(name, raising=False)
     warehouse = tmp_path / "wh" / "build.duckdb"
     env = dbt_env(warehouse)
@@ -276,29 +279,37 @@ def test_duckdb_resources_default_from_the_machine_and_are_overridable(tmp_path,
     assert pool - 2**20 < limit <= pool
     assert env[THREADS_ENV] == str(machine_cores()) and int(env[THREADS_ENV]) >= 1
     assert env[TEMP_DIRECTORY_ENV] == str(warehouse.resolve()) + ".tmp"
+    assert env[VACUUM_TASKS_ENV] == "0"  # the daily full refresh compacts, not each checkpoint
     assert dbt_env(warehouse) == env  # stable from run to run: dbt keeps its partial parse
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
     monkeypatch.setenv(THREADS_ENV, "1")
     monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(tmp_path / "spill"))
+    monkeypatch.setenv(VACUUM_TASKS_ENV, "100")
     env = dbt_env(warehouse)
-    assert (env[MEMORY_LIMIT_ENV], env[THREADS_ENV], env[TEMP_DIRECTORY_ENV]) == (
+    assert (env[MEMORY_LIMIT_ENV], env[THREADS_ENV], env[TEMP_DIRECTORY_ENV], env[VACUUM_TASKS_ENV]) == (
         "1GB",
         "1",
         str(tmp_path / "spill"),
+        "100",
     )
     con = duckdb.connect()
     try:
         duckdb_resources(warehouse).apply(con)
         assert con.execute(
             "select current_setting('memory_limit'), current_setting('threads'), "
-            "current_setting('temp_directory')"
-        ).fetchone() == ("953.6 MiB", 1, str(tmp_path / "spill"))
+            "current_setting('temp_directory'), current_setting('max_vacuum_tasks')"
+        ).fetchone() == ("953.6 MiB", 1, str(tmp_path / "spill"), 100)
     finally:
         con.close()
-    monkeypatch.setenv(THREADS_ENV, "many")
-    out = run_cli("leadwarehouse.build", "--landing", str(tmp_path), "--warehouse", str(warehouse))
-    assert out.returncode == 2 and "DUCKDB_THREADS must be a whole number" in out.stderr
-    assert "Traceback" not in out.stderr
+    for name, value, message in (
+        (THREADS_ENV, "many", "DUCKDB_THREADS must be a whole number"),
+        (VACUUM_TASKS_ENV, "-1", "DUCKDB_MAX_VACUUM_TASKS must be a whole number (0 or more)"),
+    ):
+        monkeypatch.setenv(name, value)
+        out = run_cli("leadwarehouse.build", "--landing", str(tmp_path), "--warehouse", str(warehouse))
+        assert out.returncode == 2 and message in out.stderr
+        assert "Traceback" not in out.stderr
+        monkeypatch.delenv(name)
 
 
 # ------------------------------------------------------------------ real builds of the tiny CRM

@@ -241,6 +241,7 @@ def test_dbt_gets_the_build_file_and_as_of_only_when_they_differ(orch, tmp_path,
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GiB")
     monkeypatch.delenv("DUCKDB_TEMP_DIRECTORY", raising=False)
     monkeypatch.delenv("DUCKDB_THREADS", raising=False)
+    monkeypatch.setenv("DUCKDB_MAX_VACUUM_TASKS", "100")
     args, profiles, _ = flags(other, DEFAULT_AS_OF)
     duckdb_output = project["outputs"]["duckdb"]
     # ... with the DuckDB resources for that file: its own spill folder, the limits of this process
@@ -255,6 +256,7 @@ def test_dbt_gets_the_build_file_and_as_of_only_when_they_differ(orch, tmp_path,
                 **duckdb_output["settings"],
                 "memory_limit": "1GiB",
                 "threads": str(machine_cores()),
+                "max_vacuum_tasks": "100",
             },
         },
     }

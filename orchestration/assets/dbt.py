@@ -32,7 +32,7 @@ from leadwarehouse.build import (
     finish_build_run,
     start_build_run,
 )
-from leadwarehouse.duckdb_resources import duckdb_resources
+from leadwarehouse.duckdb_resources import connect, duckdb_resources
 from leadwarehouse.environment import environment_with
 from leadwarehouse.incremental_check import check_of_run, record_check, warehouse_fingerprints
 from leadwarehouse.locking import LockBusy
@@ -65,7 +65,9 @@ def write_profile(folder: Path, build_file: Path) -> Path:
                 output["path"] = str(build_file)
                 output.setdefault("config_options", {})["temp_directory"] = str(resources.temp_directory)
                 output.setdefault("settings", {}).update(
-                    memory_limit=resources.memory_limit, threads=str(resources.threads)
+                    memory_limit=resources.memory_limit,
+                    threads=str(resources.threads),
+                    max_vacuum_tasks=str(resources.vacuum_tasks),
                 )
     path = folder / "profiles.yml"
     path.write_text(yaml.safe_dump(profiles, sort_keys=False))
@@ -172,7 +174,7 @@ def _begin_build_run(warehouse: WarehouseResource, run_id: str, as_of: str, dbt_
     no ingest step). Fails when another build recorded itself after this run's ingest: raw may
     not be what this run loaded."""
     warehouse.build_file.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse.build_file))
+    con = connect(warehouse.build_file)
     try:
         con.execute("create schema if not exists meta")
         con.execute(BUILD_RUNS_DDL)
