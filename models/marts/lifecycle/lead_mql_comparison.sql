@@ -3,11 +3,16 @@
 -- the mandatory fields present), the score at the CRM's MQL instant and its band, whether the
 -- two agree, how far apart they are, and which of them the lifecycle followed
 -- (seeds/lifecycle/stage_sources.csv).
+-- Incremental by lead, as marts.leads: a lead whose score or lifecycle was recomputed is
+-- compared again (a CRM record dated after the last run's as_of is a lifecycle `schedule` change).
+{%- set changes = ['int_scoring_changed_leads', 'int_lifecycle_changed_leads'] %}
+{{ config_incremental_by_lead(changes) }}
 with
 
 leads as (
 
     select * from {{ ref('leads') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -19,12 +24,14 @@ inputs as (
         mql_threshold,
         hot_threshold
     from {{ ref('int_lead_scoring_inputs') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 crm_records as (
 
     select * from {{ ref('int_lifecycle_triggers__crm_recorded') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
@@ -36,12 +43,14 @@ ledger as (
         change_sequence,
         score_after
     from {{ ref('int_score_ledger') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
 history as (
 
     select * from {{ ref('lead_stage_history') }}
+    where {{ only_changed_leads(changes=changes) }}
 
 ),
 
