@@ -24,7 +24,10 @@ leads/seed):
    tables come out as the full build left them);
 4. an hourly refresh: new events for ``--refresh-share`` of the leads (0.5 %) in the hour after
    as_of, appended as one more part of marketing_events, then ``leadwarehouse.build`` as of one
-   hour later into the same file (incremental: docs/incremental.md), and publish again.
+   hour later into the same file (incremental: docs/incremental.md), and publish again;
+5. the next hourly refresh, the same way an hour later: the steady state of an hourly schedule,
+   which also clears up the rows the refresh before it replaced (the first refresh after a full
+   build finds none).
 
 Then one table with a column per scale and the ratio of the last scale to the first. The figures
 are also written to ``<work>/benchmark-<leads>-<time>.json``. DuckDB's memory limit, threads and
@@ -208,6 +211,9 @@ class ScaleFigures:
     refresh: BuildFigures | None = None
     refresh_publish_s: float | None = None
     refresh_published_bytes: int | None = None
+    next_refresh_events: int | None = None
+    next_refresh_leads: int | None = None
+    next_refresh: BuildFigures | None = None
 
 
 def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, list[str], list[str]]:
@@ -519,6 +525,18 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
         refresh, warehouse, refresh_as_of, env, logs, progress, "hourly refresh", not args.skip_tests
     )
     figures.refresh_publish_s, figures.refresh_published_bytes = timed_publish(warehouse, progress, "publish")
+
+    next_as_of = (datetime.fromisoformat(refresh_as_of) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    progress.start("next hourly refresh: new events")
+    following, figures.next_refresh_events, figures.next_refresh_leads = refresh_landing(
+        refresh, scale_dir / "landing-next-refresh", refresh_as_of, args.refresh_share, args.seed + 1
+    )
+    progress.done(
+        f"{figures.next_refresh_events:,} events of {figures.next_refresh_leads:,} leads, as of {next_as_of}"
+    )
+    figures.next_refresh = build(
+        following, warehouse, next_as_of, env, logs, progress, "next hourly refresh", not args.skip_tests
+    )
     return figures
 
 
@@ -552,7 +570,7 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
 
     def rows_for(s: ScaleFigures) -> list[tuple[str, str, float | None]]:
         """(label, shown, value for the ratio) of one scale."""
-        b, r = s.build, s.refresh
+        b, r, n = s.build, s.refresh, s.next_refresh
         ratio = b.scoring_s / s.floor_s if s.floor_s else None
         alone_ratio = s.scoring_alone_s / s.floor_s if s.floor_s and s.scoring_alone_s else None
         return [
@@ -597,6 +615,16 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
             ("  warehouse file after", mb(r.file_bytes), r.file_bytes),
             ("  publish", sec(s.refresh_publish_s), s.refresh_publish_s),
             ("  published copy", mb(s.refresh_published_bytes), s.refresh_published_bytes),
+            (
+                "NEXT HOURLY REFRESH (after a refresh)",
+                f"{s.next_refresh_events:,} events",
+                s.next_refresh_events,
+            ),
+            ("  wall", sec(n.wall_s), n.wall_s),
+            ("  refresh / full build (wall)", f"{n.wall_s / b.wall_s:.0%}" if b.wall_s else "", None),
+            ("    dbt models (sum of node times)", sec(n.models_s), n.models_s),
+            ("  peak RSS (build + dbt)", mb(n.peak_rss_bytes), n.peak_rss_bytes),
+            ("  warehouse file after", mb(n.file_bytes), n.file_bytes),
         ]
 
     tables = [rows_for(s) for s in scales]
@@ -617,7 +645,11 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
     lines.append("")
     lines.append("scoring models: " + ", ".join(scales[0].build.scoring_models))
     for s in scales:
-        for name, figures in (("full build", s.build), ("hourly refresh", s.refresh)):
+        for name, figures in (
+            ("full build", s.build),
+            ("hourly refresh", s.refresh),
+            ("next hourly refresh", s.next_refresh),
+        ):
             if figures.tests_failed:
                 lines.append(
                     f"{s.leads:,} leads, {name}: failed dbt tests: {', '.join(figures.tests_failed)}"
