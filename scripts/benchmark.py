@@ -571,6 +571,16 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
     def rows_for(s: ScaleFigures) -> list[tuple[str, str, float | None]]:
         """(label, shown, value for the ratio) of one scale."""
         b, r, n = s.build, s.refresh, s.next_refresh
+
+        def refresh_head(
+            title: str, events: int | None, f: BuildFigures
+        ) -> list[tuple[str, str, float | None]]:
+            return [
+                (title, f"{events:,} events", events),
+                ("  wall", sec(f.wall_s), f.wall_s),
+                ("  refresh / full build (wall)", f"{f.wall_s / b.wall_s:.0%}" if b.wall_s else "", None),
+            ]
+
         ratio = b.scoring_s / s.floor_s if s.floor_s else None
         alone_ratio = s.scoring_alone_s / s.floor_s if s.floor_s and s.scoring_alone_s else None
         return [
@@ -599,13 +609,7 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
             ("scoring models alone (sum)", sec(s.scoring_alone_s), s.scoring_alone_s),
             ("  alone (wall)", sec(s.scoring_alone_wall_s), s.scoring_alone_wall_s),
             ("  alone / floor", f"{alone_ratio:,.1f}×" if alone_ratio else "", alone_ratio),
-            (
-                f"HOURLY REFRESH (+{args.refresh_share:.1%} leads)",
-                f"{s.refresh_events:,} events",
-                s.refresh_events,
-            ),
-            ("  wall", sec(r.wall_s), r.wall_s),
-            ("  refresh / full build (wall)", f"{r.wall_s / b.wall_s:.0%}" if b.wall_s else "", None),
+            *refresh_head(f"HOURLY REFRESH (+{args.refresh_share:.1%} leads)", s.refresh_events, r),
             ("  ingest + seeds + models (wall)", sec(r.models_wall_s), r.models_wall_s),
             ("    ingest", sec(r.ingest_s), r.ingest_s),
             ("    dbt models (sum of node times)", sec(r.models_s), r.models_s),
@@ -615,13 +619,7 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
             ("  warehouse file after", mb(r.file_bytes), r.file_bytes),
             ("  publish", sec(s.refresh_publish_s), s.refresh_publish_s),
             ("  published copy", mb(s.refresh_published_bytes), s.refresh_published_bytes),
-            (
-                "NEXT HOURLY REFRESH (after a refresh)",
-                f"{s.next_refresh_events:,} events",
-                s.next_refresh_events,
-            ),
-            ("  wall", sec(n.wall_s), n.wall_s),
-            ("  refresh / full build (wall)", f"{n.wall_s / b.wall_s:.0%}" if b.wall_s else "", None),
+            *refresh_head("NEXT HOURLY REFRESH (after a refresh)", s.next_refresh_events, n),
             ("    dbt models (sum of node times)", sec(n.models_s), n.models_s),
             ("  peak RSS (build + dbt)", mb(n.peak_rss_bytes), n.peak_rss_bytes),
             ("  warehouse file after", mb(n.file_bytes), n.file_bytes),
