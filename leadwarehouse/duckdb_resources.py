@@ -23,7 +23,7 @@ DUCKDB_MAX_VACUUM_TASKS  ``0``: a checkpoint does not vacuum (rewrite row groups
                          you never run full refreshes.
 =======================  =======================================================================
 
-Each variable, when set, replaces its default. `python -m leadwarehouse.build` passes the three
+Each variable, when set, replaces its default. `python -m leadwarehouse.build` passes them
 to dbt as environment variables (leadwarehouse/build.py, dbt_env), and profiles.yml reads them
 with env_var(), so the profile stays declarative. The defaults are computed from facts that do
 not change from one run to the next on a machine (its memory, its cores, the warehouse path):
