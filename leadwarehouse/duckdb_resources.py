@@ -150,8 +150,9 @@ class DuckDBResources:
                 )
 
     def config(self) -> dict[str, str]:
-        """For duckdb.connect(config=...): set once, when the database is opened (DuckDB refuses to
-        change temp_directory after it has spilled)."""
+        """As DuckDB settings: for duckdb.connect(config=...), set once when the database is opened
+        (DuckDB refuses to change temp_directory after it has spilled), and for a profile's
+        `settings` (orchestration/assets/dbt.py, write_profile)."""
         return {
             "memory_limit": self.memory_limit,
             "threads": str(self.threads),

@@ -44,7 +44,7 @@ import duckdb
 
 from leadwarehouse.contract import TABLES, Table
 from leadwarehouse.csv_reading import count_csv_records, csv_encoding, duckdb_csv_reader, scan_csv
-from leadwarehouse.duckdb_resources import duckdb_resources
+from leadwarehouse.duckdb_resources import connect
 from leadwarehouse.ingest_report import (
     FileReport,
     IngestReport,
@@ -315,10 +315,9 @@ def ingest_landing(
             else:
                 plans[name].append(_plan_part(lt, file, encoding, sha256))
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse_path))
+    con = connect(warehouse_path)
     in_transaction = False
     try:
-        duckdb_resources(warehouse_path).apply(con)
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")
         con.execute("begin transaction")

@@ -63,12 +63,9 @@ def write_profile(folder: Path, build_file: Path) -> Path:
         for output in outputs.values():
             if output.get("type") == "duckdb":
                 output["path"] = str(build_file)
-                output.setdefault("config_options", {})["temp_directory"] = str(resources.temp_directory)
-                output.setdefault("settings", {}).update(
-                    memory_limit=resources.memory_limit,
-                    threads=str(resources.threads),
-                    max_vacuum_tasks=str(resources.vacuum_tasks),
-                )
+                settings = resources.config()  # temp_directory is a connect-time option (profiles.yml)
+                output.setdefault("config_options", {})["temp_directory"] = settings.pop("temp_directory")
+                output.setdefault("settings", {}).update(settings)
     path = folder / "profiles.yml"
     path.write_text(yaml.safe_dump(profiles, sort_keys=False))
     return path
