@@ -23,6 +23,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from leadwarehouse.build import run_dbt
 from leadwarehouse.environment import environment_with
 from leadwarehouse.landing import write_landing
 from leadwarehouse.postgres import connect
@@ -70,6 +71,9 @@ def paths(tmp_path_factory, pipeline_dir) -> dict[str, Path]:
 def run(paths, server):
     """Run a job of the code location with the warehouse on the test server."""
     with pipeline_parsed(paths), environment_with(server.env()):
+        # parsed again for the server (its profile): the runs' dbt commands copy this parse, and a
+        # parse saved for another profile makes each of them parse the whole project (~18 s of CPU)
+        run_dbt(["parse", "--quiet"], paths["build"], target="postgres")
         from orchestration.definitions import build_definitions
         from orchestration.resources import LandingResource, WarehouseResource
 
