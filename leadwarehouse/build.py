@@ -56,7 +56,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse import dbt_in_process
+from leadwarehouse import dbt_in_process, dbt_logging
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
@@ -230,8 +230,7 @@ def run_dbt(
     names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*).
     A caller of many small builds (the test suite) may run dbt in this process instead
     (leadwarehouse/dbt_in_process.py)."""
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), *args, "--project-dir", str(PROJECT_DIR)]
+    cmd = [dbt_logging.executable(), *args, "--project-dir", str(PROJECT_DIR)]
     dbt_environment = {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}
     if dbt_in_process.ENABLED.get():
         dbt_in_process.run(cmd, dbt_environment, PROJECT_DIR, quiet)

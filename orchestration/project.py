@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import sys
 from functools import cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
+from leadwarehouse import dbt_logging
 from orchestration.constants import PROJECT_DIR
 
-# the dbt next to this Python (a venv need not be activated), else the one on PATH
-DBT_EXECUTABLE = (
-    str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
-)
+# the dbt next to this Python (a venv need not be activated), as `lead-dbt` (dbt's command line,
+# logging only the lines it keeps: leadwarehouse/dbt_logging.py), else the one on PATH
+DBT_EXECUTABLE = dbt_logging.executable()
 
 
 class LocalDbtCliResource(DbtCliResource):

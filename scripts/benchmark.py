@@ -55,6 +55,7 @@ if str(ROOT) not in sys.path:
 
 import duckdb  # noqa: E402
 
+from leadwarehouse import dbt_logging  # noqa: E402
 from leadwarehouse.build import dbt_env, landing_as_of, source_shape  # noqa: E402
 from leadwarehouse.duckdb_resources import duckdb_resources, machine_cores, machine_memory_bytes  # noqa: E402
 from leadwarehouse.publish import publish  # noqa: E402
@@ -369,14 +370,18 @@ def run_dbt_child(
     """`dbt <dbt_args>` on the build file with the build's environment (shape included: a changed
     env var of dbt_project.yml would make dbt parse the whole project again) and its dbt target;
     run_results.json is kept beside `log` as <log stem>-run_results.json."""
-    dbt = Path(sys.executable).with_name("dbt")
     child_env = {
         **dbt_env(warehouse, as_of, shape=source_shape()),
         "DBT_TARGET_PATH": env["DBT_TARGET_PATH"],
         "DBT_LOG_PATH": env["DBT_LOG_PATH"],
     }
     child = run_child(
-        [str(dbt), *dbt_args, "--project-dir", str(ROOT)], child_env, log, progress, label, ok_codes
+        [dbt_logging.executable(), *dbt_args, "--project-dir", str(ROOT)],
+        child_env,
+        log,
+        progress,
+        label,
+        ok_codes,
     )
     shutil.copy(
         Path(env["DBT_TARGET_PATH"]) / "run_results.json", log.with_name(f"{log.stem}-run_results.json")

@@ -29,6 +29,7 @@ from leadwarehouse.build import (
     raw_row_counts,
     resolve_as_of,
 )
+from leadwarehouse.dbt_logging import DBT_COMMANDS
 from leadwarehouse.duckdb_resources import (
     MEMORY_CAP_BYTES,
     MEMORY_FRACTION,
@@ -374,7 +375,7 @@ def dbt_processes_of(warehouse: Path) -> list[int]:
         if "Z" in state.split()[1]:  # a zombie is gone, only not reaped yet
             continue
         if f"LEAD_WAREHOUSE_PATH={warehouse.resolve()}".encode() in env and any(
-            Path(c).name == "dbt" for c in cmd
+            Path(c).name in DBT_COMMANDS for c in cmd
         ):
             found.append(int(proc.name))
     return found

@@ -26,6 +26,7 @@ import pytest
 
 from leadwarehouse import publish as publish_module
 from leadwarehouse.build import BUILD_RUNS_DDL, LAST_GOOD_RAW_COUNTS_DDL
+from leadwarehouse.dbt_logging import DBT_COMMANDS
 from leadwarehouse.landing import write_landing
 from leadwarehouse.locking import build_lock
 from leadwarehouse.publish import (
@@ -434,7 +435,7 @@ def kill_dbt_build_once_it_writes(build: Path, killed: dict, timeout: float = 12
                 fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
             except OSError:
                 continue
-            if "build" in cmd and any(Path(c).name == "dbt" for c in cmd) and str(build) in fds:
+            if "build" in cmd and any(Path(c).name in DBT_COMMANDS for c in cmd) and str(build) in fds:
                 time.sleep(1.0)
                 os.kill(pid, signal.SIGKILL)
                 killed["pid"] = pid

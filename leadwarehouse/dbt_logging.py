@@ -1,0 +1,100 @@
+"""dbt with its log lines formatted only when a logger keeps them.
+
+dbt (dbt_common 1.x) formats every event for every logger, console and dbt.log, and only then
+hands the line to Python's logging, which drops it when the event is below the logger's level: a
+debug event (each SQL statement, connection, cache step) is rendered as text or, for Dagster's
+`--log-format json`, as JSON, then thrown away. Measured in tests/test_orchestration.py (py-spy,
+2026-12-06): 7 % of its CPU was JSON lines, most of them debug events the console dropped; with
+this, that module and tests/test_publish.py took ~10 % less CPU (README, Tests).
+
+`format_only_logged_lines()` checks the level first: a debug event no logger keeps is not even
+built (its message, its protobuf), a line a logger drops is not formatted; what is written is the
+same, line for line.
+The `lead-dbt` command (pyproject.toml) is dbt's own command line with this applied: the builds'
+dbt child processes (leadwarehouse/build.py) and Dagster's dbt resource (orchestration/project.py)
+run it; in-process runs apply it themselves (leadwarehouse/dbt_in_process.py, leadwarehouse/spark.py).
+Should a dbt_common release rename what this wraps, nothing is patched and dbt logs as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+COMMAND = "lead-dbt"
+# the names a dbt process of this project runs under (`dbt` where lead-dbt is not installed)
+DBT_COMMANDS = (COMMAND, "dbt")
+
+
+def format_only_logged_lines() -> None:
+    """Make dbt skip building or formatting an event no logger keeps (idempotent)."""
+    from dbt_common.events import event_manager
+    from dbt_common.events import logger as dbt_logger
+    from dbt_common.events.base_types import EventLevel
+
+    levels = getattr(dbt_logger, "_log_level_map", None)
+    print_events = getattr(dbt_logger, "PRINT_EVENT_NAMES", None)
+    text_logger = getattr(dbt_logger, "_Logger", None)
+    manager = getattr(event_manager, "EventManager", None)
+    write_line = getattr(text_logger, "write_line", None)
+    fire_event = getattr(manager, "fire_event", None)
+    if None in (levels, print_events, write_line, fire_event) or getattr(write_line, "level_first", False):
+        return
+
+    def write_kept_line(self, msg) -> None:
+        python_logger = getattr(self, "_python_logger", None)
+        # print events go out as errors whatever their level (dbt's --quiet still shows them)
+        if python_logger is not None and msg.info.name not in print_events:
+            level = levels.get(EventLevel(msg.info.level))
+            if level is not None and not python_logger.isEnabledFor(level):
+                return
+        write_line(self, msg)
+
+    def keeps_debug(logger) -> bool:
+        if not hasattr(logger, "_python_logger"):
+            return True  # a logger of another kind: it may keep anything
+        python_logger = logger._python_logger
+        return python_logger is not None and python_logger.isEnabledFor(levels[EventLevel.DEBUG])
+
+    def fire_kept_event(self, e, level=None, node=None, force_warn_or_error_handling=False) -> None:
+        # a debug event nobody keeps: no callback, no logger at debug level, not a print event
+        # (warnings and errors, which --warn-error may raise, always go through)
+        if (
+            not force_warn_or_error_handling
+            and not self.callbacks
+            and (level or e.level_tag()) in (EventLevel.DEBUG, EventLevel.TEST)
+            and type(e).__name__ not in print_events
+            and not os.environ.get("DBT_TEST_BINARY_SERIALIZATION")
+            and not any(keeps_debug(logger) for logger in self.loggers)
+        ):
+            return
+        fire_event(self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+
+    for patched, original in ((write_kept_line, write_line), (fire_kept_event, fire_event)):
+        patched.level_first = True
+        patched.__wrapped__ = original
+    text_logger.write_line = write_kept_line
+    manager.fire_event = fire_kept_event
+
+
+def executable() -> str:
+    """`lead-dbt` beside this Python when installed (`make install`), else the venv's `dbt`, else
+    `dbt` on PATH."""
+    for name in DBT_COMMANDS:
+        path = Path(sys.executable).with_name(name)
+        if path.exists():
+            return str(path)
+    return "dbt"
+
+
+def main() -> None:
+    """`lead-dbt`: dbt's command line, logging as above."""
+    format_only_logged_lines()
+    from dbt.cli.main import cli
+
+    cli()
+
+
+if __name__ == "__main__":
+    main()

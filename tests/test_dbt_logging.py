@@ -1,0 +1,157 @@
+"""leadwarehouse/dbt_logging.py: dbt's loggers format only the events they keep, and what they
+write is the same, line for line, as dbt's own logging; `lead-dbt` is dbt's command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+
+import pytest
+from dbt_common.events import event_manager
+from dbt_common.events import logger as dbt_logger
+from dbt_common.events.base_types import EventLevel, msg_from_base_event
+from dbt_common.events.types import Note, PrintEvent
+
+from leadwarehouse import dbt_logging
+
+EVENTS = [
+    (Note(msg="a debug note"), EventLevel.DEBUG),
+    (Note(msg="an info note"), EventLevel.INFO),
+    (Note(msg="a warning"), EventLevel.WARN),
+    (PrintEvent(msg="printed at debug level, shown even when quiet"), EventLevel.DEBUG),
+    (Note(msg="an error"), EventLevel.ERROR),
+]
+
+
+def make_logger(line_format: dbt_logger.LineFormat, level: EventLevel, stream: io.StringIO):
+    config = dbt_logger.LoggerConfig(
+        name=f"test_dbt_logging_{line_format.name}_{level.value}_{id(stream)}",
+        line_format=line_format,
+        level=level,
+        output_stream=stream,
+    )
+    cls = dbt_logger._JsonLogger if line_format == dbt_logger.LineFormat.Json else dbt_logger._TextLogger
+    return cls(config)
+
+
+def written(line_format: dbt_logger.LineFormat, level: EventLevel, write) -> tuple[list[str], int]:
+    """The lines a logger of `line_format` at `level` writes for EVENTS through `write`, and how
+    many lines it formatted."""
+    stream = io.StringIO()
+    logger = make_logger(line_format, level, stream)
+    formatted = 0
+    create_line = logger.create_line
+
+    def counting(msg):
+        nonlocal formatted
+        formatted += 1
+        return create_line(msg)
+
+    logger.create_line = counting
+    for event, event_level in EVENTS:
+        write(logger, msg_from_base_event(event, level=event_level))
+    return stream.getvalue().splitlines(), formatted
+
+
+@pytest.mark.parametrize("line_format", [dbt_logger.LineFormat.PlainText, dbt_logger.LineFormat.Json])
+@pytest.mark.parametrize("level", [EventLevel.DEBUG, EventLevel.INFO, EventLevel.WARN, EventLevel.ERROR])
+def test_the_same_lines_are_written_and_only_they_are_formatted(line_format, level):
+    dbt_logging.format_only_logged_lines()
+    dbt_logging.format_only_logged_lines()  # a second call changes nothing
+    patched = dbt_logger._Logger.write_line
+    assert patched.level_first
+    original = patched.__wrapped__
+    assert not getattr(original, "level_first", False)
+
+    before, formatted_before = written(line_format, level, original)
+    after, formatted_after = written(line_format, level, patched)
+
+    def message(line: str) -> str:
+        """The line without its timestamp (the lines of the two runs differ only there)."""
+        if line_format == dbt_logger.LineFormat.Json:
+            info = json.loads(line)["info"]
+            return f"{info['level']} {info['msg']}"
+        return re.sub(r"^\S+ +", "", line)
+
+    assert [message(line) for line in after] == [message(line) for line in before]
+    kept = {
+        EventLevel.DEBUG: 5,  # everything
+        EventLevel.INFO: 4,  # all but the debug note (the print event is always written)
+        EventLevel.WARN: 3,
+        EventLevel.ERROR: 2,
+    }[level]
+    assert len(before) == len(after) == kept
+    assert formatted_before == len(EVENTS)  # dbt alone formats every event
+    assert formatted_after == kept
+    assert any("shown even when quiet" in message(line) for line in after)
+
+
+def test_lead_dbt_is_dbts_command_line():
+    out = subprocess.run(
+        [dbt_logging.executable(), "--version"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert dbt_logging.executable().endswith("lead-dbt")
+    assert "installed:" in out
+
+
+def fired(fire, logger_levels: list[EventLevel], callback=None) -> tuple[list[str], int]:
+    """The messages an event manager with a text logger per level in `logger_levels` (and
+    `callback`) writes for EVENTS through `fire`, and how many events it built."""
+    manager = event_manager.EventManager()
+    streams = [io.StringIO() for _ in logger_levels]
+    manager.loggers = [
+        make_logger(dbt_logger.LineFormat.PlainText, level, stream)
+        for level, stream in zip(logger_levels, streams, strict=True)
+    ]
+    if callback:
+        manager.callbacks.append(callback)
+    built = 0
+    build = event_manager.msg_from_base_event
+
+    def counting(*args, **kwargs):
+        nonlocal built
+        built += 1
+        return build(*args, **kwargs)
+
+    event_manager.msg_from_base_event = counting
+    try:
+        for event, level in EVENTS:
+            fire(manager, event, level=level)
+    finally:
+        event_manager.msg_from_base_event = build
+    return [
+        re.sub(r"^\S+ +", "", line) for stream in streams for line in stream.getvalue().splitlines()
+    ], built
+
+
+@pytest.mark.parametrize(
+    "logger_levels, built",
+    [
+        ([EventLevel.INFO, EventLevel.WARN], 4),  # the debug note is not built
+        ([EventLevel.WARN, EventLevel.DEBUG], 5),  # a logger at debug level keeps it
+        # no logger: still built but the debug note (--warn-error may act on the others)
+        ([], 4),
+    ],
+)
+def test_an_event_no_logger_keeps_is_not_built(logger_levels, built):
+    dbt_logging.format_only_logged_lines()
+    patched = event_manager.EventManager.fire_event
+    assert patched.level_first
+    before, built_before = fired(patched.__wrapped__, logger_levels)
+    after, built_after = fired(patched, logger_levels)
+    assert after == before
+    assert built_before == len(EVENTS)
+    assert built_after == built
+
+
+def test_a_callback_gets_every_event():
+    dbt_logging.format_only_logged_lines()
+    seen = []
+    fired(
+        event_manager.EventManager.fire_event,
+        [EventLevel.WARN],
+        callback=lambda msg: seen.append(msg.info.msg),
+    )
+    assert seen == [event.msg for event, _ in EVENTS]
