@@ -25,6 +25,22 @@ EVENTS = [
 ]
 
 
+def without_timestamp(line: str) -> str:
+    """A text log line without its leading timestamp (two runs' lines differ only there)."""
+    return re.sub(r"^\S+ +", "", line)
+
+
+def counted(function):
+    """`function`, and a list whose length is how many times the returned wrapper was called."""
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(None)
+        return function(*args, **kwargs)
+
+    return wrapper, calls
+
+
 def make_logger(line_format: dbt_logger.LineFormat, level: EventLevel, stream: io.StringIO):
     config = dbt_logger.LoggerConfig(
         name=f"test_dbt_logging_{line_format.name}_{level.value}_{id(stream)}",
@@ -41,18 +57,10 @@ def written(line_format: dbt_logger.LineFormat, level: EventLevel, write) -> tup
     many lines it formatted."""
     stream = io.StringIO()
     logger = make_logger(line_format, level, stream)
-    formatted = 0
-    create_line = logger.create_line
-
-    def counting(msg):
-        nonlocal formatted
-        formatted += 1
-        return create_line(msg)
-
-    logger.create_line = counting
+    logger.create_line, formatted = counted(logger.create_line)
     for event, event_level in EVENTS:
         write(logger, msg_from_base_event(event, level=event_level))
-    return stream.getvalue().splitlines(), formatted
+    return stream.getvalue().splitlines(), len(formatted)
 
 
 @pytest.mark.parametrize("line_format", [dbt_logger.LineFormat.PlainText, dbt_logger.LineFormat.Json])
@@ -73,7 +81,7 @@ def test_the_same_lines_are_written_and_only_they_are_formatted(line_format, lev
         if line_format == dbt_logger.LineFormat.Json:
             info = json.loads(line)["info"]
             return f"{info['level']} {info['msg']}"
-        return re.sub(r"^\S+ +", "", line)
+        return without_timestamp(line)
 
     assert [message(line) for line in after] == [message(line) for line in before]
     kept = {
@@ -107,23 +115,16 @@ def fired(fire, logger_levels: list[EventLevel], callback=None) -> tuple[list[st
     ]
     if callback:
         manager.callbacks.append(callback)
-    built = 0
     build = event_manager.msg_from_base_event
-
-    def counting(*args, **kwargs):
-        nonlocal built
-        built += 1
-        return build(*args, **kwargs)
-
-    event_manager.msg_from_base_event = counting
+    event_manager.msg_from_base_event, built = counted(build)
     try:
         for event, level in EVENTS:
             fire(manager, event, level=level)
     finally:
         event_manager.msg_from_base_event = build
-    return [
-        re.sub(r"^\S+ +", "", line) for stream in streams for line in stream.getvalue().splitlines()
-    ], built
+    return [without_timestamp(line) for stream in streams for line in stream.getvalue().splitlines()], len(
+        built
+    )
 
 
 @pytest.mark.parametrize(
