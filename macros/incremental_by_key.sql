@@ -62,9 +62,10 @@
     union all
     select * from {{ crm_input(source_table) }}
     where
-        -- the ids whose key (clean_text: trimmed, '' for none) differs from them, tested with trim
-        -- alone: the whole key over every row costs as much as the scan this saves
-        ({{ id_column }} is null or trim({{ id_column }}) != {{ id_column }})
+        -- the ids whose key (clean_text: trimmed, '' for none) differs from them: null, or a
+        -- space first or last (what trim removes). Two prefix/suffix tests, not trim itself: trim
+        -- builds a new string for each of the 23M raw events (1.04 s against 0.42 s at 1M leads)
+        ({{ id_column }} is null or {{ id_column }} like ' %' or {{ id_column }} like '% ')
         and {{ restage_key(id_column, raw=true) }} in {{ listed_keys(changes_model) }}
     {%- endif %}
 {%- endmacro %}

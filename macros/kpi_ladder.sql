@@ -57,6 +57,56 @@
     {%- endfor %}
 {%- endmacro %}
 
+{% macro kpi_period_keys(dates) -%}
+    {#- The period columns kpi_period_columns adds for `dates` (as in kpi_dated): <basis>_<grain>. -#}
+    {%- set keys = [] %}
+    {%- for grain in kpi_period_grains() %}
+        {%- for basis, column in dates %}{% do keys.append(basis ~ '_' ~ grain) %}{% endfor %}
+    {%- endfor %}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{% macro kpi_period_columns(relation, dates, up_to_as_of=false) -%}
+    {#- The period of a row of `relation` under every grain and basis at once, one column each
+        (kpi_period_keys: first day of the month, Monday of the week), for counts that are summed
+        per period before the rows are repeated per grain and basis (kpi_dated_periods): at 1M
+        leads the milestone counts take half the time of counting kpi_dated's four copies of
+        every row. up_to_as_of: null where the dating column is after as_of (not counted). -#}
+    {%- for grain in kpi_period_grains() %}
+        {%- set outer_loop = loop %}
+        {%- for basis, column in dates %}
+            {%- set period = 'cast(' ~ dbt.date_trunc(grain, relation ~ '.' ~ column) ~ ' as date)' %}
+            {%- if up_to_as_of %}
+            case when {{ relation }}.{{ column }} <= {{ as_of() }} then {{ period }} end as {{ basis }}_{{ grain }}
+            {%- else %}
+            {{ period }} as {{ basis }}_{{ grain }}
+            {%- endif %}
+            {%- if not (outer_loop.last and loop.last) %},{% endif %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro kpi_dated_periods(relation, dates, columns) -%}
+    {#- Every row of `relation` (which has the kpi_period_columns of `dates`) once per period grain
+        and basis: period_grain, basis, period_start and `columns`; a row without a period there
+        (dated after as_of) is left out. -#}
+    {%- for grain in kpi_period_grains() %}
+        {%- set outer_loop = loop %}
+        {%- for basis, column in dates %}
+            select
+                '{{ grain }}' as period_grain,
+                '{{ basis }}' as basis,
+                {{ relation }}.{{ basis }}_{{ grain }} as period_start,
+                {%- for name in columns %}
+                {{ relation }}.{{ name }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from {{ relation }}
+            where {{ relation }}.{{ basis }}_{{ grain }} is not null
+            {% if not (outer_loop.last and loop.last) %}union all{% endif %}
+        {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro kpi_slice_sets(keys, dimensions) -%}
     {#- Grouping sets: `keys` alone (slice all), then `keys` with each dimension. (sqlfluff's
         duckdb dialect does not parse GROUPING SETS: the `group by` line carries noqa: PRS.) -#}

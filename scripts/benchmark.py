@@ -448,7 +448,8 @@ def refresh_landing(landing: Path, out: Path, as_of: str, share: float, seed: in
         for _ in range(int(rng.integers(1, 4))):
             event_type, url, asset = kinds[int(rng.integers(len(kinds)))]
             moment = start + timedelta(seconds=int(rng.integers(1, 3600)))
-            rows["event_id"].append(f"EVREFRESH{len(rows['event_id']):09d}")
+            # the hour in the id: each delivery's events are new, not versions of the last one's
+            rows["event_id"].append(f"EVREFRESH{start:%Y%m%d%H}-{len(rows['event_id']):07d}")
             rows["lead_id"].append(lead)
             rows["event_type"].append(event_type)
             rows["page_url"].append(url)

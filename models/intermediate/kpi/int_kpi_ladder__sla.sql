@@ -3,7 +3,8 @@
 -- each SLA (the metric name + `__<sla_id>`), per period and slice. Basis `cohort` dates a clock by
 -- the lead's creation, basis `period` by the clock's start.
 {%- set dimensions = kpi_slice_dimensions(exclude=['peak_band', 'reject_reason']) %}
-{%- set keys = ['period_grain', 'basis', 'period_start'] %}
+{%- set dates = [('cohort', 'created_at'), ('period', 'started_at')] %}
+{%- set periods = kpi_period_keys(dates) %}
 with
 
 facts as (
@@ -32,9 +33,36 @@ clocks as (
 
 ),
 
+periods as (
+
+    select
+        clocks.*,
+        {{ kpi_period_columns('clocks', dates) }}
+    from clocks
+
+),
+
+sliced as (
+
+    -- counted per period of every grain and basis at once, then summed per grain and basis
+    -- (int_kpi_milestone_counts)
+    select
+        {{ periods | join(',\n        ') }},
+        {{ kpi_slice_columns(dimensions) }},
+        case when grouping(sla_id) = 0 then sla_id else 'all' end as sla_id,
+        sum(case when status = 'met' then 1 else 0 end) as n_met,
+        count(*) as n_judged
+    from periods
+    group by grouping sets (  -- noqa: PRS
+        {{ kpi_slice_sets(periods, dimensions) }},
+        {{ kpi_slice_sets(periods + ['sla_id'], dimensions) }}
+    )
+
+),
+
 dated as (
 
-    {{ kpi_dated('clocks', [('cohort', 'created_at'), ('period', 'started_at')]) }}
+    {{ kpi_dated_periods('sliced', dates, ['slice_dimension', 'slice_value', 'sla_id', 'n_met', 'n_judged']) }}
 
 ),
 
@@ -44,15 +72,13 @@ measures as (
         period_grain,
         basis,
         period_start,
-        {{ kpi_slice_columns(dimensions) }},
-        case when grouping(sla_id) = 0 then sla_id else 'all' end as sla_id,
-        sum(case when status = 'met' then 1 else 0 end) as n_met,
-        count(*) as n_judged
+        slice_dimension,
+        slice_value,
+        sla_id,
+        sum(n_met) as n_met,
+        sum(n_judged) as n_judged
     from dated
-    group by grouping sets (  -- noqa: PRS
-        {{ kpi_slice_sets(keys, dimensions) }},
-        {{ kpi_slice_sets(keys + ['sla_id'], dimensions) }}
-    )
+    group by period_grain, basis, period_start, slice_dimension, slice_value, sla_id
 
 )
 
