@@ -137,10 +137,7 @@ delivered as (
 stored_due as (
 
     -- dated after the last build's as_of and reached now, or the other way round
-    select
-        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
-        'due' as restage_reason
-    from {{ stored }} as stored
+    {{ stored_keys_with_reason('due', stored, staged_id) }}
     where
         (stored.quarantine_reason = 'future_timestamp' and stored.{{ due_column }} <= {{ as_of() }})
         -- the row passed the time checks: it was staged or quarantined by a later one
@@ -155,10 +152,7 @@ stored_due as (
 stored_lead as (
 
     -- the row reached the lead checks, and its lead's status is another one now
-    select
-        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
-        'lead' as restage_reason
-    from {{ stored }} as stored
+    {{ stored_keys_with_reason('lead', stored, staged_id) }}
     inner join leads on stored.source_lead_id = leads.source_lead_id
     where
         coalesce(stored.quarantine_reason in ('{{ lead_reasons | join("', '") }}'), true)
@@ -174,10 +168,7 @@ stored_lead as (
 
 stored_picklist_{{ column }} as (
 
-    select
-        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
-        'picklist' as restage_reason
-    from {{ stored }} as stored
+    {{ stored_keys_with_reason('picklist', stored, staged_id) }}
     inner join remapped_{{ column }} on coalesce(stored.{{ column }}_raw, '') = coalesce(remapped_{{ column }}.raw_value, '')
 
 ),
@@ -185,10 +176,7 @@ stored_picklist_{{ column }} as (
 
 stored_removed as (
 
-    select
-        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
-        'removed' as restage_reason
-    from {{ stored }} as stored
+    {{ stored_keys_with_reason('removed', stored, staged_id) }}
     inner join gone_files
         on stored._source_file = gone_files._source_file and stored._batch_id = gone_files._batch_id
 
@@ -197,10 +185,7 @@ stored_removed as (
 
 stored_rule as (
 
-    select
-        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
-        'rule' as restage_reason
-    from {{ stored }} as stored
+    {{ stored_keys_with_reason('rule', stored, staged_id) }}
     where {{ rule }}
 
 ),
@@ -229,4 +214,14 @@ reasons as (
 )
 
 {{ one_row_per_key('reasons', previous) }}
+{%- endmacro %}
+
+
+{% macro stored_keys_with_reason(reason, stored, staged_id) -%}
+    {#- restaged_keys: the head of a pass over the stored rows, giving each row's key and `reason`
+        (the pass adds its join and where clause). -#}
+    select
+        {{ restage_key('stored.' ~ staged_id) }} as restage_key,
+        '{{ reason }}' as restage_reason
+    from {{ stored }} as stored
 {%- endmacro %}
