@@ -37,52 +37,58 @@
     {{ return(dimensions | reject('in', exclude) | list) }}
 {%- endmacro %}
 
-{% macro kpi_dated(relation, dates) -%}
-    {#- Every row of `relation` once per period grain (kpi_period_grains) and basis: `dates` lists
-        (basis, column dating the row under it), e.g. [('cohort', 'created_at'), ('period', 'event_at')].
-        Adds period_grain, basis, dated_at and period_start (first day of the month, Monday of
-        the week). -#}
+{% macro kpi_periods(dates) -%}
+    {#- Each period grain (kpi_period_grains) and basis of `dates`, a list of (basis, column dating
+        a row under it), e.g. [('cohort', 'created_at'), ('period', 'event_at')]: tuples (grain,
+        basis, column, name of the period column kpi_period_columns adds: <basis>_<grain>). -#}
+    {%- set periods = [] %}
     {%- for grain in kpi_period_grains() %}
-        {%- set outer_loop = loop %}
-        {%- for basis, column in dates %}
+        {%- for basis, column in dates %}{% do periods.append((grain, basis, column, basis ~ '_' ~ grain)) %}{% endfor %}
+    {%- endfor %}
+    {{ return(periods) }}
+{%- endmacro %}
+
+{% macro kpi_period_start(grain, column) -%}
+    {#- The first day of the month, or the Monday of the week, of `column`. -#}
+    cast({{ dbt.date_trunc(grain, column) }} as date)
+{%- endmacro %}
+
+{% macro kpi_dated(relation, dates) -%}
+    {#- Every row of `relation` once per period grain and basis (kpi_periods). Adds period_grain,
+        basis, dated_at and period_start. -#}
+    {%- for grain, basis, column, _ in kpi_periods(dates) %}
             select
                 {{ relation }}.*,
                 '{{ grain }}' as period_grain,
                 '{{ basis }}' as basis,
                 {{ relation }}.{{ column }} as dated_at,
-                cast({{ dbt.date_trunc(grain, relation ~ '.' ~ column) }} as date) as period_start
+                {{ kpi_period_start(grain, relation ~ '.' ~ column) }} as period_start
             from {{ relation }}
-            {% if not (outer_loop.last and loop.last) %}union all{% endif %}
-        {%- endfor %}
+            {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
 {% macro kpi_period_keys(dates) -%}
-    {#- The period columns kpi_period_columns adds for `dates` (as in kpi_dated): <basis>_<grain>. -#}
+    {#- The period columns kpi_period_columns adds for `dates`. -#}
     {%- set keys = [] %}
-    {%- for grain in kpi_period_grains() %}
-        {%- for basis, column in dates %}{% do keys.append(basis ~ '_' ~ grain) %}{% endfor %}
-    {%- endfor %}
+    {%- for period in kpi_periods(dates) %}{% do keys.append(period[3]) %}{% endfor %}
     {{ return(keys) }}
 {%- endmacro %}
 
 {% macro kpi_period_columns(relation, dates, up_to_as_of=false) -%}
     {#- The period of a row of `relation` under every grain and basis at once, one column each
-        (kpi_period_keys: first day of the month, Monday of the week), for counts that are summed
-        per period before the rows are repeated per grain and basis (kpi_dated_periods): at 1M
-        leads the milestone counts take half the time of counting kpi_dated's four copies of
-        every row. up_to_as_of: null where the dating column is after as_of (not counted). -#}
-    {%- for grain in kpi_period_grains() %}
-        {%- set outer_loop = loop %}
-        {%- for basis, column in dates %}
-            {%- set period = 'cast(' ~ dbt.date_trunc(grain, relation ~ '.' ~ column) ~ ' as date)' %}
+        (kpi_period_keys), for counts that are summed per period before the rows are repeated per
+        grain and basis (kpi_dated_periods): at 1M leads the milestone counts take half the time of
+        counting kpi_dated's four copies of every row. up_to_as_of: null where the dating column is
+        after as_of (not counted). -#}
+    {%- for grain, basis, column, key in kpi_periods(dates) %}
+            {%- set period = kpi_period_start(grain, relation ~ '.' ~ column) %}
             {%- if up_to_as_of %}
-            case when {{ relation }}.{{ column }} <= {{ as_of() }} then {{ period }} end as {{ basis }}_{{ grain }}
+            case when {{ relation }}.{{ column }} <= {{ as_of() }} then {{ period }} end as {{ key }}
             {%- else %}
-            {{ period }} as {{ basis }}_{{ grain }}
+            {{ period }} as {{ key }}
             {%- endif %}
-            {%- if not (outer_loop.last and loop.last) %},{% endif %}
-        {%- endfor %}
+            {%- if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
@@ -90,20 +96,17 @@
     {#- Every row of `relation` (which has the kpi_period_columns of `dates`) once per period grain
         and basis: period_grain, basis, period_start and `columns`; a row without a period there
         (dated after as_of) is left out. -#}
-    {%- for grain in kpi_period_grains() %}
-        {%- set outer_loop = loop %}
-        {%- for basis, column in dates %}
+    {%- for grain, basis, column, key in kpi_periods(dates) %}
             select
                 '{{ grain }}' as period_grain,
                 '{{ basis }}' as basis,
-                {{ relation }}.{{ basis }}_{{ grain }} as period_start,
+                {{ relation }}.{{ key }} as period_start,
                 {%- for name in columns %}
                 {{ relation }}.{{ name }}{{ ',' if not loop.last }}
                 {%- endfor %}
             from {{ relation }}
-            where {{ relation }}.{{ basis }}_{{ grain }} is not null
-            {% if not (outer_loop.last and loop.last) %}union all{% endif %}
-        {%- endfor %}
+            where {{ relation }}.{{ key }} is not null
+            {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
