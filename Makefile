@@ -50,8 +50,9 @@ WHEELHOUSE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lead-qualification-warehous
 PYSPARK_WHEELS = $(subst ==,-,$(shell grep -o 'pyspark==[0-9.]*' pyproject.toml))-*.whl
 $(VENV)/.spark-installed: $(VENV)/.installed
 	-mkdir -p $(WHEELHOUSE)
-	$(BIN)/uv pip install --quiet --compile-bytecode --find-links $(WHEELHOUSE) --python $(BIN)/python \
-		-e '.[dev,spark]' || $(BIN)/pip install --quiet --compile -e '.[dev,spark]'
+	# (uv refuses a --find-links folder that does not exist: offered only when mkdir could make it)
+	$(BIN)/uv pip install --quiet --compile-bytecode $$(test -d $(WHEELHOUSE) && echo --find-links=$(WHEELHOUSE)) \
+		--python $(BIN)/python -e '.[dev,spark]' || $(BIN)/pip install --quiet --compile -e '.[dev,spark]'
 	ls $(WHEELHOUSE)/$(PYSPARK_WHEELS) > /dev/null 2>&1 || { \
 		built=$$(find "$$($(BIN)/uv cache dir)" -name '$(PYSPARK_WHEELS)' 2>/dev/null | head -1); \
 		[ -z "$$built" ] || { cp "$$built" $(WHEELHOUSE)/.partial && mv $(WHEELHOUSE)/.partial $(WHEELHOUSE)/$$(basename "$$built"); }; \
