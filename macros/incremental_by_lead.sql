@@ -5,9 +5,11 @@
         {{ config_incremental_by_lead('int_lifecycle_changed_leads') }}
         ... from {{ ref('x') }} where {{ only_changed_leads(changes='int_lifecycle_changed_leads') }}
 
-    A change model lists every lead with is_changed and change_reason: int_scoring_changed_leads
-    (the default) for the score history, others made by changed_leads_by_fingerprint() below.
-    In a full build (the first, or --full-refresh) every lead is computed. -#}
+    A change model (config_change_model) holds one row per lead: why the last build that
+    recomputed the lead did so (change_reason, is_changed) and that build's as_of (computed_as_of).
+    int_scoring_changed_leads (the default) is the score history's, others are made by
+    changed_leads_by_fingerprint() below. In a full build (the first, or --full-refresh) every lead
+    is computed. -#}
 
 {% macro config_incremental_by_lead(changes='int_scoring_changed_leads') -%}
     {#- The model's config: appended per lead after its changed leads' rows are deleted. `changes`:
@@ -23,6 +25,47 @@
         pre_hook="{{ delete_changed_leads(" ~ (changes | tojson) ~ ") }}"
     ) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro config_change_model() -%}
+    {#- A change model's config. A full build writes every lead's row (reason `full`); an
+        incremental build writes only the rows of the leads it marks changed (delete+insert by
+        lead, rows stamped with its as_of: changed_rows()), and every other lead keeps its row from
+        an earlier build, so an hourly run writes a few thousand rows, not one per lead. Readers
+        take this build's changed leads with changed_lead_ids(). The rows of leads an earlier build
+        reported gone are deleted first (they have no row in a full build). A table, rebuilt in
+        full, where the engine's tables cannot delete rows (deletes_rows()). -#}
+    {%- if not deletes_rows() -%}
+        {{ config(materialized='table') }}
+    {%- else -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='lead_id',
+        on_schema_change='fail',
+        pre_hook="{{ delete_gone_leads() }}"
+    ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_gone_leads() -%}
+    {#- pre_hook of a change model: a lead an earlier build reported gone has no row any more
+        (the last_run_fingerprints() of this build skip those rows anyway). -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where change_reason = 'gone'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro changed_rows(reason='change_reason') -%}
+    {#- A change model's final filter: in an incremental build only the changed leads' rows are
+        written (config_change_model), in a full build every lead's. -#}
+    {{- reason ~ ' is not null' if is_incremental() else '1 = 1' -}}
+{%- endmacro %}
+
+{% macro this_build(alias, column) -%}
+    {#- A change model's column as this build set it: null for a lead whose row an earlier build
+        wrote (this build did not mark it changed). -#}
+    case when {{ alias }}.computed_as_of = {{ as_of() }} then {{ alias }}.{{ column }} end
 {%- endmacro %}
 
 {% macro deletes_rows() -%}
@@ -48,11 +91,13 @@
 {%- endmacro %}
 
 {% macro changed_lead_ids(changes) -%}
-    {#- The leads any of the change models marks changed. An entry 'model:flag' reads another
+    {#- The leads any of the change models marks changed in this build (rows an earlier build
+        wrote keep that build's reasons: config_change_model). An entry 'model:flag' reads another
         boolean column of the change model than is_changed (a subset of its changed leads). -#}
     {%- for change in ([changes] if changes is string else changes) %}
         {%- set change_model, flag = (change ~ ':is_changed').split(':')[:2] %}
-        select changed.lead_id from {{ ref(change_model) }} as changed where changed.{{ flag }}
+        select changed.lead_id from {{ ref(change_model) }} as changed
+        where changed.{{ flag }} and changed.computed_as_of = {{ as_of() }}
         {%- if not loop.last %} union {% endif %}
     {%- endfor %}
 {%- endmacro %}
@@ -77,10 +122,10 @@
 {%- endmacro %}
 
 {% macro changed_leads_by_fingerprint(inputs, rules, touched=none) -%}
-    {#- A change model's SQL for models whose rows for a lead depend only on that lead's rows of
-        `inputs` (relations with a lead_id column) and on the whole of `rules` (seeds): one row
-        per lead (and per lead gone since the last run) with why an incremental run recomputes it
-        (`rules` may be empty):
+    {#- A change model's SQL (config_change_model) for models whose rows for a lead depend only on
+        that lead's rows of `inputs` (relations with a lead_id column) and on the whole of `rules`
+        (seeds): one row per lead (and per lead gone since the last run) with why an incremental
+        run recomputes it (`rules` may be empty):
           new:    it did not exist at the last run;
           inputs: a row of it in `inputs` differs from the last run (one fingerprint per lead);
           gone:   it existed at the last run and no longer does (its rows are deleted);
@@ -177,9 +222,11 @@ select
     lead_id,
     inputs_fingerprint,
     rules_fingerprint,
+    {{ as_of() }} as computed_as_of,
     change_reason,
     change_reason is not null as is_changed
 from compared
+where {{ changed_rows() }}
 {%- endmacro %}
 
 {% macro row_fingerprint(relation, alias, also=[]) -%}
@@ -257,9 +304,12 @@ from (
 ) as rule_rows
 {%- endmacro %}
 
-{% macro last_build_as_of(previous, column) -%}
-    {#- The as_of a change model's last build (`previous`, none in a full build) stored in its
-        column `column`, as a timestamp literal; none without a last build or when it stored none. -#}
+{% macro last_build_as_of(previous, column='computed_as_of') -%}
+    {#- The as_of of the last build that wrote a row of a change model (`previous`, none in a full
+        build), as a timestamp literal; none without a last build or when it stored none. Builds
+        since then, if any, changed no lead of it: they can have moved nothing this model watches
+        (a lead such a move touches is marked changed and written), so the windows a change model
+        opens from this as_of (last build's as_of, this as_of] are only wider, never short. -#}
     {%- if previous is none -%}
         {{ return(none) }}
     {%- endif -%}

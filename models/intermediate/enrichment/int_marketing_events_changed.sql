@@ -31,9 +31,7 @@ changed_persons as (
     -- an event's person can only change where int_crm_changed_leads recomputes the person its
     -- record belonged to: a record that moves to another person (or to none) changes that
     -- person's rows, so only the events of these persons are looked up
-    select lead_id
-    from {{ ref('int_crm_changed_leads') }}
-    where is_changed
+    {{ changed_lead_ids('int_crm_changed_leads') | indent(4) }}
 
 ),
 

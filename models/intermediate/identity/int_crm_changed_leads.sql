@@ -15,12 +15,13 @@
 -- whole file delivered again touches its records, but only a changed record changes a person.
 -- Every other person keeps the last run's fingerprint. A connector shape, whose records carry no
 -- batch id, fingerprints every person (changed_leads_by_fingerprint).
+{{ config_change_model() }}
 {%- set rules = [
     ref('title_seniority_rules'), ref('title_function_rules'), ref('email_domain_rules'),
     ref('segments'), ref('scoring_models'), ref('lead_source_defaults')
 ] -%}
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
-{%- set last_as_of = last_build_as_of(previous, 'crm_as_of') -%}
+{%- set last_as_of = last_build_as_of(previous) -%}
 {%- set compared = last_as_of is not none -%}
 {%- set last_run = last_as_of if compared else as_of() -%}
 {#- the contract shape fingerprints again only the persons a run touched; a first build, a full
@@ -208,7 +209,8 @@ select
     lead_id,
     inputs_fingerprint,
     rules_fingerprint,
-    {{ as_of() }} as crm_as_of,
+    {{ as_of() }} as computed_as_of,
     change_reason,
     change_reason is not null as is_changed
 from compared
+where {{ changed_rows() }}

@@ -37,6 +37,7 @@ persons as (
 
 select
     lead_id,
+    {{ as_of() }} as computed_as_of,
     true as is_changed,
     'activities' as change_reason
 from persons

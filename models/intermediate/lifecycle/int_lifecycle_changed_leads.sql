@@ -14,8 +14,9 @@
 --             segments, reason codes, checklists, nurture tracks, stage age buckets): every lead.
 -- It runs before the trigger families, from the change models of their inputs, so that the
 -- families too are computed for the changed leads only.
+{{ config_change_model() }}
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
-{%- set last_as_of = last_build_as_of(previous, 'lifecycle_as_of') -%}
+{%- set last_as_of = last_build_as_of(previous) -%}
 {%- set compared = last_as_of is not none -%}
 {%- set last_run = last_as_of if compared else as_of() -%}
 {%- set upstream = [
@@ -153,7 +154,8 @@ select
     lead_id,
     inputs_fingerprint,
     rules_fingerprint,
-    {{ as_of() }} as lifecycle_as_of,
+    {{ as_of() }} as computed_as_of,
     change_reason,
     change_reason is not null as is_changed
 from compared
+where {{ changed_rows() }}

@@ -3,6 +3,7 @@
 -- inputs (its attributes, model and thresholds: int_lead_scoring_inputs) differ from the last
 -- run's, and every lead when a fit rule or condition changes. The scoring inputs change only for
 -- the persons int_crm_changed_leads names (they follow it): only those are fingerprinted again.
+{{ config_change_model() }}
 {{ changed_leads_by_fingerprint(
     inputs=[ref('int_lead_scoring_inputs')],
     rules=[ref('scoring_fit_rules'), ref('scoring_fit_conditions')],

@@ -17,12 +17,13 @@
 -- The last run is this table and int_lead_next_scheduled_change as it left them (read before
 -- they are replaced): this model runs before the events are counted, so that counting too is
 -- incremental by lead.
+{{ config_change_model() }}
 {%- set previous = none -%}
 {%- set previous_schedule = last_build_of('int_lead_next_scheduled_change') -%}
 {%- if reads_last_build() -%}
     {%- set previous = load_relation(this) -%}
 {%- endif -%}
-{%- set last_as_of = last_build_as_of(previous if previous_schedule is not none else none, 'scored_as_of') -%}
+{%- set last_as_of = last_build_as_of(previous if previous_schedule is not none else none) -%}
 {%- set compared = last_as_of is not none -%}
 {#- the contract shape names the leads of changed events (cheap); a connector shape, whose event
     models are rebuilt in full, fingerprints every countable event of every lead -#}
@@ -190,7 +191,7 @@ no_previous_run as (
         lead_id,
         inputs_fingerprint,
         next_change_at,
-        {{ as_of() }} as scored_as_of,
+        {{ as_of() }} as computed_as_of,
         'full' as change_reason
     from current_leads
     where 1 = 0
@@ -232,7 +233,8 @@ select
     lead_id,
     inputs_fingerprint,
     next_change_at,
-    {{ as_of() }} as scored_as_of,
+    {{ as_of() }} as computed_as_of,
     change_reason,
     change_reason is not null as is_changed
 from compared
+where {{ changed_rows() }}

@@ -17,9 +17,10 @@
 -- It runs before the routing, so that the routing and the SLA events too are computed for the
 -- changed leads only. The SLA models also follow int_scoring_changed_leads (the band at a
 -- clock's start).
+{{ config_change_model() }}
 {%- set previous = load_relation(this) if reads_last_build() else none -%}
 {#- a first build, or a last build that stored no as_of: every running clock moved -#}
-{%- set last_run = last_build_as_of(previous, 'sla_as_of')
+{%- set last_run = last_build_as_of(previous)
     or dbt.dateadd('day', -1 - var('business_calendar_days_back'), as_of()) -%}
 {%- set last_instances = last_build_of('int_sla_instances') -%}
 {%- set near_calendar_start = dbt.dateadd('day', 2 - var('business_calendar_days_back'), as_of()) -%}
@@ -36,7 +37,11 @@ with
 
 lifecycle as (
 
-    select * from {{ ref('int_lifecycle_changed_leads') }}
+    -- every lead (and each lead gone in this build), with the reason this build gave it
+    select
+        lead_id,
+        {{ this_build('lifecycle_changes', 'change_reason') }} as change_reason
+    from {{ ref('int_lifecycle_changed_leads') }} as lifecycle_changes
 
 ),
 
@@ -101,7 +106,7 @@ compared as (
                 or coalesce(rules_then.rules_fingerprint, '') != rules_now.rules_fingerprint
                 then 'full'
             when lifecycle.change_reason in ('new', 'gone') then lifecycle.change_reason
-            when lifecycle.is_changed then 'inputs'
+            when lifecycle.change_reason is not null then 'inputs'
             when moved_by_as_of.lead_id is not null then 'as_of'
         end as change_reason
     from lifecycle
@@ -114,9 +119,10 @@ compared as (
 select
     lead_id,
     rules_fingerprint,
-    {{ as_of() }} as sla_as_of,
+    {{ as_of() }} as computed_as_of,
     change_reason,
     change_reason is not null as is_changed,
     -- changed for another reason than as_of: its routing, events, clocks' starts and stops may differ
     coalesce(change_reason != 'as_of', false) as is_data_changed
 from compared
+where {{ changed_rows() }}
