@@ -242,6 +242,16 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert restaged(warehouse) == {}  # no event restaged
     assert all(restaged(warehouse, model) == {} for model in CRM_RESTAGED)  # no CRM record either
     assert reasons(warehouse, ACTIVITIES) == {}  # no activity mapped again
+    # a change model writes only the rows of the leads this build marked changed: every other
+    # lead keeps the full build's row (config_change_model), its reason that build's
+    for changes in ("int_scoring_changed_leads", LIFECYCLE, SLA, FIT, CRM):
+        written, kept = rows(
+            warehouse,
+            "select count(*) filter (where computed_as_of = timestamp '2026-11-01 01:00:00'), "
+            f"count(*) filter (where computed_as_of = timestamp '{T0}') from intermediate.{changes}",
+        )[0]
+        assert written == sum(n for reason, n in reasons(warehouse, changes).items() if reason), changes
+        assert written + kept == leads and kept > 0.5 * leads, (changes, written, kept)
     # the kept rows that move with as_of alone (running clocks' ends, hours in the current stage,
     # leads.as_of) were brought to it
     assert_equals_a_full_build(work, warehouse, tmp_path, "2026-11-01 01:00:00")
