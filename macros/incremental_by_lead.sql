@@ -56,10 +56,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro changed_rows(reason='change_reason') -%}
+{% macro changed_rows() -%}
     {#- A change model's final filter: in an incremental build only the changed leads' rows are
         written (config_change_model), in a full build every lead's. -#}
-    {{- reason ~ ' is not null' if is_incremental() else '1 = 1' -}}
+    {{- 'change_reason is not null' if is_incremental() else '1 = 1' -}}
 {%- endmacro %}
 
 {% macro this_build(alias, column) -%}
@@ -304,7 +304,7 @@ from (
 ) as rule_rows
 {%- endmacro %}
 
-{% macro last_build_as_of(previous, column='computed_as_of') -%}
+{% macro last_build_as_of(previous) -%}
     {#- The as_of of the last build that wrote a row of a change model (`previous`, none in a full
         build), as a timestamp literal; none without a last build or when it stored none. Builds
         since then, if any, changed no lead of it: they can have moved nothing this model watches
@@ -313,7 +313,7 @@ from (
     {%- if previous is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set value = run_query('select max(' ~ column ~ ') from ' ~ previous).columns[0].values()[0] -%}
+    {%- set value = run_query('select max(computed_as_of) from ' ~ previous).columns[0].values()[0] -%}
     {{ return(none if value is none else "cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {%- endmacro %}
 
