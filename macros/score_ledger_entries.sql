@@ -14,15 +14,20 @@ scoring_model_rows as (
 
 counted_events as (
 
-    -- one sort for both neighbours: the intent change before this one in ledger order
-    -- (changed_at, then source_id), from which the ledger's decay before this change runs, and the
-    -- next one, until which this event's decay steps run
-    select
-        *,
-        lag(occurred_at) over (partition by lead_id order by occurred_at, event_id) as previous_event_at,
-        lead(occurred_at) over (partition by lead_id order by occurred_at, event_id) as next_event_at
-    from {{ counted }}
+    select * from {{ counted }}
     where is_counted
+
+),
+
+event_instants as (
+
+    -- decay restarts at every counted event; steps run until the next one
+    select
+        lead_id,
+        occurred_at,
+        lead(occurred_at) over (partition by lead_id order by occurred_at) as next_occurred_at
+    from counted_events
+    group by lead_id, occurred_at
 
 ),
 
@@ -63,7 +68,9 @@ intent_entries as (
         0 as fit_delta,
         points as base_delta,
         0 as velocity_delta,
-        previous_event_at
+        -- the intent change before this one in ledger order (changed_at, then source_id): the
+        -- ledger's decay before this change runs from it
+        lag(occurred_at) over (partition by lead_id order by occurred_at, event_id) as previous_event_at
     from counted_events
 
 ),
@@ -139,19 +146,15 @@ model_steps as (
 
 decay_steps as (
 
-    -- decay restarts at every counted event; steps run until the next event at a later instant
-    -- (of events at one instant, only the last in order has one: the others' next is at the same
-    -- instant, before any step)
     select
-        counted_events.lead_id,
-        counted_events.next_event_at,
+        event_instants.lead_id,
+        event_instants.next_occurred_at,
         model_steps.step,
-        {{ dbt.dateadd('day', 'model_steps.step * model_steps.decay_period_days', 'counted_events.occurred_at') }}
+        {{ dbt.dateadd('day', 'model_steps.step * model_steps.decay_period_days', 'event_instants.occurred_at') }}
             as changed_at
-    from counted_events
-    inner join {{ inputs }} as lead_inputs on counted_events.lead_id = lead_inputs.lead_id
+    from event_instants
+    inner join {{ inputs }} as lead_inputs on event_instants.lead_id = lead_inputs.lead_id
     inner join model_steps on lead_inputs.scoring_model_id = model_steps.model_id
-    where counted_events.next_event_at is null or counted_events.next_event_at > counted_events.occurred_at
 
 ),
 
@@ -172,7 +175,7 @@ decay_entries as (
     from decay_steps
     where
         changed_at <= {{ as_of() }}
-        and (next_event_at is null or changed_at < next_event_at)
+        and (next_occurred_at is null or changed_at < next_occurred_at)
 
 )
 
