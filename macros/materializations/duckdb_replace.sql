@@ -8,21 +8,15 @@
     dbt-duckdb's; not foreign keys, DuckLake or Python models, which this project does not use. -#}
 
 {% materialization table, adapter='duckdb', supported_languages=['sql'] %}
-    {%- set target_relation = this.incorporate(type='table') -%}
-    {{ return(replace_in_one_transaction(
-        target_relation, create_table_as(False, target_relation, compiled_code), pre_hooks, post_hooks
-    )) }}
+    {{ return(replace_in_one_transaction(this.incorporate(type='table'), pre_hooks, post_hooks)) }}
 {% endmaterialization %}
 
 {% materialization view, adapter='duckdb', supported_languages=['sql'] %}
-    {%- set target_relation = this.incorporate(type='view') -%}
-    {{ return(replace_in_one_transaction(
-        target_relation, get_create_view_as_sql(target_relation, compiled_code), pre_hooks, post_hooks
-    )) }}
+    {{ return(replace_in_one_transaction(this.incorporate(type='view'), pre_hooks, post_hooks)) }}
 {% endmaterialization %}
 
-{% macro replace_in_one_transaction(target_relation, create_sql, pre_hooks, post_hooks) %}
-    {%- set existing_relation = load_cached_relation(this) -%}
+{% macro replace_in_one_transaction(target_relation, pre_hooks, post_hooks) %}
+    {%- set existing_relation = load_cached_relation(target_relation) -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -33,8 +27,13 @@
             {{ get_drop_sql(existing_relation) }}
         {%- endcall %}
     {%- endif %}
+    {#- rendered here, after the pre-hooks, as dbt's materializations do (a contract's checks query) -#}
     {% call statement('main') -%}
-        {{ create_sql }}
+        {%- if target_relation.is_view -%}
+            {{ get_create_view_as_sql(target_relation, compiled_code) }}
+        {%- else -%}
+            {{ create_table_as(False, target_relation, compiled_code) }}
+        {%- endif -%}
     {%- endcall %}
 
     {% do create_indexes(target_relation) %}
