@@ -12,7 +12,13 @@ import duckdb
 import pytest
 
 from leadwarehouse import incremental_check
-from leadwarehouse.build import BUILD_RUNS_DDL, continues_incremental_state, model_code_fingerprint
+from leadwarehouse.build import (
+    BUILD_RUNS_DDL,
+    continues_incremental_state,
+    model_code_fingerprint,
+    seed_files_fingerprint,
+    seeds_already_loaded,
+)
 from leadwarehouse.generator import generate
 from scripts.compare_warehouses import compare
 from tests.builds import build_fixture_warehouse
@@ -49,6 +55,12 @@ def this_build(changes: str) -> str:
         f"(select lead_id, case when computed_as_of = {last_as_of} then change_reason end as change_reason "
         f"from intermediate.{changes})"
     )
+
+
+def loaded_seeds(warehouse) -> bool:
+    """Whether the last build loaded the seeds (else it left the tables of the build before)."""
+    [(command,)] = rows(warehouse, "select dbt_command from meta.build_runs order by started_at desc limit 1")
+    return "--exclude-resource-type seed" not in command
 
 
 def reasons(warehouse, changes: str = "int_scoring_changed_leads") -> dict[str | None, int]:
@@ -166,6 +178,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     write_csv(work / "leads" / "part-00004.csv", lead_header, [target_row])
     write_csv(work / "leads" / "part-00000.csv", lead_header, lead_rows)
     build_fixture_warehouse(work, warehouse, as_of=T0)
+    assert loaded_seeds(warehouse)
     assert set(reasons(warehouse)) == {"full"}
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
     assert set(reasons(warehouse, SLA)) == {"full"}
@@ -196,6 +209,7 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     # an hour later, nothing delivered: only the leads whose expiry or decay step fell in the hour
     # and the owner assigned in it
     build_fixture_warehouse(work, warehouse, as_of="2026-11-01 01:00:00")
+    assert not loaded_seeds(warehouse)  # the seed files are those the build before loaded
     hour = reasons(warehouse)
     assert set(hour) <= {None, "schedule", "inputs"} and hour.get("schedule", 0) < 0.05 * leads, hour
     # the one scoring input that changed: the owner assigned within the hour
@@ -448,6 +462,38 @@ def test_only_a_succeeded_whole_build_is_continued_incrementally(tmp_path):
     assert continues_incremental_state(warehouse)
     record("r8", "succeeded", "dbt build", model_code="models of another version")  # other SQL
     assert not continues_incremental_state(warehouse)
+
+
+def test_seeds_are_left_as_they_are_only_after_a_build_that_loaded_the_same_files(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    assert not seeds_already_loaded(warehouse)  # nothing built yet
+
+    def record(run_id: str, status: str, command: str, seed_files: str | None) -> None:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("create schema if not exists meta")
+            con.execute(BUILD_RUNS_DDL)
+            started = con.execute("select count(*) from meta.build_runs").fetchone()[0]
+            con.execute(
+                "insert into meta.build_runs (run_id, started_at, status, dbt_command, model_code, seed_files) "
+                "values (?, timestamp '2026-11-01' + to_minutes(?), ?, ?, ?, ?)",
+                [run_id, started, status, command, model_code_fingerprint(), seed_files],
+            )
+
+    seeds = seed_files_fingerprint()
+    record("r1", "succeeded", "dbt build", seeds)
+    assert seeds_already_loaded(warehouse)
+    record("r2", "succeeded", "dbt build", "seed files of another version")  # a seed edited since
+    assert not seeds_already_loaded(warehouse)
+    record("r3", "succeeded", "dbt build --exclude-resource-type seed", seeds)  # left the same files
+    assert seeds_already_loaded(warehouse)
+    record("r4", "succeeded", "dbt test", None)  # loaded no seed
+    assert not seeds_already_loaded(warehouse)
+    record("r5", "succeeded", "dbt build", seeds)
+    record("r6", "failed", "dbt build", None)  # the next build is a full refresh: it loads them
+    assert not seeds_already_loaded(warehouse)
+    assert seeds_already_loaded(warehouse, this_run_id="r6")  # a Dagster run's own row is not the last build
+    record("r7", "succeeded", "dbt build --select leads --indirect-selection cautious", None)
+    assert not seeds_already_loaded(warehouse)
 
 
 def test_a_warehouse_built_before_model_code_was_recorded_is_rebuilt_in_full(tmp_path):

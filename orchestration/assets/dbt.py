@@ -30,6 +30,7 @@ from leadwarehouse.build import (
     DEFAULT_AS_OF,
     continues_incremental_state,
     finish_build_run,
+    seeds_already_loaded,
     start_build_run,
 )
 from leadwarehouse.duckdb_resources import connect, duckdb_resources
@@ -268,6 +269,15 @@ def lead_warehouse_dbt(
     if not config.full_refresh and not continues:
         # the last build failed, was partial or ran other model code (docs/incremental.md)
         args.append("--full-refresh")
+    # every seed is built unless Dagster selected a subset; left as they are when the last build
+    # loaded the same seed files (leadwarehouse.build.seeds_already_loaded)
+    loads_seeds = not context.is_subset
+    if (
+        loads_seeds
+        and "--full-refresh" not in args
+        and seeds_already_loaded(warehouse.build_file, context.run_id)
+    ):
+        args += ["--exclude-resource-type", "seed"]
     # the concrete as_of dbt uses (its default made explicit), recorded in meta.build_runs
     as_of = warehouse.resolve_as_of(context) or DEFAULT_AS_OF
     where = warehouse.build_file if warehouse.engine_name == "duckdb" else warehouse.engine_name
@@ -305,6 +315,7 @@ def lead_warehouse_dbt(
                 failure = None if succeeded else _failure_of(invocation)
                 outcome = {
                     "succeeded": succeeded,
+                    "loaded_seeds": loads_seeds,
                     "returncode": returncode,
                     "message": None
                     if failure is None
