@@ -431,20 +431,32 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     assert set(reasons(warehouse, LIFECYCLE)) == {"full"}
 
 
+def record_build(
+    warehouse,
+    run_id: str,
+    status: str,
+    command: str,
+    model_code: str | None = None,
+    seed_files: str | None = None,
+) -> None:
+    """A meta.build_runs row a minute after the last one (of this project's model code by default)."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute(BUILD_RUNS_DDL)
+        started = con.execute("select count(*) from meta.build_runs").fetchone()[0]
+        con.execute(
+            "insert into meta.build_runs (run_id, started_at, status, dbt_command, model_code, seed_files) "
+            "values (?, timestamp '2026-11-01' + to_minutes(?), ?, ?, ?, ?)",
+            [run_id, started, status, command, model_code or model_code_fingerprint(), seed_files],
+        )
+
+
 def test_only_a_succeeded_whole_build_is_continued_incrementally(tmp_path):
     warehouse = tmp_path / "wh.duckdb"
     assert continues_incremental_state(warehouse)  # nothing built yet
 
     def record(run_id: str, status: str, command: str, model_code: str | None = None) -> None:
-        with duckdb.connect(str(warehouse)) as con:
-            con.execute("create schema if not exists meta")
-            con.execute(BUILD_RUNS_DDL)
-            started = con.execute("select count(*) from meta.build_runs").fetchone()[0]
-            con.execute(
-                "insert into meta.build_runs (run_id, started_at, status, dbt_command, model_code) "
-                "values (?, timestamp '2026-11-01' + to_minutes(?), ?, ?, ?)",
-                [run_id, started, status, command, model_code or model_code_fingerprint()],
-            )
+        record_build(warehouse, run_id, status, command, model_code)
 
     record("r1", "succeeded", "dbt build --exclude resource_type:test resource_type:unit_test")
     assert continues_incremental_state(warehouse)
@@ -469,15 +481,7 @@ def test_seeds_are_left_as_they_are_only_after_a_build_that_loaded_the_same_file
     assert not seeds_already_loaded(warehouse)  # nothing built yet
 
     def record(run_id: str, status: str, command: str, seed_files: str | None) -> None:
-        with duckdb.connect(str(warehouse)) as con:
-            con.execute("create schema if not exists meta")
-            con.execute(BUILD_RUNS_DDL)
-            started = con.execute("select count(*) from meta.build_runs").fetchone()[0]
-            con.execute(
-                "insert into meta.build_runs (run_id, started_at, status, dbt_command, model_code, seed_files) "
-                "values (?, timestamp '2026-11-01' + to_minutes(?), ?, ?, ?, ?)",
-                [run_id, started, status, command, model_code_fingerprint(), seed_files],
-            )
+        record_build(warehouse, run_id, status, command, seed_files=seed_files)
 
     seeds = seed_files_fingerprint()
     record("r1", "succeeded", "dbt build", seeds)
