@@ -626,6 +626,8 @@ def run_build(
             loads_seeds = dbt_args[0] in ("build", "seed") and "--select" not in dbt_args
             if resuming and loads_seeds and seeds_already_loaded(warehouse_path):
                 dbt_args = [*dbt_args, "--exclude-resource-type", "seed"]
+                if log:
+                    log("the seed files are those the last build loaded: the seed tables stay as they are")
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
                 full = "--full-refresh" in dbt_args
