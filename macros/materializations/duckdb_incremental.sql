@@ -11,7 +11,7 @@
     on_schema_change='fail' does (a changed model makes leadwarehouse.build a full refresh anyway;
     this catches a `dbt build` by hand), and against the model's contract where it has one.
     Measured at 1M leads: the copies were 1.4 s and the column lookups 0.4 s of an hourly refresh's
-    ~57 s of node time (docs/incremental.md, "dbt's cost per node"). -#}
+    ~57 s of statements (docs/incremental.md, "dbt's cost per node"). -#}
 
 {% materialization incremental, adapter='duckdb', supported_languages=['sql'] %}
     {%- set existing_relation = load_cached_relation(this) -%}
