@@ -442,7 +442,10 @@ def continues_incremental_state(warehouse_path: Path | str, this_run_id: str | N
     it, and rows stored by other SQL may differ from what this SQL computes: the next build must
     then be a full refresh. True for a warehouse without builds (nothing to go on from). The row of
     `this_run_id` (a Dagster run records itself at ingest) is not the last build."""
-    row = _previous_build(warehouse_path, this_run_id)
+    return _continues_from(_previous_build(warehouse_path, this_run_id))
+
+
+def _continues_from(row: dict | None) -> bool:
     if row is None:
         return True
     partial = "--select" in shlex.split(row["dbt_command"] or "") and "fqn:*" not in (
@@ -457,11 +460,7 @@ def seeds_already_loaded(warehouse_path: Path | str, this_run_id: str | None = N
     33 seeds). Reloading unchanged seeds changes no row; a changed seed is loaded and its change
     models see what changed (docs/incremental.md)."""
     row = _previous_build(warehouse_path, this_run_id)
-    return (
-        row is not None
-        and continues_incremental_state(warehouse_path, this_run_id)
-        and row["seed_files"] == seed_files_fingerprint()
-    )
+    return row is not None and _continues_from(row) and row["seed_files"] == seed_files_fingerprint()
 
 
 def _previous_build(warehouse_path: Path | str, this_run_id: str | None) -> dict | None:

@@ -68,11 +68,8 @@
     {%- endif %}
     {%- set stored = adapter.get_columns_in_relation(existing_relation) %}
     {%- if (config.get('on_schema_change') or 'ignore') != 'ignore' %}
-        {%- set new = adapter.get_column_schema_from_query(get_empty_subquery_sql(select_sql)) %}
-        {%- set described = [] %}
-        {%- for column in new | sort(attribute='name') %}{% do described.append(column.name | lower ~ ' ' ~ column.dtype | lower) %}{% endfor %}
-        {%- set expected = [] %}
-        {%- for column in stored | sort(attribute='name') %}{% do expected.append(column.name | lower ~ ' ' ~ column.dtype | lower) %}{% endfor %}
+        {%- set described = column_signatures(adapter.get_column_schema_from_query(get_empty_subquery_sql(select_sql))) %}
+        {%- set expected = column_signatures(stored) %}
         {%- if described != expected %}
             {{ exceptions.raise_compiler_error(
                 "The columns of " ~ model.name ~ " (" ~ described | join(', ') ~ ") differ from those of the stored table "
@@ -81,4 +78,11 @@
         {%- endif %}
     {%- endif %}
     {{ return(stored) }}
+{% endmacro %}
+
+{% macro column_signatures(columns) %}
+    {#- "name type" of each column, lower case, sorted: what checked_columns compares. -#}
+    {%- set signatures = [] %}
+    {%- for column in columns %}{% do signatures.append(column.name | lower ~ ' ' ~ column.dtype | lower) %}{% endfor %}
+    {{ return(signatures | sort) }}
 {% endmacro %}
