@@ -156,3 +156,16 @@ def test_a_callback_gets_every_event():
         callback=lambda msg: seen.append(msg.info.msg),
     )
     assert seen == [event.msg for event, _ in EVENTS]
+
+
+def test_dbts_own_warning_callback_does_not_keep_debug_events_built():
+    """dbt registers `track_behavior_change_warn` on every invocation (dbt.events.logging); it
+    reads one warning, so with it alone a debug event nobody keeps is still not built."""
+    from dbt.tracking import track_behavior_change_warn
+
+    dbt_logging.format_only_logged_lines()
+    patched = event_manager.EventManager.fire_event
+    before, built_before = fired(patched.__wrapped__, [EventLevel.WARN], callback=track_behavior_change_warn)
+    after, built_after = fired(patched, [EventLevel.WARN], callback=track_behavior_change_warn)
+    assert after == before
+    assert (built_before, built_after) == (len(EVENTS), len(EVENTS) - 1)
