@@ -56,7 +56,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse import dbt_in_process, dbt_logging
+from leadwarehouse import dbt_artifacts, dbt_in_process, dbt_logging
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
@@ -598,10 +598,12 @@ def run_build(
     run_id: str | None = None,
     log: Callable[[str], object] | None = None,
     shape: str | None = None,
+    all_artifacts: bool = False,
 ) -> BuildResult:
     """Under the warehouse's lock: record a running build, load the landing folder (contract files,
     or a Salesforce / HubSpot export: `shape`, default $LEAD_SOURCE_SHAPE), run dbt in that shape,
-    record the outcome.
+    record the outcome. dbt writes run_results.json and semantic_manifest.json, and its manifest
+    and graph only with `all_artifacts` (leadwarehouse/dbt_artifacts.py).
     Raises LockBusy (nothing done), ContractError (ingest), subprocess.CalledProcessError (dbt),
     Interrupted (SIGTERM/SIGINT; dbt stopped); every failure after the lock is recorded."""
     resolve_as_of(as_of)  # a bad as_of, shape or DUCKDB_THREADS fails before waiting for the lock
@@ -637,8 +639,17 @@ def run_build(
                         f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
                         f"(run {run_id}, as of {as_of})"
                     )
+                artifacts = {} if all_artifacts else {dbt_artifacts.VARIABLE: dbt_artifacts.RESULTS_ONLY}
                 try:
-                    run_dbt(dbt_args, warehouse_path, as_of, quiet=quiet, pass_fds=[lock.fd], shape=shape)
+                    run_dbt(
+                        dbt_args,
+                        warehouse_path,
+                        as_of,
+                        quiet=quiet,
+                        pass_fds=[lock.fd],
+                        shape=shape,
+                        env=artifacts,
+                    )
                 except subprocess.CalledProcessError:
                     if not only_catalog_races(_run_results(started)):
                         raise
@@ -647,7 +658,15 @@ def run_build(
                             "DuckDB's catalog race between dbt threads (CATALOG_RACE): re-running the failed nodes"
                         )
                     # the failed and skipped nodes of the run above, with its arguments
-                    run_dbt(["retry"], warehouse_path, as_of, quiet=quiet, pass_fds=[lock.fd], shape=shape)
+                    run_dbt(
+                        ["retry"],
+                        warehouse_path,
+                        as_of,
+                        quiet=quiet,
+                        pass_fds=[lock.fd],
+                        shape=shape,
+                        env=artifacts,
+                    )
                 finish_build_run(
                     warehouse_path, run_id, succeeded=True, returncode=0, loaded_seeds=loads_seeds
                 )

@@ -32,6 +32,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from leadwarehouse.dbt_artifacts import write_only_what_is_read
 from leadwarehouse.dbt_logging import format_only_logged_lines
 from leadwarehouse.environment import environment_with
 
@@ -81,6 +82,7 @@ def run(cmd: list[str], env: Mapping[str, str], cwd: Path, quiet: bool) -> None:
     from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
 
     format_only_logged_lines()
+    write_only_what_is_read()
     output = io.StringIO()
     with _ONE_AT_A_TIME, _environment(env, cwd):
         if quiet:

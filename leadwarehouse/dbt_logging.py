@@ -104,8 +104,12 @@ def executable() -> str:
 
 
 def main() -> None:
-    """`lead-dbt`: dbt's command line, logging as above."""
+    """`lead-dbt`: dbt's command line, logging as above, writing the artifacts a build's readers
+    read (leadwarehouse/dbt_artifacts.py)."""
+    from leadwarehouse.dbt_artifacts import write_only_what_is_read
+
     format_only_logged_lines()
+    write_only_what_is_read()
     from dbt.cli.main import cli
 
     cli()

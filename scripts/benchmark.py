@@ -56,7 +56,7 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 
 from leadwarehouse import dbt_logging  # noqa: E402
-from leadwarehouse.build import dbt_env, landing_as_of, source_shape  # noqa: E402
+from leadwarehouse.build import PROJECT_DIR, dbt_env, landing_as_of, source_shape  # noqa: E402
 from leadwarehouse.duckdb_resources import duckdb_resources, machine_cores, machine_memory_bytes  # noqa: E402
 from leadwarehouse.publish import publish  # noqa: E402
 
@@ -221,7 +221,8 @@ def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, 
     """From run_results.json: summed node times and node counts per resource type, the scoring
     models' time and names, the failed nodes."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    # model names are file names (a build writes no manifest.json: leadwarehouse/dbt_artifacts.py)
+    scoring_models = {path.stem for path in (PROJECT_DIR / SCORING_DIR).glob("*.sql")} - FLOOR_INPUT_MODELS
     times: dict[str, float] = {}
     counts: dict[str, int] = {}
     scoring_s, scoring, failed = 0.0, [], []
@@ -231,14 +232,10 @@ def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, 
         counts[kind] = counts.get(kind, 0) + 1
         if r["status"] in ("fail", "error"):
             failed.append(r["unique_id"].split(".")[2])
-        node = nodes.get(r["unique_id"], {})
-        if (
-            kind == "model"
-            and node.get("original_file_path", "").startswith(SCORING_DIR)
-            and node.get("name") not in FLOOR_INPUT_MODELS
-        ):
+        name = r["unique_id"].split(".")[-1]
+        if kind == "model" and name in scoring_models:
             scoring_s += r["execution_time"]
-            scoring.append(node["name"])
+            scoring.append(name)
     return times, counts, scoring_s, sorted(scoring), failed
 
 

@@ -96,7 +96,7 @@ def build_fixture_warehouse(
     if shape not in (None, "contract"):
         args = [*args, *shape_dbt_dirs(shape)]
     with at_fixed_path(warehouse, shape or "contract") as path:
-        return run_build(landing, path, args, as_of=as_of, shape=shape)
+        return run_build(landing, path, args, as_of=as_of, shape=shape, all_artifacts=artifacts)
 
 
 def built_once(folder: Path, purpose: str, build: Callable[[Path], object]) -> Path:
