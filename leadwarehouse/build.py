@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import functools
 import hashlib
 import json
 import os
@@ -639,17 +640,17 @@ def run_build(
                         f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
                         f"(run {run_id}, as of {as_of})"
                     )
-                artifacts = {} if all_artifacts else {dbt_artifacts.VARIABLE: dbt_artifacts.RESULTS_ONLY}
+                dbt = functools.partial(
+                    run_dbt,
+                    warehouse_path=warehouse_path,
+                    as_of=as_of,
+                    quiet=quiet,
+                    pass_fds=[lock.fd],
+                    shape=shape,
+                    env={} if all_artifacts else {dbt_artifacts.VARIABLE: dbt_artifacts.RESULTS_ONLY},
+                )
                 try:
-                    run_dbt(
-                        dbt_args,
-                        warehouse_path,
-                        as_of,
-                        quiet=quiet,
-                        pass_fds=[lock.fd],
-                        shape=shape,
-                        env=artifacts,
-                    )
+                    dbt(dbt_args)
                 except subprocess.CalledProcessError:
                     if not only_catalog_races(_run_results(started)):
                         raise
@@ -658,15 +659,7 @@ def run_build(
                             "DuckDB's catalog race between dbt threads (CATALOG_RACE): re-running the failed nodes"
                         )
                     # the failed and skipped nodes of the run above, with its arguments
-                    run_dbt(
-                        ["retry"],
-                        warehouse_path,
-                        as_of,
-                        quiet=quiet,
-                        pass_fds=[lock.fd],
-                        shape=shape,
-                        env=artifacts,
-                    )
+                    dbt(["retry"])
                 finish_build_run(
                     warehouse_path, run_id, succeeded=True, returncode=0, loaded_seeds=loads_seeds
                 )
