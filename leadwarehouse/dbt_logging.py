@@ -25,6 +25,8 @@ import os
 import sys
 from pathlib import Path
 
+from leadwarehouse.dbt_artifacts import write_only_what_is_read
+
 COMMAND = "lead-dbt"
 # the names a dbt process of this project runs under (`dbt` where lead-dbt is not installed)
 DBT_COMMANDS = (COMMAND, "dbt")
@@ -106,8 +108,6 @@ def executable() -> str:
 def main() -> None:
     """`lead-dbt`: dbt's command line, logging as above, writing the artifacts a build's readers
     read (leadwarehouse/dbt_artifacts.py)."""
-    from leadwarehouse.dbt_artifacts import write_only_what_is_read
-
     format_only_logged_lines()
     write_only_what_is_read()
     from dbt.cli.main import cli

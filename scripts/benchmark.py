@@ -220,10 +220,13 @@ class ScaleFigures:
     next_refresh: BuildFigures | None = None
 
 
-def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, list[str], list[str]]:
+def dbt_results(
+    target: Path,
+) -> tuple[dict[str, float], dict[str, int], float, list[str], list[str], float | None]:
     """From run_results.json: summed node times and node counts per resource type, the scoring
-    models' time and names, the failed nodes."""
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    models' time and names, the failed nodes, dbt's elapsed time."""
+    run_results = json.loads((target / "run_results.json").read_text())
+    results = run_results["results"]
     # model names are file names (a build writes no manifest.json: leadwarehouse/dbt_artifacts.py)
     scoring_models = {path.stem for path in (PROJECT_DIR / SCORING_DIR).glob("*.sql")} - FLOOR_INPUT_MODELS
     times: dict[str, float] = {}
@@ -239,7 +242,7 @@ def dbt_results(target: Path) -> tuple[dict[str, float], dict[str, int], float, 
         if kind == "model" and name in scoring_models:
             scoring_s += r["execution_time"]
             scoring.append(name)
-    return times, counts, scoring_s, sorted(scoring), failed
+    return times, counts, scoring_s, sorted(scoring), failed, run_results.get("elapsed_time")
 
 
 def build(
@@ -261,9 +264,8 @@ def build(
     child = run_child(cmd, env, logs / f"{stem}-models.log", progress, f"{label}: ingest + models")
     ingest = re.search(r"^ingested [\d,]+ raw rows in ([\d.]+)s", child.output, re.M)
     target = Path(env["DBT_TARGET_PATH"])
-    times, _, scoring_s, scoring, _ = dbt_results(target)
+    times, _, scoring_s, scoring, _, elapsed = dbt_results(target)
     shutil.copy(target / "run_results.json", logs / f"{stem}-models-run_results.json")
-    elapsed = json.loads((target / "run_results.json").read_text()).get("elapsed_time")
     figures = BuildFigures(
         dbt_elapsed_s=elapsed,
         models_wall_s=child.seconds,
@@ -292,7 +294,7 @@ def build(
             f"{label}: dbt tests",
             ok_codes=(0, 1),  # 1: a test failed; reported
         )
-        times, counts, _, _, failed = dbt_results(target)
+        times, counts, _, _, failed, _ = dbt_results(target)
         figures.tests_wall_s = tested.seconds
         figures.tests_s = times.get("test", 0.0) + times.get("unit_test", 0.0)
         figures.tests = counts.get("test", 0) + counts.get("unit_test", 0)
@@ -353,7 +355,7 @@ def run_scoring_alone(
     child = run_dbt_child(
         args, warehouse, as_of, env, logs / "scoring-alone.log", progress, "scoring models alone"
     )
-    _, _, scoring_s, _, _ = dbt_results(
+    _, _, scoring_s, _, _, _ = dbt_results(
         Path(env["DBT_TARGET_PATH"])
     )  # a failed node stopped run_child already
     return scoring_s, child.seconds

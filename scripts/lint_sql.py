@@ -33,6 +33,9 @@ _last: list = []
 _find_node = DbtTemplater._find_node
 # the manifest the index below was built from, and the index
 _by_path: dict = {}
+# id(path step) -> (the step, its segment's hash, class types, stack position): a file's raw
+# segments share their ancestors' PathStep objects (BaseSegment.raw_segments_with_ancestors)
+_steps: dict = {}
 
 
 def _from_root_once(cls, root_segment, config):
@@ -42,11 +45,6 @@ def _from_root_once(cls, root_segment, config):
     sequence = _build_from_root(cls, root_segment, config)
     _last[:] = [root_segment, config, sequence]
     return sequence
-
-
-# id(path step) -> (the step, its segment's hash, class types, stack position): a file's raw
-# segments share their ancestors' PathStep objects (BaseSegment.raw_segments_with_ancestors)
-_steps: dict = {}
 
 
 def _depth_info_from_raw_and_stack(cls, raw, stack):
