@@ -19,7 +19,8 @@ generated landing's ``_manifest.json``, else ``now``; ``now`` is resolved here, 
 start (UTC, to the second) and passed to dbt as that timestamp, so the run can be replayed. Every
 build ends by printing the data-quality summary (leadwarehouse/quality.py).
 
-dbt runs as a child process in its own process group. When the build gets SIGTERM or SIGINT it
+dbt runs as a child process in its own process group, started before ingest: it imports dbt
+meanwhile and runs once the landing files are in (leadwarehouse/dbt_command.py). When the build gets SIGTERM or SIGINT it
 stops that group (SIGTERM, then SIGKILL after a grace period), records the build as failed and
 exits with 128 + the signal number. A build killed with SIGKILL cannot clean up, so on Linux the
 dbt child is also made to die with it: dbt is a Python process started with subprocess, and a
@@ -57,7 +58,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse import dbt_artifacts, dbt_in_process, dbt_logging
+from leadwarehouse import dbt_artifacts, dbt_command, dbt_in_process, dbt_logging
 from leadwarehouse.connectors import SHAPES as CONNECTOR_SHAPES
 from leadwarehouse.connectors import ConnectorError, load_connector_landing
 from leadwarehouse.contract import TABLES
@@ -221,6 +222,92 @@ def _stop_group(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+class DbtRun:
+    """A dbt command, running or about to run: `start_dbt` starts it, `wait` lets it run (when
+    held) and waits for its end, raising CalledProcessError on failure; `stop` ends it unrun."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str], quiet: bool, proc=None, go_fd=None):
+        self.cmd, self.env, self.quiet, self.proc, self.go_fd = cmd, env, quiet, proc, go_fd
+
+    def go(self) -> None:
+        """Let a held dbt run (it has imported itself meanwhile: leadwarehouse/dbt_command.py)."""
+        if self.go_fd is not None:
+            with contextlib.suppress(BrokenPipeError):  # dbt already ended: wait() tells how
+                os.write(self.go_fd, dbt_command.GO)
+            os.close(self.go_fd)
+            self.go_fd = None
+
+    def wait(self) -> None:
+        if self.proc is None:
+            dbt_in_process.run(self.cmd, self.env, PROJECT_DIR, self.quiet)
+            return
+        with stop_on_termination():
+            try:
+                self.go()
+                stdout, stderr = self.proc.communicate()
+            except BaseException:
+                _stop_group(self.proc)
+                raise
+        if self.proc.returncode != 0:
+            if self.quiet:
+                sys.stderr.write((stdout or "")[-20000:] + (stderr or "")[-5000:])
+            raise subprocess.CalledProcessError(self.proc.returncode, self.cmd, stdout, stderr)
+
+    def stop(self) -> None:
+        """End a held dbt that is not to run (it exits at once; its group is stopped)."""
+        if self.go_fd is not None:
+            os.close(self.go_fd)
+            self.go_fd = None
+        if self.proc is not None:
+            _stop_group(self.proc)
+
+
+def start_dbt(
+    args: list[str],
+    warehouse_path: Path | str,
+    as_of: str | None = None,
+    quiet: bool = False,
+    pass_fds: Sequence[int] = (),
+    shape: str | None = None,
+    target: str | None = None,
+    env: Mapping[str, str] | None = None,
+    held: bool = False,
+) -> DbtRun:
+    """Start one dbt command against the given warehouse (see run_dbt); `held`: the process imports
+    dbt, then waits for DbtRun.wait (or go) before it runs the command, so that a build's ingest
+    and dbt's start overlap (dbt opens the warehouse only once let go)."""
+    cmd = [dbt_logging.executable(), *args, "--project-dir", str(PROJECT_DIR)]
+    dbt_environment = {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}
+    if dbt_in_process.ENABLED.get():
+        return DbtRun(cmd, dbt_environment, quiet)
+    go_fd = None
+    fds = tuple(pass_fds)
+    if held:
+        start_fd, go_fd = os.pipe()
+        dbt_environment[dbt_command.START_FD_VARIABLE] = str(start_fd)
+        fds += (start_fd,)
+    try:
+        with stop_on_termination():
+            proc = subprocess.Popen(
+                cmd,
+                cwd=PROJECT_DIR,
+                env=dbt_environment,
+                stdout=subprocess.PIPE if quiet else None,
+                stderr=subprocess.PIPE if quiet else None,
+                text=True,
+                preexec_fn=_child_setup(os.getpid()),
+                pass_fds=fds,
+            )
+    except BaseException:
+        if go_fd is not None:
+            os.close(go_fd)
+        raise
+    finally:
+        if held:
+            os.close(start_fd)
+    return DbtRun(cmd, dbt_environment, quiet, proc, go_fd)
+
+
 def run_dbt(
     args: list[str],
     warehouse_path: Path | str,
@@ -237,31 +324,7 @@ def run_dbt(
     names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*).
     A caller of many small builds (the test suite) may run dbt in this process instead
     (leadwarehouse/dbt_in_process.py)."""
-    cmd = [dbt_logging.executable(), *args, "--project-dir", str(PROJECT_DIR)]
-    dbt_environment = {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}
-    if dbt_in_process.ENABLED.get():
-        dbt_in_process.run(cmd, dbt_environment, PROJECT_DIR, quiet)
-        return
-    with stop_on_termination():
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT_DIR,
-            env=dbt_environment,
-            stdout=subprocess.PIPE if quiet else None,
-            stderr=subprocess.PIPE if quiet else None,
-            text=True,
-            preexec_fn=_child_setup(os.getpid()),
-            pass_fds=tuple(pass_fds),
-        )
-        try:
-            stdout, stderr = proc.communicate()
-        except BaseException:
-            _stop_group(proc)
-            raise
-    if proc.returncode != 0:
-        if quiet:
-            sys.stderr.write((stdout or "")[-20000:] + (stderr or "")[-5000:])
-        raise subprocess.CalledProcessError(proc.returncode, cmd, stdout, stderr)
+    start_dbt(args, warehouse_path, as_of, quiet, pass_fds, shape, target, env).wait()
 
 
 def source_shape(shape: str | None = None) -> str:
@@ -632,16 +695,8 @@ def run_build(
                     log("the seed files are those the last build loaded: the seed tables stay as they are")
             start_build_run(warehouse_path, run_id, as_of, shlex.join(["dbt", *dbt_args]), started)
             try:
-                full = "--full-refresh" in dbt_args
-                counts = load_inputs(landing_dir, warehouse_path, shape, full=full, run_id=run_id)
-                fingerprint = record_landing(warehouse_path, run_id)
-                if log:
-                    log(
-                        f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
-                        f"(run {run_id}, as of {as_of})"
-                    )
                 dbt = functools.partial(
-                    run_dbt,
+                    start_dbt,
                     warehouse_path=warehouse_path,
                     as_of=as_of,
                     quiet=quiet,
@@ -649,8 +704,23 @@ def run_build(
                     shape=shape,
                     env={} if all_artifacts else {dbt_artifacts.VARIABLE: dbt_artifacts.RESULTS_ONLY},
                 )
+                # dbt imports itself (~1.4 s) while the landing files are ingested; it opens the
+                # warehouse once let go (leadwarehouse/dbt_command.py)
+                first_run = dbt(dbt_args, held=True)
                 try:
-                    dbt(dbt_args)
+                    full = "--full-refresh" in dbt_args
+                    counts = load_inputs(landing_dir, warehouse_path, shape, full=full, run_id=run_id)
+                    fingerprint = record_landing(warehouse_path, run_id)
+                    if log:
+                        log(
+                            f"ingested {sum(counts.values()):,} raw rows in {time.perf_counter() - timer:.1f}s "
+                            f"(run {run_id}, as of {as_of})"
+                        )
+                except BaseException:
+                    first_run.stop()
+                    raise
+                try:
+                    first_run.wait()
                 except subprocess.CalledProcessError:
                     if not only_catalog_races(_run_results(started)):
                         raise
@@ -659,7 +729,7 @@ def run_build(
                             "DuckDB's catalog race between dbt threads (CATALOG_RACE): re-running the failed nodes"
                         )
                     # the failed and skipped nodes of the run above, with its arguments
-                    dbt(["retry"])
+                    dbt(["retry"]).wait()
                 finish_build_run(
                     warehouse_path, run_id, succeeded=True, returncode=0, loaded_seeds=loads_seeds
                 )

@@ -33,6 +33,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from leadwarehouse.dbt_artifacts import write_only_what_is_read
+from leadwarehouse.dbt_command import in_process_command
 from leadwarehouse.dbt_logging import format_only_logged_lines
 from leadwarehouse.environment import environment_with
 
@@ -84,7 +85,7 @@ def run(cmd: list[str], env: Mapping[str, str], cwd: Path, quiet: bool) -> None:
     format_only_logged_lines()
     write_only_what_is_read()
     output = io.StringIO()
-    with _ONE_AT_A_TIME, _environment(env, cwd):
+    with _ONE_AT_A_TIME, _environment(env, cwd), in_process_command():
         if quiet:
             capture_stdout_logs(output)
         try:

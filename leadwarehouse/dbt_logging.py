@@ -13,9 +13,10 @@ same, line for line. A callback may read any event, so one keeps them all built,
 `track_behavior_change_warn`, registered on every invocation, which reads one warning: counted as
 a reader, it had every debug event built anyway (measured on the tiny CRM in process, one thread,
 three alternating runs: a full build 6.9 -> 6.4 s, two incremental builds 15.0 -> 13.8 s).
-The `lead-dbt` command (pyproject.toml) is dbt's own command line with this applied: the builds'
-dbt child processes (leadwarehouse/build.py) and Dagster's dbt resource (orchestration/project.py)
-run it; in-process runs apply it themselves (leadwarehouse/dbt_in_process.py, leadwarehouse/spark.py).
+The `lead-dbt` command (leadwarehouse/dbt_command.py) is dbt's own command line with this applied:
+the builds' dbt child processes (leadwarehouse/build.py) and Dagster's dbt resource
+(orchestration/project.py) run it; in-process runs apply it themselves
+(leadwarehouse/dbt_in_process.py, leadwarehouse/spark.py).
 Should a dbt_common release rename what this wraps, nothing is patched and dbt logs as before.
 """
 
@@ -24,8 +25,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-
-from leadwarehouse.dbt_artifacts import write_only_what_is_read
 
 COMMAND = "lead-dbt"
 # the names a dbt process of this project runs under (`dbt` where lead-dbt is not installed)
@@ -103,17 +102,3 @@ def executable() -> str:
         if path.exists():
             return str(path)
     return "dbt"
-
-
-def main() -> None:
-    """`lead-dbt`: dbt's command line, logging as above, writing the artifacts a build's readers
-    read (leadwarehouse/dbt_artifacts.py)."""
-    format_only_logged_lines()
-    write_only_what_is_read()
-    from dbt.cli.main import cli
-
-    cli()
-
-
-if __name__ == "__main__":
-    main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -46,10 +47,10 @@ def landing(tmp_path) -> Path:
 
 
 def fake_dbt(target: Path, first_message: str, calls: list[list[str]]):
-    """A run_dbt that records its arguments; its first call writes run_results.json with one
-    model failing on `first_message` and fails as dbt would."""
+    """A start_dbt whose runs record their arguments; the first run writes run_results.json with
+    one model failing on `first_message` and fails as dbt would."""
 
-    def run_dbt(args, warehouse_path, as_of=None, **kwargs):
+    def run(args):
         calls.append(list(args))
         if len(calls) == 1:
             target.mkdir(parents=True, exist_ok=True)
@@ -60,7 +61,10 @@ def fake_dbt(target: Path, first_message: str, calls: list[list[str]]):
             (target / "run_results.json").write_text(json.dumps({"results": results}))
             raise subprocess.CalledProcessError(1, ["dbt", *args])
 
-    return run_dbt
+    def start_dbt(args, warehouse_path, as_of=None, **kwargs):
+        return SimpleNamespace(wait=lambda: run(args), stop=lambda: None)
+
+    return start_dbt
 
 
 def last_run(warehouse: Path) -> tuple[str, str | None]:
@@ -77,7 +81,7 @@ def test_a_build_that_hit_the_race_reruns_the_failed_nodes_and_succeeds(landing,
     target = tmp_path / "target"
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))
     calls: list[list[str]] = []
-    monkeypatch.setattr(build, "run_dbt", fake_dbt(target, RACE, calls))
+    monkeypatch.setattr(build, "start_dbt", fake_dbt(target, RACE, calls))
     logged: list[str] = []
     warehouse = tmp_path / "wh" / "build.duckdb"
     build.run_build(landing, warehouse, ["build", "--full-refresh"], log=logged.append)
@@ -90,7 +94,7 @@ def test_any_other_failure_fails_the_build_without_a_retry(landing, tmp_path, mo
     target = tmp_path / "target"
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))
     calls: list[list[str]] = []
-    monkeypatch.setattr(build, "run_dbt", fake_dbt(target, "Binder Error: column x not found", calls))
+    monkeypatch.setattr(build, "start_dbt", fake_dbt(target, "Binder Error: column x not found", calls))
     warehouse = tmp_path / "wh" / "build.duckdb"
     with pytest.raises(subprocess.CalledProcessError):
         build.run_build(landing, warehouse, ["build", "--full-refresh"])
