@@ -214,6 +214,7 @@ def run_dbt_in_process(
     from dbt.cli.main import dbtRunner
 
     from leadwarehouse.build import PROJECT_DIR, dbt_env
+    from leadwarehouse.dbt_command import in_process_command
     from leadwarehouse.dbt_logging import format_only_logged_lines
 
     format_only_logged_lines()
@@ -222,7 +223,7 @@ def run_dbt_in_process(
     cli = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if quiet:
         cli = ["--quiet", *cli]
-    with _environment(full_env):
+    with _environment(full_env), in_process_command():
         result = dbtRunner().invoke(cli)
     if not result.success:
         failed = []
