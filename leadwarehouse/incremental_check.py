@@ -40,6 +40,8 @@ NOT_COMPARED = (
     "staging.base_marketing__restaged_events",
     "staging.base_crm__restaged_leads",
     "staging.base_crm__restaged_sales_activities",
+    "staging.base_crm__restaged_accounts",
+    "staging.base_crm__restaged_opportunities",
     "intermediate.int_marketing_events_changed",
     "marts.data_quality_summary",
     "staging.stg_build_meta__last_good_input_counts",

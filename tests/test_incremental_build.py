@@ -71,7 +71,12 @@ def restaged(warehouse, model: str = "base_marketing__restaged_events") -> dict[
     return dict(rows(warehouse, f"select restage_reason, count(*) from staging.{model} group by 1"))
 
 
-CRM_RESTAGED = ("base_crm__restaged_leads", "base_crm__restaged_sales_activities")
+CRM_RESTAGED = (
+    "base_crm__restaged_leads",
+    "base_crm__restaged_sales_activities",
+    "base_crm__restaged_accounts",
+    "base_crm__restaged_opportunities",
+)
 
 
 def assert_equals_a_full_build(landing, incremental, tmp_path, as_of: str) -> None:
@@ -391,9 +396,15 @@ def test_incremental_builds_equal_full_builds_and_recompute_only_changed_leads(l
     restaged_now = restaged(warehouse)
     # the rewritten leads file (all its ids, new batch), the removed lead; the new call (delivered),
     # the future call (due), the removed lead's call (lead)
-    leads_restaged, activities_restaged = (restaged(warehouse, model) for model in CRM_RESTAGED)
+    leads_restaged, activities_restaged, accounts_restaged, deals_restaged = (
+        restaged(warehouse, model) for model in CRM_RESTAGED
+    )
     assert set(leads_restaged) == {"delivered", "removed"} and leads_restaged["removed"] == 1, leads_restaged
     assert activities_restaged == {"delivered": 1, "due": 1, "lead": 1}, activities_restaged
+    # the rewritten accounts and deals files: each id in them staged again from the new batch
+    assert accounts_restaged == {"delivered": len({row[acol["account_id"]].strip(" ") for row in accounts})}
+    assert deals_restaged.get("delivered") == len({row[dcol["opportunity_id"]].strip(" ") for row in deals})
+    assert set(deals_restaged) <= {"delivered", "due", "lead"}, deals_restaged
     # their persons: the new and the future call's (mapped now) and the removed lead's (as the last
     # build mapped it)
     assert reasons(warehouse, ACTIVITIES) == {"activities": 3}

@@ -1,9 +1,12 @@
--- Every raw account row, typed, with the reason it cannot be staged (null when it can).
+-- Every raw account row, typed, with the reason it cannot be staged (null when it can). An
+-- incremental build stages again only the ids base_crm__restaged_accounts lists
+-- (macros/incremental_by_key.sql).
+{{ config_incremental_by_key('base_crm__restaged_accounts', 'account_id') }}
 with
 
 source as (
 
-    select * from {{ crm_input('accounts') }}
+    {{ restaged_input_rows('accounts', 'base_crm__restaged_accounts', 'account_id') }}
 
 ),
 
@@ -12,6 +15,7 @@ typed as (
     select
         _source_file,
         _source_row,
+        {{ batch_id_column() }} as _batch_id,
         {{ clean_text('account_id') }} as account_id,
         lower({{ clean_text('domain') }}) as domain,
         {{ clean_text('account_name') }} as account_name,

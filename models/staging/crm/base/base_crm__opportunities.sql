@@ -1,11 +1,14 @@
 -- Every raw opportunity, typed, with the reason it cannot be staged (null when it can).
 -- Amount and created_at are optional: a won-deals export often has only the close date, and
--- then the opportunity is taken as created when it closed (is_created_at_inferred).
+-- then the opportunity is taken as created when it closed (is_created_at_inferred). An
+-- incremental build stages again only the ids base_crm__restaged_opportunities lists
+-- (macros/incremental_by_key.sql).
+{{ config_incremental_by_key('base_crm__restaged_opportunities', 'opportunity_id') }}
 with
 
 source as (
 
-    select * from {{ crm_input('opportunities') }}
+    {{ restaged_input_rows('opportunities', 'base_crm__restaged_opportunities', 'opportunity_id') }}
 
 ),
 
@@ -24,6 +27,7 @@ typed as (
     select
         _source_file,
         _source_row,
+        {{ batch_id_column() }} as _batch_id,
         {{ clean_text('opportunity_id') }} as opportunity_id,
         {{ clean_text('lead_id') }} as source_lead_id,
         {{ clean_text('account_id') }} as account_id,
