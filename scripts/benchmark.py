@@ -588,7 +588,7 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
             return [
                 (title, f"{events:,} events", events),
                 ("  wall", sec(f.wall_s), f.wall_s),
-                ("  refresh / full build (wall)", f"{f.wall_s / b.wall_s:.0%}" if b.wall_s else "", None),
+                ("  refresh / full build (wall)", f"{f.wall_s / b.wall_s:.1%}" if b.wall_s else "", None),
             ]
 
         ratio = b.scoring_s / s.floor_s if s.floor_s else None
