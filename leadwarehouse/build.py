@@ -273,9 +273,12 @@ def start_dbt(
     env: Mapping[str, str] | None = None,
     held: bool = False,
 ) -> DbtRun:
-    """Start one dbt command against the given warehouse (see run_dbt); `held`: the process imports
-    dbt, then waits for DbtRun.wait (or go) before it runs the command, so that a build's ingest
-    and dbt's start overlap (dbt opens the warehouse only once let go)."""
+    """Start one dbt command against the given warehouse. dbt runs in its own process group, is
+    stopped with this process (SIGTERM/SIGINT here stop the group; on Linux it dies with this
+    process even on SIGKILL), and inherits `pass_fds`. `target` names the profiles.yml output;
+    `env` adds variables to dbt's environment (e.g. LEAD_PG_*). `held`: the process imports dbt,
+    then waits for DbtRun.wait (or go) before it runs the command, so that a build's ingest and
+    dbt's start overlap (dbt opens the warehouse only once let go)."""
     cmd = [dbt_logging.executable(), *args, "--project-dir", str(PROJECT_DIR)]
     dbt_environment = {**dbt_env(warehouse_path, as_of, shape, target), **(env or {})}
     if dbt_in_process.ENABLED.get():
@@ -308,23 +311,11 @@ def start_dbt(
     return DbtRun(cmd, dbt_environment, quiet, proc, go_fd)
 
 
-def run_dbt(
-    args: list[str],
-    warehouse_path: Path | str,
-    as_of: str | None = None,
-    quiet: bool = False,
-    pass_fds: Sequence[int] = (),
-    shape: str | None = None,
-    target: str | None = None,
-    env: Mapping[str, str] | None = None,
-) -> None:
-    """Run one dbt command against the given warehouse; raise CalledProcessError on failure.
-    dbt runs in its own process group, is stopped with this process (SIGTERM/SIGINT here stop the
-    group; on Linux it dies with this process even on SIGKILL), and inherits `pass_fds`. `target`
-    names the profiles.yml output; `env` adds variables to dbt's environment (e.g. LEAD_PG_*).
-    A caller of many small builds (the test suite) may run dbt in this process instead
-    (leadwarehouse/dbt_in_process.py)."""
-    start_dbt(args, warehouse_path, as_of, quiet, pass_fds, shape, target, env).wait()
+def run_dbt(args: list[str], warehouse_path: Path | str, *options, **keywords) -> None:
+    """Run one dbt command against the given warehouse (start_dbt's arguments); raise
+    CalledProcessError on failure. A caller of many small builds (the test suite) may run dbt in
+    this process instead (leadwarehouse/dbt_in_process.py)."""
+    start_dbt(args, warehouse_path, *options, **keywords).wait()
 
 
 def source_shape(shape: str | None = None) -> str:
