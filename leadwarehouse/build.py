@@ -20,8 +20,8 @@ start (UTC, to the second) and passed to dbt as that timestamp, so the run can b
 build ends by printing the data-quality summary (leadwarehouse/quality.py).
 
 dbt runs as a child process in its own process group, started before ingest: it imports dbt
-meanwhile and runs once the landing files are in (leadwarehouse/dbt_command.py). When the build gets SIGTERM or SIGINT it
-stops that group (SIGTERM, then SIGKILL after a grace period), records the build as failed and
+meanwhile and runs once the landing files are in (leadwarehouse/dbt_command.py). When the build
+gets SIGTERM or SIGINT it stops that group (SIGTERM, then SIGKILL after a grace period), records the build as failed and
 exits with 128 + the signal number. A build killed with SIGKILL cannot clean up, so on Linux the
 dbt child is also made to die with it: dbt is a Python process started with subprocess, and a
 ``preexec_fn`` calls ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (through ctypes) in the child before it

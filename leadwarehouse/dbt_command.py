@@ -56,13 +56,19 @@ def wait_for_go() -> None:
 _SPARING: contextvars.ContextVar[bool] = contextvars.ContextVar("spare_the_collector", default=False)
 
 
+def patch_dbt() -> None:
+    """What every dbt command of this project gets, in a child or in process (idempotent): log
+    lines built only when kept, only the artifacts that are read."""
+    format_only_logged_lines()
+    write_only_what_is_read()
+
+
 def collect_only_new_garbage() -> None:
-    """For this thread's dbt command: freeze what exists now (the imported modules), and the
-    project once loaded, the collector paused while it loads (dbt.cli.requires.setup_manifest,
-    wrapped once per process; a thread that does not spare the collector loads as before)."""
+    """Freeze what exists now (the imported modules), and the project once loaded, the collector
+    paused while it loads (dbt.cli.requires.setup_manifest, wrapped once per process), for the dbt
+    commands of threads that spare the collector (_SPARING); any other loads as before."""
     from dbt.cli import requires
 
-    _SPARING.set(True)
     gc.freeze()
     setup_manifest = getattr(requires, "setup_manifest", None)
     if setup_manifest is None or getattr(setup_manifest, "freezes_the_project", False):
@@ -85,9 +91,10 @@ def collect_only_new_garbage() -> None:
 
 @contextlib.contextmanager
 def in_process_command() -> Iterator[None]:
-    """collect_only_new_garbage() for one dbt command run inside a process that goes on after it
-    (leadwarehouse/dbt_in_process.py): what was frozen is unfrozen at the end, so the command's
-    project can be freed."""
+    """One dbt command run inside a process that goes on after it (leadwarehouse/dbt_in_process.py,
+    leadwarehouse/spark.py): patch_dbt(), the collector spared as in a child, and what was frozen
+    unfrozen at the end, so the command's project can be freed."""
+    patch_dbt()
     token = _SPARING.set(True)
     try:
         collect_only_new_garbage()
@@ -116,10 +123,10 @@ def exit_now(code: object) -> None:
 
 def main() -> None:
     """`lead-dbt`: dbt's command line with the above."""
-    format_only_logged_lines()
-    write_only_what_is_read()
+    patch_dbt()
     from dbt.cli.main import cli
 
+    _SPARING.set(True)
     collect_only_new_garbage()
     wait_for_go()
     try:

@@ -32,9 +32,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from leadwarehouse.dbt_artifacts import write_only_what_is_read
 from leadwarehouse.dbt_command import in_process_command
-from leadwarehouse.dbt_logging import format_only_logged_lines
 from leadwarehouse.environment import environment_with
 
 ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("dbt_in_process", default=False)
@@ -82,8 +80,6 @@ def run(cmd: list[str], env: Mapping[str, str], cwd: Path, quiet: bool) -> None:
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
 
-    format_only_logged_lines()
-    write_only_what_is_read()
     output = io.StringIO()
     with _ONE_AT_A_TIME, _environment(env, cwd), in_process_command():
         if quiet:

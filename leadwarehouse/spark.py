@@ -215,9 +215,7 @@ def run_dbt_in_process(
 
     from leadwarehouse.build import PROJECT_DIR, dbt_env
     from leadwarehouse.dbt_command import in_process_command
-    from leadwarehouse.dbt_logging import format_only_logged_lines
 
-    format_only_logged_lines()
     full_env = {**dbt_env(staging_path, as_of, target="spark"), **(env or {})}
     full_env["LEAD_WAREHOUSE_TARGET"] = "spark"
     cli = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]

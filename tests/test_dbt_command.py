@@ -94,8 +94,8 @@ def test_the_collector_pauses_while_the_project_loads_and_then_freezes_it(monkey
         return "loaded"
 
     monkeypatch.setattr(requires, "setup_manifest", load_project)
-    try:
-        dbt_command.collect_only_new_garbage()
+    # one command in this process, as the tests' builds run (unfrozen at the end: the process goes on)
+    with dbt_command.in_process_command():
         dbt_command.collect_only_new_garbage()  # idempotent: wrapped once
         assert requires.setup_manifest.__wrapped__ is load_project
         frozen_before = gc.get_freeze_count()
@@ -103,8 +103,6 @@ def test_the_collector_pauses_while_the_project_loads_and_then_freezes_it(monkey
         assert requires.setup_manifest(ctx) == "loaded"
         assert seen == {"collector on while loading": False} and gc.isenabled()
         assert gc.get_freeze_count() >= frozen_before + 1000  # the loaded project's lists
-    finally:
-        gc.unfreeze()  # this test process goes on collecting as before
 
 
 @pytest.mark.dbt
