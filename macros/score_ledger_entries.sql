@@ -14,20 +14,28 @@ scoring_model_rows as (
 
 counted_events as (
 
-    select * from {{ counted }}
+    -- one sort of the counted events for both neighbours: the intent change before this one in
+    -- ledger order (changed_at, then source_id), from which the ledger's decay before it runs,
+    -- and the one after it, until which this one's decay steps run
+    select
+        *,
+        lag(occurred_at) over (partition by lead_id order by occurred_at, event_id) as previous_event_at,
+        lead(occurred_at) over (partition by lead_id order by occurred_at, event_id) as next_event_at
+    from {{ counted }}
     where is_counted
 
 ),
 
 event_instants as (
 
-    -- decay restarts at every counted event; steps run until the next one
+    -- decay restarts at every counted event; steps run until the next instant with one. The
+    -- last event at its instant stands for the instant: the event after it is the next instant's
     select
         lead_id,
         occurred_at,
-        lead(occurred_at) over (partition by lead_id order by occurred_at) as next_occurred_at
+        next_event_at as next_occurred_at
     from counted_events
-    group by lead_id, occurred_at
+    where next_event_at is null or next_event_at > occurred_at
 
 ),
 
@@ -68,9 +76,7 @@ intent_entries as (
         0 as fit_delta,
         points as base_delta,
         0 as velocity_delta,
-        -- the intent change before this one in ledger order (changed_at, then source_id): the
-        -- ledger's decay before this change runs from it
-        lag(occurred_at) over (partition by lead_id order by occurred_at, event_id) as previous_event_at
+        previous_event_at
     from counted_events
 
 ),
