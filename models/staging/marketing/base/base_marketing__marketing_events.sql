@@ -2,11 +2,17 @@
 -- The largest input: an incremental build stages again only the event ids
 -- base_marketing__restaged_events lists (macros/incremental_by_key.sql).
 {{ config_incremental_by_key('base_marketing__restaged_events', 'event_id') }}
+{%- set raw_rows -%}
+    ({{ restaged_input_rows('marketing_events', 'base_marketing__restaged_events', 'event_id') }})
+{%- endset %}
+{%- set hashed_columns = [
+    'event_id', 'lead_id', 'event_type', 'page_url', 'asset_name', 'campaign_id', 'occurred_at'
+] %}
 with
 
 source as (
 
-    {{ restaged_input_rows('marketing_events', 'base_marketing__restaged_events', 'event_id') }}
+    select * from {{ raw_rows }} as raw_rows
 
 ),
 
@@ -34,18 +40,28 @@ typed as (
         lower({{ clean_text('asset_name') }}) as asset_name,
         {{ clean_text('campaign_id') }} as campaign_id,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ content_hash(['event_id', 'lead_id', 'event_type', 'page_url', 'asset_name', 'campaign_id',
-            'occurred_at']) }} as content_hash
+        {{ content_hash(hashed_columns) }} as content_hash
     from source
+
+),
+
+repeated_versions as (
+
+    -- the version order of the few ids delivered more than once (not a window over every event)
+    {{ repeated_id_versions(raw_rows, 'event_id', hashed_columns) | indent(4) }}
 
 ),
 
 versioned as (
 
     select
-        *,
-        {{ version_columns('event_id') }}
+        typed.*,
+        coalesce(repeated_versions.id_occurrence, 1) as id_occurrence,
+        coalesce(repeated_versions.kept_content_hash, typed.content_hash) as kept_content_hash
     from typed
+    left join repeated_versions
+        on typed._source_file = repeated_versions._source_file
+            and typed._source_row = repeated_versions._source_row
 
 )
 
