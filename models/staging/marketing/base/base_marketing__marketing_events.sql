@@ -39,8 +39,7 @@ typed as (
         lower({{ clean_text('page_url') }}) as page_url,
         lower({{ clean_text('asset_name') }}) as asset_name,
         {{ clean_text('campaign_id') }} as campaign_id,
-        {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ content_hash(hashed_columns) }} as content_hash
+        {{ parse_timestamp('occurred_at') }} as occurred_at
     from source
 
 ),
@@ -56,8 +55,9 @@ versioned as (
 
     select
         typed.*,
+        repeated_versions.content_hash,
         coalesce(repeated_versions.id_occurrence, 1) as id_occurrence,
-        coalesce(repeated_versions.kept_content_hash, typed.content_hash) as kept_content_hash
+        repeated_versions.kept_content_hash
     from typed
     left join repeated_versions
         on typed._source_file = repeated_versions._source_file
