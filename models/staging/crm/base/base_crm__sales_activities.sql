@@ -2,11 +2,18 @@
 -- incremental build stages again only the ids base_crm__restaged_sales_activities lists
 -- (macros/incremental_by_key.sql).
 {{ config_incremental_by_key('base_crm__restaged_sales_activities', 'activity_id') }}
+{%- set raw_rows -%}
+    ({{ restaged_input_rows('sales_activities', 'base_crm__restaged_sales_activities', 'activity_id') }})
+{%- endset %}
+{%- set hashed_columns = [
+    'activity_id', 'lead_id', 'rep_id', 'activity_type', 'reason_code', 'note', 'checklist_item', 'is_confirmed',
+    'occurred_at'
+] %}
 with
 
 source as (
 
-    {{ restaged_input_rows('sales_activities', 'base_crm__restaged_sales_activities', 'activity_id') }}
+    select * from {{ raw_rows }} as raw_rows
 
 ),
 
@@ -41,19 +48,29 @@ typed as (
         {{ clean_text('note') }} as note,
         {{ normalize_enum('checklist_item') }} as checklist_item,
         {{ parse_boolean('is_confirmed') }} as is_confirmed,
-        {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ content_hash(['activity_id', 'lead_id', 'rep_id', 'activity_type', 'reason_code', 'note',
-            'checklist_item', 'is_confirmed', 'occurred_at']) }} as content_hash
+        {{ parse_timestamp('occurred_at') }} as occurred_at
     from source
+
+),
+
+repeated_versions as (
+
+    -- the version order of the few ids delivered more than once (not a window over every activity)
+    {{ repeated_id_versions(raw_rows, 'activity_id', hashed_columns) | indent(4) }}
 
 ),
 
 versioned as (
 
     select
-        *,
-        {{ version_columns('activity_id') }}
+        typed.*,
+        repeated_versions.content_hash,
+        coalesce(repeated_versions.id_occurrence, 1) as id_occurrence,
+        repeated_versions.kept_content_hash
     from typed
+    left join repeated_versions
+        on typed._source_file = repeated_versions._source_file
+            and typed._source_row = repeated_versions._source_row
 
 )
 
