@@ -260,9 +260,10 @@
 
 {% macro repeated_id_versions(raw_rows, id_column, hash_columns) -%}
     {#- version_columns for a large table whose ids are nearly all delivered once (the 23M
-        marketing events: 0.3 % of rows share an id; the sales activities: 0.3 %): a select of _source_file, _source_row,
-        content_hash, id_occurrence and kept_content_hash for the rows of the ids delivered more
-        than once, the values version_columns(clean_text(id_column)) gives them. A hash
+        marketing events and the sales activities: 0.3 % of rows share an id at 1M leads): a
+        select of _source_file, _source_row, content_hash, id_occurrence and kept_content_hash
+        for the rows of the ids delivered more than once, the values
+        version_columns(clean_text(id_column)) gives them. A hash
         aggregate finds those ids; only their rows are hashed and sorted. The model left-joins
         it on the raw row (_source_file, _source_row: unique in a raw table) and takes
         id_occurrence 1 and no hashes for the other rows. At 1M leads, the whole model alone:
