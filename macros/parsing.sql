@@ -258,39 +258,49 @@
     first_value(content_hash) over ({{ window }}) as kept_content_hash
 {%- endmacro %}
 
-{% macro repeated_id_versions(raw_rows, id_column, hash_columns) -%}
+{% macro repeated_id_versions(typed, raw_rows, id_column, hash_columns) -%}
     {#- version_columns for a large table whose ids are nearly all delivered once (the 23M
-        marketing events and the sales activities: 0.3 % of rows share an id at 1M leads): a
-        select of _source_file, _source_row, content_hash, id_occurrence and kept_content_hash
-        for the rows of the ids delivered more than once, the values
-        version_columns(clean_text(id_column)) gives them. A hash
-        aggregate finds those ids; only their rows are hashed and sorted. The model left-joins
-        it on the raw row (_source_file, _source_row: unique in a raw table) and takes
-        id_occurrence 1 and no hashes for the other rows. At 1M leads, the whole model alone:
+        marketing events and the sales activities: 0.3 % of rows share an id at 1M leads): the
+        rows of `typed` (a CTE of the typed raw rows, with _source_file and _source_row) with
+        content_hash, id_occurrence and kept_content_hash, the values
+        version_columns(clean_text(id_column)) gives them where an id is delivered more than
+        once; id_occurrence 1 and no hashes for the other rows. A hash aggregate finds those ids;
+        only their rows are hashed and sorted, and joined back on the raw row (_source_file,
+        _source_row: unique in a raw table). At 1M leads, the whole events model alone:
         37.5-38.9 s instead of 63.9-65.4 s with a window over every row and md5 of every row.
         `raw_rows` is a subquery of the raw rows (read twice: inlined, not a CTE, which
         would be materialized). The null / blank ids are one id here as in the window. -#}
     {%- set id_key = "coalesce(" ~ clean_text(id_column) ~ ", '')" -%}
     select
-        _source_file,
-        _source_row,
-        content_hash,
-        row_number() over (partition by id_key order by content_hash) as id_occurrence,
-        first_value(content_hash) over (partition by id_key order by content_hash) as kept_content_hash
-    from (
+        {{ typed }}.*,
+        repeated_versions.content_hash,
+        coalesce(repeated_versions.id_occurrence, 1) as id_occurrence,
+        repeated_versions.kept_content_hash
+    from {{ typed }}
+    left join (
         select
             _source_file,
             _source_row,
-            {{ id_key }} as id_key,
-            {{ content_hash(hash_columns) }} as content_hash
-        from {{ raw_rows }} as raw_rows
-    ) as keyed_rows
-    where id_key in (
-        select {{ id_key }}
-        from {{ raw_rows }} as raw_rows
-        group by {{ id_key }}
-        having count(*) > 1
-    )
+            content_hash,
+            row_number() over (partition by id_key order by content_hash) as id_occurrence,
+            first_value(content_hash) over (partition by id_key order by content_hash) as kept_content_hash
+        from (
+            select
+                _source_file,
+                _source_row,
+                {{ id_key }} as id_key,
+                {{ content_hash(hash_columns) }} as content_hash
+            from {{ raw_rows }} as raw_rows
+        ) as keyed_rows
+        where id_key in (
+            select {{ id_key }}
+            from {{ raw_rows }} as raw_rows
+            group by {{ id_key }}
+            having count(*) > 1
+        )
+    ) as repeated_versions
+        on {{ typed }}._source_file = repeated_versions._source_file
+            and {{ typed }}._source_row = repeated_versions._source_row
 {%- endmacro %}
 
 {% macro duplicate_reason() -%}

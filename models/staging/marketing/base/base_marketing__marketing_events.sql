@@ -44,24 +44,10 @@ typed as (
 
 ),
 
-repeated_versions as (
-
-    -- the version order of the few ids delivered more than once (not a window over every event)
-    {{ repeated_id_versions(raw_rows, 'event_id', hashed_columns) | indent(4) }}
-
-),
-
 versioned as (
 
-    select
-        typed.*,
-        repeated_versions.content_hash,
-        coalesce(repeated_versions.id_occurrence, 1) as id_occurrence,
-        repeated_versions.kept_content_hash
-    from typed
-    left join repeated_versions
-        on typed._source_file = repeated_versions._source_file
-            and typed._source_row = repeated_versions._source_row
+    -- the version order of the few ids delivered more than once (not a window over every event)
+    {{ repeated_id_versions('typed', raw_rows, 'event_id', hashed_columns) | indent(4) }}
 
 )
 
