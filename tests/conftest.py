@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -70,6 +71,18 @@ def dbt_in_this_process():
     every build started from the command line or by Dagster's dbt asset, keep their child process."""
     with in_this_process():
         yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def garbage_collected_after_each_module():
+    """What a module leaves behind is finalized when it ends (after its module fixtures), not at
+    a random later moment of another module. Dagster's ephemeral instances leave SQLite connections
+    whose finalizers log an error with its traceback; Python 3.11's traceback formatting parses
+    source, and a collection that runs those finalizers in the middle of another parse (a page
+    script compiled by Streamlit's AppTest) fails that parse with "SystemError: AST constructor
+    recursion depth mismatch" (seen once in the AppTest module of a `make test` run)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

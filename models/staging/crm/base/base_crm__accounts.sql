@@ -10,7 +10,7 @@ source as (
 
 ),
 
-typed as (
+typed as {{ evaluated_once() }} (
 
     select
         _source_file,

@@ -19,7 +19,7 @@ leads as (
 
 ),
 
-typed as (
+typed as {{ evaluated_once() }} (
 
     select
         _source_file,

@@ -22,7 +22,7 @@ leads as (
 
 ),
 
-typed as (
+typed as {{ evaluated_once() }} (
 
     select
         _source_file,

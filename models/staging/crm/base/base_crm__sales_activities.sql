@@ -33,7 +33,7 @@ reason_codes as (
 
 ),
 
-typed as (
+typed as {{ evaluated_once() }} (
 
     select
         _source_file,

@@ -26,7 +26,7 @@ leads as (
 
 ),
 
-typed as (
+typed as {{ evaluated_once() }} (
 
     select
         _source_file,
