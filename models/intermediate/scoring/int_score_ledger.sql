@@ -67,7 +67,7 @@ history as (
 
 ),
 
-scored as (
+scored as {{ evaluated_once() }} (
 
     select
         history.*,
