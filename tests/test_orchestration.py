@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -115,11 +116,22 @@ def execute(
     full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
     config = {"skip_tests": skip_tests, **({"full_refresh": True} if full_refresh else {})}
+    if instance is None:  # a run of its own, the instance closed with it
+        with dg.DagsterInstance.ephemeral() as own:
+            return execute(defs, job_name, skip_tests, own, full_refresh)
     return defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         run_config={"ops": {"lead_warehouse_dbt": {"config": config}}},
         raise_on_error=False,
     )
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    """An ephemeral Dagster instance closed when the test ends: left open, its SQLite connections
+    (made in the run's threads) are finalized later from another thread, logging tracebacks."""
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        yield ephemeral
 
 
 @pytest.fixture(scope="module")
@@ -374,11 +386,10 @@ def test_whole_graph_materializes_with_every_check_passing(full_run, paths):
     assert latest["run_id"] == full_run.run_id and latest["as_of"] == AS_OF
 
 
-def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
+def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run, instance):
     # no event, decay step or stage change of the tiny CRM falls between 00:00 and 01:00, so the
     # export rows (rounded scores, updated_at = the last change, no build time) are identical
     later = (datetime.fromisoformat(AS_OF) + timedelta(hours=1)).isoformat(sep=" ")
-    instance = dg.DagsterInstance.ephemeral()
     result = execute(
         make_defs(orch, paths, as_of=later), "hourly_scoring_refresh", skip_tests=True, instance=instance
     )
@@ -404,12 +415,11 @@ def test_an_hour_later_unchanged_leads_produce_no_diff(orch, paths, full_run):
     }
 
 
-def test_the_daily_full_build_checks_that_the_refreshed_state_equals_it(orch, paths, full_run):
+def test_the_daily_full_build_checks_that_the_refreshed_state_equals_it(orch, paths, full_run, instance):
     """The nightly check (leadwarehouse/incremental_check.py): the state the daily build and the
     hourly refresh above left is brought to this run's as_of incrementally, fingerprinted, rebuilt
     in full and compared, table by table; the asset check reports it."""
     later = (datetime.fromisoformat(AS_OF) + timedelta(hours=2)).isoformat(sep=" ")
-    instance = dg.DagsterInstance.ephemeral()
     result = execute(
         make_defs(orch, paths, as_of=later),
         "daily_full_build",
@@ -510,13 +520,12 @@ con.close()
 """
 
 
-def test_transient_lock_conflict_is_retried(orch, tmp_path):
+def test_transient_lock_conflict_is_retried(orch, tmp_path, instance):
     # another process holds the warehouse file until the first ingest attempt has failed on
     # DuckDB's lock and Dagster scheduled a retry (whatever the machine's load); then it lets go,
     # the retry policy runs the ingest again and it succeeds
     build = tmp_path / "build.duckdb"
     duckdb.connect(str(build)).close()
-    instance = dg.DagsterInstance.ephemeral()
     holder = subprocess.Popen(
         [sys.executable, "-c", LOCK_HOLDER, str(build)],
         stdin=subprocess.PIPE,
@@ -562,7 +571,9 @@ def test_transient_lock_conflict_is_retried(orch, tmp_path):
     assert dg.DagsterEventType.STEP_UP_FOR_RETRY in types and dg.DagsterEventType.STEP_RESTARTED in types
 
 
-def test_ingest_waits_for_a_command_line_build_and_an_ingest_only_run_is_not_publishable(orch, tmp_path):
+def test_ingest_waits_for_a_command_line_build_and_an_ingest_only_run_is_not_publishable(
+    orch, tmp_path, instance
+):
     build = tmp_path / "build.duckdb"
     held = build_lock(build).acquire()  # a `python -m leadwarehouse.build` in progress
     threading.Timer(1.5, held.release).start()
@@ -575,7 +586,7 @@ def test_ingest_waits_for_a_command_line_build_and_an_ingest_only_run_is_not_pub
                 landing_dir=str(write_landing(tmp_path / "landing", tiny_crm_rows()))
             ),
         },
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
     )
     assert result.success and time.monotonic() - started > 1.4

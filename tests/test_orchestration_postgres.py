@@ -90,11 +90,12 @@ def run(paths, server):
                     "landing": LandingResource(landing_dir=str(landing)),
                 }
             )
-            return defs.resolve_job_def(job).execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(),
-                run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True}}}},
-                raise_on_error=False,
-            )
+            with dg.DagsterInstance.ephemeral() as instance:  # closed with the run
+                return defs.resolve_job_def(job).execute_in_process(
+                    instance=instance,
+                    run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True}}}},
+                    raise_on_error=False,
+                )
 
         yield execute
 

@@ -340,12 +340,14 @@ def orch(paths):
                     "landing": LandingResource(landing_dir=str(landing)),
                 }
             )
-            # the full build's job without tests: the same publish step as the hourly refresh
-            return defs.resolve_job_def("daily_full_build").execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(),
-                run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True}}}},
-                raise_on_error=False,
-            )
+            # the full build's job without tests: the same publish step as the hourly refresh;
+            # the instance closed with the run (its SQLite connections not left to a finalizer)
+            with dg.DagsterInstance.ephemeral() as instance:
+                return defs.resolve_job_def("daily_full_build").execute_in_process(
+                    instance=instance,
+                    run_config={"ops": {"lead_warehouse_dbt": {"config": {"skip_tests": True}}}},
+                    raise_on_error=False,
+                )
 
         yield build
 
