@@ -22,6 +22,9 @@ leads/seed):
    with the model dbt runs beside it, and those of a `dbt run --full-refresh` of the scoring
    models alone on the built file, as the floor query runs (same as_of and inputs, so their
    tables come out as the full build left them);
+   the history floor: benchmarks/floor_score_history.sql, the hand-written query for every lead's
+   score after every change (one row per row of int_score_ledger, the same score_after: asserted),
+   the lower bound for the full history the scoring models compute; the same two ratios;
 4. an hourly refresh: new events for ``--refresh-share`` of the leads (0.5 %) in the hour after
    as_of, appended as one more part of marketing_events, then ``leadwarehouse.build`` as of one
    hour later into the same file (incremental: docs/incremental.md), and publish again;
@@ -61,6 +64,7 @@ from leadwarehouse.duckdb_resources import duckdb_resources, machine_cores, mach
 from leadwarehouse.publish import publish  # noqa: E402
 
 FLOOR_SQL = ROOT / "benchmarks" / "floor_current_totals.sql"
+HISTORY_FLOOR_SQL = ROOT / "benchmarks" / "floor_score_history.sql"
 SCORING_DIR = "models/intermediate/scoring/"
 FLOOR_INPUT_MODELS = {"int_lead_scoring_inputs"}  # read by the floor too: not counted as scoring work
 # dbt's "12 of 520 OK created sql table model marts.leads ..... [OK in 1.20s]"
@@ -208,6 +212,9 @@ class ScaleFigures:
     floor_s: float | None = None
     floor_matches: int | None = None
     floor_leads: int | None = None
+    history_floor_s: float | None = None
+    history_floor_matches: int | None = None
+    history_floor_rows: int | None = None  # int_score_ledger's rows
     scoring_alone_s: float | None = None  # sum of node times of the scoring models run on their own
     scoring_alone_wall_s: float | None = None
     refresh_events: int | None = None
@@ -312,35 +319,67 @@ def timed_publish(warehouse: Path, progress: Progress, label: str) -> tuple[floa
     return result.seconds, result.bytes
 
 
-def run_floor(warehouse: Path, progress: Progress) -> tuple[float, int, int]:
-    """Time the floor query on the build file; return (seconds, leads matching, leads)."""
-    progress.start("floor query (current totals)")
+def timed_floor(
+    warehouse: Path, progress: Progress, label: str, sql: Path, built: str, key: str, same: str, value: str
+) -> tuple[float, int, int]:
+    """Time a floor query on the build file, into a temp table, and compare it with the
+    built relation row by row (joined on `key`; `same` says when a row matches); return (seconds,
+    built rows matching, built rows). The two sides must hold the same rows with the same values."""
+    progress.start(label)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         duckdb_resources(warehouse).apply(con)
+        con.execute("set enable_progress_bar = false")  # the progress line is the benchmark's
         con.execute("set variable as_of = (select max(as_of) from marts.leads)")
         started = time.perf_counter()
-        con.execute(f"create temp table floor_totals as {FLOOR_SQL.read_text()}")
+        con.execute(f"create temp table floor_rows as {sql.read_text()}")
         seconds = time.perf_counter() - started
-        leads, matches, missing = con.execute(
-            "select count(*), count(*) filter (where cast(round(f.total_score, 1) as decimal(9, 1)) = l.total_score), "
-            "count(*) filter (where f.lead_id is null) "
-            "from marts.leads as l left join floor_totals as f using (lead_id)"
+        compared = f"from {built} as b full join floor_rows as f using ({key})"
+        rows, matches, extra = con.execute(
+            f"select count(b.{value}), count(*) filter (where {same}), count(*) filter (where b.{value} is null) "
+            + compared
         ).fetchone()
         examples = con.execute(
-            "select l.lead_id, l.total_score, round(f.total_score, 1) from marts.leads as l "
-            "left join floor_totals as f using (lead_id) "
-            "where f.total_score is null or cast(round(f.total_score, 1) as decimal(9, 1)) <> l.total_score limit 5"
+            f"select {key}, b.{value} as built, f.{value} as floor {compared} "
+            f"where not coalesce({same}, false) limit 5"
         ).fetchall()
     finally:
         con.close()
-    progress.done(f"{seconds:,.2f} s, {matches:,} of {leads:,} leads match marts.leads.total_score")
-    if matches != leads:
+    progress.done(f"{seconds:,.2f} s, {matches:,} of {rows:,} rows match {built}")
+    if matches != rows or extra:
         raise AssertionError(
-            f"the floor differs from marts.leads.total_score for {leads - matches:,} leads "
-            f"({missing:,} missing), e.g. (lead, built, floor) {examples}"
+            f"{sql.name} differs from {built} in {rows - matches:,} of its {rows:,} rows and has {extra:,} "
+            f"rows more, e.g. ({key}, built, floor) {examples}"
         )
-    return seconds, matches, leads
+    return seconds, matches, rows
+
+
+def run_floor(warehouse: Path, progress: Progress) -> tuple[float, int, int]:
+    """The current totals' floor against marts.leads.total_score (shown to one decimal)."""
+    return timed_floor(
+        warehouse,
+        progress,
+        "floor query (current totals)",
+        FLOOR_SQL,
+        "marts.leads",
+        "lead_id",
+        "cast(round(f.total_score, 1) as decimal(9, 1)) = b.total_score",
+        "total_score",
+    )
+
+
+def run_history_floor(warehouse: Path, progress: Progress) -> tuple[float, int, int]:
+    """The history floor against every row of int_score_ledger (the same score to 1e-9)."""
+    return timed_floor(
+        warehouse,
+        progress,
+        "floor query (score history)",
+        HISTORY_FLOOR_SQL,
+        "intermediate.int_score_ledger",
+        "lead_id, changed_at, type_order, source_id",
+        "abs(f.score_after - b.score_after) < 1e-9",
+        "score_after",
+    )
 
 
 def run_scoring_alone(
@@ -519,6 +558,9 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
     )
     figures.publish_s, figures.published_bytes = timed_publish(warehouse, progress, "publish")
     figures.floor_s, figures.floor_matches, figures.floor_leads = run_floor(warehouse, progress)
+    figures.history_floor_s, figures.history_floor_matches, figures.history_floor_rows = run_history_floor(
+        warehouse, progress
+    )
     figures.scoring_alone_s, figures.scoring_alone_wall_s = run_scoring_alone(
         warehouse, figures.as_of, env, logs, progress
     )
@@ -591,8 +633,9 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
                 ("  refresh / full build (wall)", f"{f.wall_s / b.wall_s:.1%}" if b.wall_s else "", None),
             ]
 
-        ratio = b.scoring_s / s.floor_s if s.floor_s else None
-        alone_ratio = s.scoring_alone_s / s.floor_s if s.floor_s and s.scoring_alone_s else None
+        def per(seconds: float | None, floor: float | None) -> str:
+            return f"{seconds / floor:,.1f}×" if seconds and floor else ""
+
         return [
             ("raw marketing events", f"{s.raw_events:,}" if s.raw_events else "", s.raw_events),
             ("generate landing files", sec(s.generate_s) or "(reused)", s.generate_s),
@@ -611,15 +654,23 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
             ("  published copy", mb(s.published_bytes), s.published_bytes),
             ("FLOOR query (current totals)", f"{s.floor_s:,.2f} s", s.floor_s),
             ("  matches marts.leads.total_score", f"{s.floor_matches:,}/{s.floor_leads:,}", s.floor_matches),
+            ("FLOOR query (score history)", sec(s.history_floor_s), s.history_floor_s),
+            (
+                "  matches int_score_ledger.score_after",
+                f"{s.history_floor_matches:,}/{s.history_floor_rows:,}",
+                s.history_floor_matches,
+            ),
             (
                 f"scoring models ({len(b.scoring_models)}) in the full build (sum)",
                 sec(b.scoring_s),
                 b.scoring_s,
             ),
-            ("  in the full build / floor", f"{ratio:,.0f}×" if ratio else "", ratio),
+            ("  in the full build / floor", per(b.scoring_s, s.floor_s), None),
+            ("  in the full build / history floor", per(b.scoring_s, s.history_floor_s), None),
             ("scoring models alone (sum)", sec(s.scoring_alone_s), s.scoring_alone_s),
             ("  alone (wall)", sec(s.scoring_alone_wall_s), s.scoring_alone_wall_s),
-            ("  alone / floor", f"{alone_ratio:,.1f}×" if alone_ratio else "", alone_ratio),
+            ("  alone / floor", per(s.scoring_alone_s, s.floor_s), None),
+            ("  alone / history floor", per(s.scoring_alone_s, s.history_floor_s), None),
             *refresh_head(f"HOURLY REFRESH (+{args.refresh_share:.1%} leads)", s.refresh_events, r),
             ("  ingest + seeds + models (wall)", sec(r.models_wall_s), r.models_wall_s),
             ("    ingest", sec(r.ingest_s), r.ingest_s),
@@ -697,8 +748,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tests", action="store_true", help="build without dbt's data and unit tests")
     args = parser.parse_args(argv)
     args.work = str(ROOT / args.work)  # an absolute --work stays as it is
-    if not FLOOR_SQL.is_file():
-        parser.error(f"{FLOOR_SQL} is missing")
+    for sql in (FLOOR_SQL, HISTORY_FLOOR_SQL):
+        if not sql.is_file():
+            parser.error(f"{sql} is missing")
 
     progress = Progress()
     scales = [run_scale(leads, args, progress) for leads in sorted(args.leads)]
