@@ -7,6 +7,7 @@
 --
 -- DuckDB SQL, run against a build file:
 --   set variable as_of = timestamp '2026-11-01 00:00:00';   -- marts.leads.as_of
+--   .read benchmarks/floor_fit_matches.sql                   -- the fit rules' matches (a macro)
 --   .read benchmarks/floor_score_history.sql
 --
 -- The rules are floor_current_totals.sql's; over a lead's history the score after a change is
@@ -24,74 +25,6 @@ inputs as (
 
 -- fit and negative rules: matched at creation --------------------------------------------
 
-attribute_values as (
-
-    -- one row per attribute value; text attributes in lower case, technologies one per tool
-    select lead_id, attribute, lower(text_value) as text_value, null::double as number_value
-    from (
-        unpivot (
-            select
-                lead_id, industry, region, country, seniority, job_function, buying_role,
-                email_type, segment, lead_source, channel, motion
-            from inputs
-        )
-        on industry, region, country, seniority, job_function, buying_role, email_type, segment,
-            lead_source, channel, motion
-        into name attribute value text_value
-    )
-
-    union all
-
-    select lead_id, attribute, null, number_value
-    from (
-        unpivot (
-            select lead_id, employee_count::double as employee_count, annual_revenue::double as annual_revenue
-            from inputs
-        )
-        on employee_count, annual_revenue
-        into name attribute value number_value
-    )
-
-    union all
-
-    select distinct lead_id, 'technology', trim(tool), null
-    from (select lead_id, unnest(string_split(tech_stack, ';')) as tool from inputs)
-    where trim(tool) != ''
-
-),
-
-conditions_met as (
-
-    -- a missing attribute fails every condition; `not_in` holds when no value is listed
-    select
-        inputs.lead_id,
-        conditions.model_id,
-        conditions.rule_id,
-        case
-            when count(attribute_values.attribute) = 0 then false
-            when conditions.operator = 'not_in' then not coalesce(bool_or(
-                '|' || lower(conditions.match_values) || '|' like '%|' || attribute_values.text_value || '|%'
-            ), false)
-            when conditions.operator = 'in' then coalesce(bool_or(
-                '|' || lower(conditions.match_values) || '|' like '%|' || attribute_values.text_value || '|%'
-            ), false)
-            when conditions.operator = 'between' then coalesce(bool_or(
-                attribute_values.number_value
-                between coalesce(conditions.min_value, attribute_values.number_value)
-                and coalesce(conditions.max_value, attribute_values.number_value)
-            ), false)
-            else false
-        end as is_met
-    from inputs
-    inner join config.scoring_fit_conditions as conditions on inputs.scoring_model_id = conditions.model_id
-    left join attribute_values
-        on inputs.lead_id = attribute_values.lead_id and conditions.attribute = attribute_values.attribute
-    group by
-        inputs.lead_id, conditions.model_id, conditions.rule_id, conditions.attribute, conditions.operator,
-        conditions.match_values, conditions.min_value, conditions.max_value
-
-),
-
 fit_changes as (
 
     select
@@ -103,9 +36,7 @@ fit_changes as (
         0 as base_delta,
         0 as velocity_delta,
         false as is_event
-    from (
-        select lead_id, model_id, rule_id from conditions_met group by all having bool_and(is_met)
-    ) as matched
+    from floor_fit_matches() as matched
     inner join config.scoring_fit_rules as rules using (model_id, rule_id)
     inner join inputs on matched.lead_id = inputs.lead_id
 
