@@ -4,13 +4,13 @@ engine (orchestration/resources.py); on every engine the ingest writes a DuckDB 
 build file on DuckDB, a staging file on a server engine), which also holds the build's record
 (meta.build_runs) and lock.
 
-=========  ============================  ===============================  ==================================
+=========  ============================  ===============================  ==========================================
 engine     raw after the ingest          the export model is read from     publish
-=========  ============================  ===============================  ==================================
+=========  ============================  ===============================  ==========================================
 duckdb     already in the build file     the build file                    a compact copy of the file
-postgres   copied to the server (COPY)   the server (COPY … to CSV)        schema swap in one transaction
+postgres   copied to the server (COPY)   the server (COPY … to CSV)        snapshot schema + views, one transaction
 spark      loaded as Parquet tables      a Parquet unload of the table     snapshot database + views
-=========  ============================  ===============================  ==================================
+=========  ============================  ===============================  ==========================================
 
 Spark steps run in a child process (leadwarehouse.spark.run_spark_step): the process that calls
 them starts dbt afterwards, and dbt's own Spark session needs the embedded metastore, which one

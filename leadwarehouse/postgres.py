@@ -261,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     step.add_argument(
         "--publish",
         action="store_true",
-        help="only publish the last build of --staging: the schema $LEAD_PUBLISHED_SCHEMA (published) swapped "
-        "in one transaction, granted to $LEAD_PG_READER_ROLES (comma-separated)",
+        help="only publish the last build of --staging: the views of the schema $LEAD_PUBLISHED_SCHEMA "
+        "(published) switched to a new snapshot schema in one transaction, granted to $LEAD_PG_READER_ROLES "
+        "(comma-separated)",
     )
     args = parser.parse_args(argv)
     if args.publish:

@@ -5,14 +5,21 @@ PostgreSQL and Spark the readers (BI tools, notebooks, reverse-ETL) connect to t
 itself, so publishing means giving them a stable schema the next build does not touch while it
 rebuilds ``marts``, ``exports`` and ``config`` in place:
 
-PostgreSQL, a schema swap in one transaction (``publish_on_postgres``):
+PostgreSQL, a snapshot schema and views, switched in one transaction (``publish_on_postgres``):
   the relations of PUBLISHED_RELATIONS are copied server-side (``create table … as select``)
-  into ``published__next``, stamped (``publication``), counted against the build, then
-  ``published`` is dropped and ``published__next`` renamed to it, and the reader roles are
-  granted usage and select, all in one REPEATABLE READ transaction. A reader sees the previous
-  publication until the commit and the new one after it, never a mix; a failure rolls everything
-  back and the previous ``published`` schema stays. Readers holding a lock on the old tables make
-  the swap wait at most ``lock_timeout`` (then it fails as busy, to be retried).
+  into a new schema ``published_<when>_<run>``, stamped (``publication``), counted against the
+  build, then each view of ``published`` is replaced to read the snapshot and the reader roles
+  are granted usage and select, all in one REPEATABLE READ transaction. A reader sees the
+  previous publication until the commit and the new one after it, never a mix; a failure rolls
+  everything back and the previous views stay. The views are replaced in place, never dropped
+  (unless a relation's columns changed), because a reader's statement that looks a name up while
+  its schema is being swapped can fail with "relation does not exist": PostgreSQL makes a commit
+  visible a moment before it tells other sessions' catalog caches (seen once in the tests with
+  the earlier schema swap). The switch first locks every view at once, without waiting while it
+  holds some (a reader's statement locks them one by one: waiting while holding would deadlock
+  with it); readers holding them make it try again for at most ``lock_timeout`` (then it fails
+  as busy, to be retried). The previous snapshot is kept, older
+  ones dropped after the switch.
 
 Spark, a snapshot database and views (``publish_on_spark``):
   the relations are copied into a new database ``published_<when>_<run>`` (the snapshot), stamped
@@ -22,7 +29,7 @@ Spark, a snapshot database and views (``publish_on_spark``):
   build reads ``published.publication.snapshot_database`` first and queries that database. The
   previous snapshot is kept (a reader that resolved it keeps reading it) and older ones dropped.
 
-Both publish one table per published relation under its own name, without its schema
+Both publish one view per published relation under its own name, without its schema
 (``published.leads``, ``published.export_lead_scores_v1``, ``published.scoring_models``), plus
 the ``publication`` stamp; a build is published only when the staging file's newest build
 (meta.build_runs) succeeded, its raw tables are unchanged (leadwarehouse.publish.check_publishable)
@@ -186,20 +193,79 @@ def _pg_counts(cursor, relations: Sequence[str], rename=lambda r: _pg_relation(r
     return counts
 
 
-def _pg_copy_comments(cursor, relation: str, target: str) -> None:
-    """The table's and its columns' comments (dbt's persist_docs on the marts and exports)."""
+def _pg_copy_comments(cursor, source: str, target: str, kind: str = "table") -> None:
+    """The table's and its columns' comments (dbt's persist_docs on the marts and exports), from
+    `source` to `target` (quoted names), a table or a view (`kind`)."""
     cursor.execute(
         "select obj_description(to_regclass(%s), 'pg_class'), "
         "coalesce(json_agg(json_build_array(a.attname, col_description(a.attrelid, a.attnum))) "
         "filter (where col_description(a.attrelid, a.attnum) is not null), '[]') "
         "from pg_attribute a where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped",
-        [_pg_relation(relation), _pg_relation(relation)],
+        [source, source],
     )
     table_comment, columns = cursor.fetchone()
     if table_comment:
-        cursor.execute(f"comment on table {target} is %s", [table_comment])
+        cursor.execute(f"comment on {kind} {target} is %s", [table_comment])
     for column, comment in columns:
         cursor.execute(f"comment on column {target}.{_pg_ident(column)} is %s", [comment])
+
+
+def snapshot_name(schema: str, published_at: datetime, build: dict) -> str:
+    """The schema (PostgreSQL) or database (Spark) a publication's tables are copied into:
+    `<schema>_<yyyymmddThhmmss>_<run>`, so snapshots sort by time (SNAPSHOT_PATTERN)."""
+    run_tag = hashlib.sha256(str(build["run_id"]).encode()).hexdigest()[:8]
+    return f"{schema}_{published_at:%Y%m%dt%H%M%S}_{run_tag}"
+
+
+def _pg_point_view(cursor, view: str, snapshot_table: str) -> None:
+    """`view` reads `snapshot_table`. Replaced in place, so a reader's name lookup always finds the
+    same object; dropped and created again only when the columns changed (PostgreSQL replaces a
+    view only with the same leading columns)."""
+    import psycopg2
+
+    cursor.execute("savepoint point_view")
+    try:
+        cursor.execute(f"create or replace view {view} as select * from {snapshot_table}")
+    except psycopg2.Error:
+        cursor.execute("rollback to savepoint point_view")
+        cursor.execute(f"drop view if exists {view}")
+        cursor.execute(f"create view {view} as select * from {snapshot_table}")
+    cursor.execute("release savepoint point_view")
+
+
+def _pg_lock_views(cursor, schema: str, timeout_seconds: float) -> None:
+    """Every view of `schema` locked for the switch, all at once or none: a reader's statement
+    locks the views it reads one after the other, so a switch that waited for one view while
+    holding another could deadlock with it. Tried without waiting (NOWAIT) until `timeout_seconds`
+    have passed, then LockNotAvailable."""
+    import psycopg2
+
+    cursor.execute("select table_name from information_schema.views where table_schema = %s", [schema])
+    views = [f"{_pg_ident(schema)}.{_pg_ident(name)}" for (name,) in cursor.fetchall()]
+    if not views:
+        return
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        cursor.execute("savepoint lock_views")
+        try:
+            cursor.execute(f"lock table {', '.join(views)} in access exclusive mode nowait")
+        except psycopg2.errors.LockNotAvailable:
+            cursor.execute("rollback to savepoint lock_views")
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        else:
+            cursor.execute("release savepoint lock_views")
+            return
+
+
+def _pg_snapshots(cursor, schema: str) -> list[str]:
+    cursor.execute("select schema_name from information_schema.schemata")
+    return sorted(
+        name
+        for (name,) in cursor.fetchall()
+        if (m := SNAPSHOT_PATTERN.match(name)) and m.group("schema") == schema
+    )
 
 
 def publish_on_postgres(
@@ -211,16 +277,17 @@ def publish_on_postgres(
     required: Sequence[str] = REQUIRED_RELATIONS,
     wait: bool | float = False,
     lock_timeout_seconds: float = 60.0,
+    keep: int = 2,
 ) -> ServerPublication:
-    """Publish the server's build into `schema` by a schema swap in one transaction (module
-    docstring). The server: the LEAD_PG_* variables of `env`, else of this process's environment.
-    Raises PublishError (the previous publication stays)."""
+    """Publish the server's build: a snapshot schema, then the views of `schema` pointed at it, in
+    one transaction (module docstring); the newest `keep` snapshots stay. The server: the LEAD_PG_*
+    variables of `env`, else of this process's environment. Raises PublishError (the previous
+    publication stays)."""
     import psycopg2
 
     from leadwarehouse.postgres import connect
 
     started = time.perf_counter()
-    staging = f"{schema}__next"
     with checked_build(staging_path, wait) as build:
         try:
             con = connect(env)
@@ -250,42 +317,85 @@ def publish_on_postgres(
                 )
                 relations = relations_to_publish({r[0] for r in cursor.fetchall()}, required)
                 expected = _pg_counts(cursor, relations)
-                cursor.execute(f"drop schema if exists {_pg_ident(staging)} cascade")
-                cursor.execute(f"create schema {_pg_ident(staging)}")
-                for relation in relations:
-                    target = f"{_pg_ident(staging)}.{_pg_ident(published_name(relation))}"
-                    cursor.execute(f"create table {target} as select * from {_pg_relation(relation)}")
-                    _pg_copy_comments(cursor, relation, target)
                 published_at = _now()
+                snapshot = snapshot_name(schema, published_at, build)
+                while snapshot in _pg_snapshots(cursor, schema):  # this build published within this second
+                    time.sleep(1.0)
+                    published_at = _now()
+                    snapshot = snapshot_name(schema, published_at, build)
+                in_snapshot = {r: f"{_pg_ident(snapshot)}.{_pg_ident(published_name(r))}" for r in relations}
+                cursor.execute(f"create schema {_pg_ident(snapshot)}")
+                for relation, target in in_snapshot.items():
+                    cursor.execute(f"create table {target} as select * from {_pg_relation(relation)}")
+                    _pg_copy_comments(cursor, _pg_relation(relation), target)
                 cursor.execute(
-                    f"create table {_pg_ident(staging)}.{STAMP} (published_at timestamp, as_of timestamp, "
-                    "run_id text, row_counts text, landing_fingerprint text)"
+                    f"create table {_pg_ident(snapshot)}.{STAMP} (published_at timestamp, as_of timestamp, "
+                    "run_id text, row_counts text, landing_fingerprint text, snapshot_schema text)"
                 )
                 cursor.execute(
-                    f"insert into {_pg_ident(staging)}.{STAMP} values (%s, %s, %s, %s, %s)",
-                    _stamp_values(published_at, build, expected),
+                    f"insert into {_pg_ident(snapshot)}.{STAMP} values (%s, %s, %s, %s, %s, %s)",
+                    [*_stamp_values(published_at, build, expected), snapshot],
                 )
-                got = _pg_counts(
-                    cursor, relations, lambda r: f"{_pg_ident(staging)}.{_pg_ident(published_name(r))}"
-                )
+                got = _pg_counts(cursor, relations, in_snapshot.__getitem__)
                 if got != expected:
                     raise PublishError(f"the copy differs from the build: {got} != {expected}; {UNCHANGED}")
-                cursor.execute(f"drop schema if exists {_pg_ident(schema)} cascade")
-                cursor.execute(f"alter schema {_pg_ident(staging)} rename to {_pg_ident(schema)}")
+                # the switch: the views of `schema`, all in this transaction, the stamp's too
+                cursor.execute(
+                    "select count(*) from information_schema.tables "
+                    "where table_schema = %s and table_type = 'BASE TABLE'",
+                    [schema],
+                )
+                if cursor.fetchone()[0]:  # tables of a schema swap (this module before session 42): once
+                    cursor.execute(f"drop schema {_pg_ident(schema)} cascade")
+                cursor.execute(f"create schema if not exists {_pg_ident(schema)}")
+                _pg_lock_views(cursor, schema, lock_timeout_seconds)
+                names = [*(published_name(r) for r in relations), STAMP]
+                for name in names:
+                    view = f"{_pg_ident(schema)}.{_pg_ident(name)}"
+                    _pg_point_view(cursor, view, f"{_pg_ident(snapshot)}.{_pg_ident(name)}")
+                    _pg_copy_comments(cursor, f"{_pg_ident(snapshot)}.{_pg_ident(name)}", view, kind="view")
+                cursor.execute(
+                    "select table_name from information_schema.views where table_schema = %s", [schema]
+                )
+                for (stale,) in cursor.fetchall():  # a relation no longer published
+                    if stale not in names:
+                        cursor.execute(f"drop view {_pg_ident(schema)}.{_pg_ident(stale)}")
                 for role in reader_roles:
-                    cursor.execute(f"grant usage on schema {_pg_ident(schema)} to {_pg_ident(role)}")
-                    cursor.execute(
-                        f"grant select on all tables in schema {_pg_ident(schema)} to {_pg_ident(role)}"
-                    )
+                    for readable in (schema, snapshot):
+                        cursor.execute(f"grant usage on schema {_pg_ident(readable)} to {_pg_ident(role)}")
+                        cursor.execute(
+                            f"grant select on all tables in schema {_pg_ident(readable)} to {_pg_ident(role)}"
+                        )
         except psycopg2.errors.LockNotAvailable as exc:
             raise PublishError(
                 f"readers held {schema} longer than {lock_timeout_seconds:g}s; {UNCHANGED}", busy=True
             ) from exc
+        except psycopg2.errors.DuplicateSchema as exc:  # the same build published twice within a second
+            raise PublishError(f"{snapshot} exists already; {UNCHANGED}", transient=True) from exc
         except psycopg2.Error as exc:
             raise PublishError(f"PostgreSQL refused the publish: {exc}; {UNCHANGED}") from exc
         finally:
             con.close()
+        _pg_drop_old_snapshots(env, schema, keep)
     return _publication("postgres", schema, published_at, started, expected, build)
+
+
+def _pg_drop_old_snapshots(env: Mapping[str, str] | None, schema: str, keep: int) -> None:
+    """After the switch, in a transaction of its own: a snapshot a reader still reads makes the
+    drop wait a second at most, then it is left for the next publication."""
+    import psycopg2
+
+    from leadwarehouse.postgres import connect
+
+    with contextlib.suppress(psycopg2.Error):
+        con = connect(env)
+        try:
+            with con, con.cursor() as cursor:
+                cursor.execute("select set_config('lock_timeout', '1000ms', true)")
+                for old in _pg_snapshots(cursor, schema)[: -max(keep, 1)]:
+                    cursor.execute(f"drop schema {_pg_ident(old)} cascade")
+        finally:
+            con.close()
 
 
 # ------------------------------------------------------------------ Spark
@@ -336,8 +446,7 @@ def publish_on_spark(
         relations = relations_to_publish(present, required)
         expected = {r: _spark_count(spark, _spark_relation(r)) for r in relations}
         published_at = _now()
-        run_tag = hashlib.sha256(str(build["run_id"]).encode()).hexdigest()[:8]
-        snapshot = f"{database}_{published_at:%Y%m%dt%H%M%S}_{run_tag}"
+        snapshot = snapshot_name(database, published_at, build)
         if spark.catalog.databaseExists(snapshot):  # the same build published twice within a second
             raise PublishError(f"{snapshot} exists already; {UNCHANGED}", transient=True)
         try:

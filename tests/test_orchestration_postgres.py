@@ -28,7 +28,7 @@ from leadwarehouse.environment import environment_with
 from leadwarehouse.landing import write_landing
 from leadwarehouse.postgres import connect
 from leadwarehouse.publish import REQUIRED_RELATIONS, PublishError
-from leadwarehouse.publish_server import publish_on_postgres, published_name
+from leadwarehouse.publish_server import SNAPSHOT_PATTERN, publish_on_postgres, published_name
 from tests.builds import pipeline_parsed, pipeline_warehouse
 from tests.postgres_server import PostgresUnavailable, postgres_server
 from tests.tiny_crm import AS_OF, tiny_crm_rows, tiny_crm_with_a_new_lead
@@ -167,7 +167,16 @@ def test_the_daily_job_builds_exports_and_publishes_on_the_server(first, paths, 
     )[0]
     assert stamp_run == first.run_id and stamp_as_of == AS_OF
     assert json.loads(counts)["marts.leads"] == leads
-    assert not query(pg, "select 1 from information_schema.schemata where schema_name = 'published__next'")
+    # views of one snapshot schema, which holds the tables
+    (snapshot,) = query(pg, "select snapshot_schema from published.publication")[0]
+    assert set(
+        query(pg, "select table_type from information_schema.tables where table_schema = 'published'")
+    ) == {("VIEW",)}
+    assert query(
+        pg,
+        "select count(*) from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",
+        [snapshot],
+    )[0][0] == len(published)
     # the comments dbt wrote on the marts came along; the reader role may read
     assert query(pg, "select obj_description('published.leads'::regclass, 'pg_class')")[0][0]
     assert query(
@@ -209,22 +218,23 @@ def test_the_export_files_hold_the_servers_rows(first, paths, pg):
     assert any(v is None for row in exported for v in row.values()), "the tiny CRM exports nulls"
 
 
-def test_a_publish_failing_after_the_swap_began_keeps_the_previous_publication(first, paths, server, pg):
+def test_a_publish_failing_after_the_switch_began_keeps_the_previous_publication(first, paths, server, pg):
     assert first.success
     before = query(pg, "select run_id, published_at from published.publication")
-    # the grant to a role that does not exist fails after `published` was dropped and the new
-    # schema renamed in its place, inside the transaction: all of it must roll back
+    schemas = query(pg, "select schema_name from information_schema.schemata order by 1")
+    # the grant to a role that does not exist fails after the snapshot was copied and the views
+    # pointed at it, inside the transaction: all of it must roll back
     with environment_with(server.env()), pytest.raises(PublishError, match="no_such_role"):
         publish_on_postgres(paths["staging"], reader_roles=("no_such_role",))
+    assert query(pg, "select schema_name from information_schema.schemata order by 1") == schemas
     assert query(pg, "select run_id, published_at from published.publication") == before
     assert (
         query(pg, "select count(*) from published.leads")[0][0]
         == query(pg, "select count(*) from marts.leads")[0][0]
     )
-    assert not query(pg, "select 1 from information_schema.schemata where schema_name = 'published__next'")
 
 
-def test_readers_see_the_previous_or_the_next_publication_never_a_mix(first, run, paths, server):
+def test_readers_see_the_previous_or_the_next_publication_never_a_mix(first, run, paths, server, pg):
     assert first.success
     reads: list[tuple] = []
     errors: list[str] = []
@@ -265,3 +275,13 @@ def test_readers_see_the_previous_or_the_next_publication_never_a_mix(first, run
     # each publication whole: its stamp with its own tables (landing Y adds one lead)
     old, new = seen[first.run_id], seen[second.run_id]
     assert len(set(reads)) == 2 and old[0] == old[1] and new == (old[0] + 1, old[1] + 1), set(reads)
+    # the views read the new snapshot; the previous one is kept for readers still reading it
+    snapshots = [
+        name
+        for (name,) in query(pg, "select schema_name from information_schema.schemata order by 1")
+        if SNAPSHOT_PATTERN.match(name)
+    ]
+    assert (
+        len(snapshots) == 2
+        and query(pg, "select snapshot_schema from published.publication")[0][0] == snapshots[1]
+    )
