@@ -13,9 +13,9 @@ PostgreSQL, a snapshot schema and views, switched in one transaction (``publish_
   previous publication until the commit and the new one after it, never a mix; a failure rolls
   everything back and the previous views stay. The views are replaced in place, never dropped
   (unless a relation's columns changed), because a reader's statement that looks a name up while
-  its schema is being swapped can fail with "relation does not exist": PostgreSQL makes a commit
-  visible a moment before it tells other sessions' catalog caches (seen once in the tests with
-  the earlier schema swap). The switch first locks every view at once, without waiting while it
+  its schema is being swapped can fail with "relation does not exist" (seen once in the tests
+  with the earlier schema swap; most likely because PostgreSQL makes a commit visible a moment
+  before other sessions' catalog caches are invalidated). The switch first locks every view at once, without waiting while it
   holds some (a reader's statement locks them one by one: waiting while holding would deadlock
   with it); readers holding them make it try again for at most ``lock_timeout`` (then it fails
   as busy, to be retried). The previous snapshot is kept, older
@@ -345,7 +345,7 @@ def publish_on_postgres(
                     "where table_schema = %s and table_type = 'BASE TABLE'",
                     [schema],
                 )
-                if cursor.fetchone()[0]:  # tables of a schema swap (this module before session 42): once
+                if cursor.fetchone()[0]:  # tables of the earlier schema swap: replaced once
                     cursor.execute(f"drop schema {_pg_ident(schema)} cascade")
                 cursor.execute(f"create schema if not exists {_pg_ident(schema)}")
                 _pg_lock_views(cursor, schema, lock_timeout_seconds)

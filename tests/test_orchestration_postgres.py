@@ -1,12 +1,12 @@
 """The Dagster code location on PostgreSQL: the warehouse resource's engine setting moves every
-step to the server, and readers get a schema swapped in one transaction.
+step to the server, and readers get views switched to a new snapshot in one transaction.
 
 A throw-away server (tests/postgres_server.py) and the tiny CRM: the daily job ingests into a
 DuckDB staging file (the build's record and lock), copies raw to the server, runs dbt on the
 postgres target, writes the reverse-ETL files from the server's export model and publishes the
-schema `published`, granted to a reader role. Then: the export files hold the server's rows, a
-publish that fails midway (after the old schema was dropped inside its transaction) leaves the
-previous publication whole, and a reader polling during the next run's publish sees the previous
+views of the schema `published`, granted to a reader role. Then: the export files hold the
+server's rows, a publish that fails midway (after the views were pointed at the new snapshot inside
+its transaction) leaves the previous publication whole, and a reader polling during the next run's publish sees the previous
 or the new publication, never a mix and never an error.
 """
 

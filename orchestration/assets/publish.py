@@ -1,6 +1,6 @@
 """Publish: after a successful build whose blocking checks passed, switch readers to it atomically.
 On DuckDB an atomic read-only copy of the build file for dashboards (leadwarehouse/publish.py); on
-PostgreSQL a schema swap in one transaction, on Spark a snapshot database and views
+PostgreSQL a snapshot schema and views switched in one transaction, on Spark a snapshot database and views
 (leadwarehouse/publish_server.py). Publish refuses unless the newest meta.build_runs row (this
 run's, written by the dbt step) succeeded and raw is still what that build read; it holds the
 warehouse's lock meanwhile. The publication stamp names the build's run id and as_of."""
