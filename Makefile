@@ -22,7 +22,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)
 
 .PHONY: help install generate build publish summary dashboards dagster demo test test-spark lint browser postgres java docs benchmark \
-	benchmark-dashboards clean
+	benchmark-day benchmark-dashboards clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -136,6 +136,9 @@ docs: install  ## build the dbt docs site into target/
 
 benchmark: install  ## full build, hourly refresh, publish and the scoring floor at 100k and 1M leads (BENCHMARK_ARGS=--help)
 	$(BIN)/python scripts/benchmark.py $(BENCHMARK_ARGS)
+
+benchmark-day: install  ## a day of hourly refreshes, the nightly check and full refresh: times, file size, incremental = full (BENCHMARK_DAY_ARGS=--help)
+	$(BIN)/python scripts/benchmark_day.py $(BENCHMARK_DAY_ARGS)
 
 benchmark-dashboards: install browser  ## per-page dashboard query time, then first paint and full render in headless Chromium
 	$(BIN)/python scripts/benchmark_dashboard_queries.py --warehouse $(PUBLISHED)

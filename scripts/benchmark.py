@@ -48,6 +48,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -262,12 +263,14 @@ def build(
     progress: Progress,
     label: str,
     tests: bool,
+    options: Sequence[str] = (),
 ) -> BuildFigures:
-    """`leadwarehouse.build --skip-tests` (ingest, seeds, models; recorded, so publishable), then
-    `dbt test` on the result: model and test time are two wall times. A failing dbt test is
-    reported, not fatal (publish reads the build record of the first step)."""
+    """`leadwarehouse.build --skip-tests` (ingest, seeds, models; recorded, so publishable; with
+    `options`, e.g. --full-refresh), then `dbt test` on the result: model and test time are two
+    wall times. A failing dbt test is reported, not fatal (publish reads the build record of the
+    first step)."""
     stem = label.replace(" ", "-")
-    cmd = [sys.executable, "-m", "leadwarehouse.build", "--as-of", as_of, "--skip-tests"]
+    cmd = [sys.executable, "-m", "leadwarehouse.build", "--as-of", as_of, "--skip-tests", *options]
     cmd += ["--landing", str(landing), "--warehouse", str(warehouse)]
     child = run_child(cmd, env, logs / f"{stem}-models.log", progress, f"{label}: ingest + models")
     ingest = re.search(r"^ingested [\d,]+ raw rows in ([\d.]+)s", child.output, re.M)
@@ -512,13 +515,9 @@ def refresh_landing(landing: Path, out: Path, as_of: str, share: float, seed: in
 # ------------------------------------------------------------------ one scale
 
 
-def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> ScaleFigures:
-    work = Path(args.work).resolve()
-    landing = work / f"landing-{leads}-seed-{args.seed}"
-    scale_dir = work / f"leads-{leads}"
-    warehouse = scale_dir / "warehouse" / "build.duckdb"
-    logs = scale_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+def scale_env(scale_dir: Path) -> dict[str, str]:
+    """The environment of a scale's builds: its own dbt target and log folders (dbt then
+    partial-parses between its builds), this checkout first on PYTHONPATH, no LEAD_AS_OF."""
     env = dict(
         os.environ,
         DBT_TARGET_PATH=str(scale_dir / "dbt-target"),
@@ -526,27 +525,24 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     env.pop("LEAD_AS_OF", None)
-    print(f"\n{leads:,} leads (work folder {scale_dir})", file=sys.stderr)
+    return env
 
-    figures = ScaleFigures(leads=leads, as_of="")
-    if not (landing / "_manifest.json").is_file():
-        cmd = [
-            sys.executable,
-            "-m",
-            "leadwarehouse.generator",
-            "--leads",
-            str(leads),
-            "--seed",
-            str(args.seed),
-        ]
-        cmd += ["--format", args.format, "--out", str(landing)]
-        figures.generate_s = run_child(
-            cmd, env, logs / "generate.log", progress, "generate landing files"
-        ).seconds
-    manifest = json.loads((landing / "_manifest.json").read_text())
-    figures.raw_events = manifest.get("row_counts", {}).get("marketing_events")
-    figures.as_of = landing_as_of(landing) or "2026-11-01 00:00:00"
 
+def generated_landing(
+    leads: int, args: argparse.Namespace, env: dict[str, str], logs: Path, progress: Progress
+) -> tuple[Path, float | None]:
+    """The landing folder of `leads` and args.seed / args.format in the work folder, generated
+    when it is not there yet (then also the seconds that took)."""
+    landing = Path(args.work).resolve() / f"landing-{leads}-seed-{args.seed}"
+    if (landing / "_manifest.json").is_file():
+        return landing, None
+    cmd = [sys.executable, "-m", "leadwarehouse.generator", "--leads", str(leads), "--seed", str(args.seed)]
+    cmd += ["--format", args.format, "--out", str(landing)]
+    return landing, run_child(cmd, env, logs / "generate.log", progress, "generate landing files").seconds
+
+
+def empty_folder_for(warehouse: Path) -> None:
+    """Remove everything in the warehouse's folder (a published copy is read-only), then make it."""
     for stale in warehouse.parent.glob("*"):
         if stale.is_dir():
             shutil.rmtree(stale)
@@ -554,6 +550,26 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
             stale.chmod(0o644)
             stale.unlink()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+
+def hour_after(as_of: str) -> str:
+    return (datetime.fromisoformat(as_of) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> ScaleFigures:
+    scale_dir = Path(args.work).resolve() / f"leads-{leads}"
+    warehouse = scale_dir / "warehouse" / "build.duckdb"
+    logs = scale_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = scale_env(scale_dir)
+    print(f"\n{leads:,} leads (work folder {scale_dir})", file=sys.stderr)
+
+    figures = ScaleFigures(leads=leads, as_of="")
+    landing, figures.generate_s = generated_landing(leads, args, env, logs, progress)
+    manifest = json.loads((landing / "_manifest.json").read_text())
+    figures.raw_events = manifest.get("row_counts", {}).get("marketing_events")
+    figures.as_of = landing_as_of(landing) or "2026-11-01 00:00:00"
+    empty_folder_for(warehouse)
 
     figures.build = build(
         landing, warehouse, figures.as_of, env, logs, progress, "full build", not args.skip_tests
@@ -567,7 +583,7 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
         warehouse, figures.as_of, env, logs, progress
     )
 
-    refresh_as_of = (datetime.fromisoformat(figures.as_of) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    refresh_as_of = hour_after(figures.as_of)
     progress.start("hourly refresh: new events")
     refresh, figures.refresh_events, figures.refresh_leads = refresh_landing(
         landing, scale_dir / "landing-refresh", figures.as_of, args.refresh_share, args.seed
@@ -580,7 +596,7 @@ def run_scale(leads: int, args: argparse.Namespace, progress: Progress) -> Scale
     )
     figures.refresh_publish_s, figures.refresh_published_bytes = timed_publish(warehouse, progress, "publish")
 
-    next_as_of = (datetime.fromisoformat(refresh_as_of) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    next_as_of = hour_after(refresh_as_of)
     progress.start("next hourly refresh: new events")
     following, figures.next_refresh_events, figures.next_refresh_leads = refresh_landing(
         refresh, scale_dir / "landing-next-refresh", refresh_as_of, args.refresh_share, args.seed + 1
