@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadwarehouse.duckdb_resources import connect
+from leadwarehouse.duckdb_resources import connect, duckdb_resources
 
 SCHEMAS = ("staging", "intermediate", "marts", "exports")
 IGNORED_COLUMNS = ("_batch_id",)
@@ -94,6 +94,9 @@ def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
 
 def warehouse_fingerprints(path: Path | str) -> dict[str, tuple[int, int]]:
     with duckdb.connect(str(path), read_only=True) as con:
+        # the build's memory limit and threads: DuckDB's own default (80 % of the machine's memory)
+        # let the hashes of 170M rows take 5.6 GB at 1M leads, more than a build may use
+        duckdb_resources(path).apply(con)
         return fingerprints(con)
 
 
