@@ -737,18 +737,8 @@ def report(scales: list[ScaleFigures], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python scripts/benchmark.py",
-        description="Full build, hourly refresh, publish and the floor query for current scores, at two "
-        "scales on the same generated data; a table of times, peak memory and file sizes.",
-        epilog="Takes a few minutes at 100k leads and 15+ minutes at 1M (and up to the DuckDB memory "
-        "limit, plus dbt's own memory). Set DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DBT_THREADS to "
-        "benchmark other resources.",
-    )
-    parser.add_argument(
-        "--leads", type=int, nargs="+", default=[100_000, 1_000_000], help="scales (default: 100000 1000000)"
-    )
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The generated data, the work folder and the hourly delivery: the same in benchmark_day.py."""
     parser.add_argument("--seed", type=int, default=42, help="generator seed (default: %(default)s)")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="landing format")
     parser.add_argument(
@@ -761,8 +751,23 @@ def main(argv: list[str] | None = None) -> int:
         "--refresh-share",
         type=float,
         default=0.005,
-        help="share of the leads with new events in the hourly refresh (default: %(default)s)",
+        help="share of the leads with new events in each hourly refresh (default: %(default)s)",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python scripts/benchmark.py",
+        description="Full build, hourly refresh, publish and the floor query for current scores, at two "
+        "scales on the same generated data; a table of times, peak memory and file sizes.",
+        epilog="Takes a few minutes at 100k leads and 15+ minutes at 1M (and up to the DuckDB memory "
+        "limit, plus dbt's own memory). Set DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS / DBT_THREADS to "
+        "benchmark other resources.",
+    )
+    parser.add_argument(
+        "--leads", type=int, nargs="+", default=[100_000, 1_000_000], help="scales (default: 100000 1000000)"
+    )
+    add_data_arguments(parser)
     parser.add_argument("--skip-tests", action="store_true", help="build without dbt's data and unit tests")
     args = parser.parse_args(argv)
     args.work = str(ROOT / args.work)  # an absolute --work stays as it is

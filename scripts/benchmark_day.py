@@ -42,6 +42,7 @@ from benchmark import (  # scripts/benchmark.py: this script's folder is on sys.
     ROOT,
     BuildFigures,
     Progress,
+    add_data_arguments,
     build,
     empty_folder_for,
     generated_landing,
@@ -214,17 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="days of refreshes, each ending with its night (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=42, help="generator seed (default: %(default)s)")
-    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="landing format")
-    parser.add_argument(
-        "--work", default="data/bench", help="work folder, relative to the project (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--refresh-share",
-        type=float,
-        default=0.005,
-        help="share of the leads with new events each hour (default: %(default)s)",
-    )
+    add_data_arguments(parser)
     args = parser.parse_args(argv)
     if args.hours < 1 or args.days < 1:
         parser.error("--hours and --days must be at least 1")
