@@ -54,9 +54,7 @@ aggregated as (
             from_stage,
             to_stage,
             count(*) as lead_count,
-            {{ percentile('days', 0.5) }} as median_days,
-            {{ percentile('days', 0.75) }} as p75_days,
-            {{ percentile('days', 0.9) }} as p90_days
+            {{ percentiles('days', [0.5, 0.75, 0.9]) }} as day_percentiles
         from durations
         group by 1, 2, 3, 4, 5
         {% if not loop.last %}union all{% endif %}
@@ -72,7 +70,7 @@ select
     from_stage,
     to_stage,
     cast(lead_count as bigint) as lead_count,
-    median_days,
-    p75_days,
-    p90_days
+    {{ array_item('day_percentiles', 1) }} as median_days,
+    {{ array_item('day_percentiles', 2) }} as p75_days,
+    {{ array_item('day_percentiles', 3) }} as p90_days
 from aggregated

@@ -43,9 +43,7 @@ aggregated as (
             stage,
             stage_order,
             count(*) as stays,
-            {{ percentile('days', 0.5) }} as median_days,
-            {{ percentile('days', 0.75) }} as p75_days,
-            {{ percentile('days', 0.9) }} as p90_days
+            {{ percentiles('days', [0.5, 0.75, 0.9]) }} as day_percentiles
         from stays
         group by 1, 2, 3, 4
         {% if not loop.last %}union all{% endif %}
@@ -60,7 +58,7 @@ select
     stage,
     cast(stage_order as integer) as stage_order,
     cast(stays as bigint) as stays,
-    median_days,
-    p75_days,
-    p90_days
+    {{ array_item('day_percentiles', 1) }} as median_days,
+    {{ array_item('day_percentiles', 2) }} as p75_days,
+    {{ array_item('day_percentiles', 3) }} as p90_days
 from aggregated
