@@ -19,6 +19,8 @@ from dashboards.formatting import fmt_int
 from tests.dashboard_server import CHARTS_DRAWN_JS, CHROMIUM, CHROMIUM_ARGS, PAGE_NOT_FOUND, streamlit_server
 from tests.test_dashboards_apptest import dash_warehouse  # noqa: F401  (shared session fixture)
 
+pytestmark = pytest.mark.browser
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT_DIR / "test-output" / "screenshots"
 # (url path, screenshot name, title, charts drawn when complete) — the lead explorer is opened on one lead via ?lead=

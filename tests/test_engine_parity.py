@@ -49,7 +49,7 @@ from tests.postgres_server import PostgresUnavailable, postgres_server
 from tests.test_source_shapes import PUBLIC_MARTS
 from tests.tiny_crm import AS_OF
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
 ENGINE = "postgres"
 

@@ -33,7 +33,7 @@ from tests.builds import pipeline_parsed, pipeline_warehouse
 from tests.postgres_server import PostgresUnavailable, postgres_server
 from tests.tiny_crm import AS_OF, tiny_crm_rows, tiny_crm_with_a_new_lead
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
 READER_ROLE = "lead_reader"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from scripts.generate_sources_yml import ROOT, SOURCES, render
 
@@ -65,3 +66,43 @@ def test_spark_profile_starts_the_same_session_as_leadwarehouse_spark():
         "spark.sql.autoBroadcastJoinThreshold": "-1",
     }
     assert high["spark.sql.adaptive.enabled"] == "true"
+
+
+# the modules that start another engine's server or a browser, by what they import or run
+SERVER_MODULES = {
+    "tests.postgres_server": "postgres",
+    "tests.dashboard_server": "browser",
+    "tests.spark_builds": "spark",
+}
+
+
+def test_make_test_duckdb_leaves_out_exactly_the_modules_that_need_a_server_or_a_browser():
+    """`make test-duckdb`'s marker expression (the Makefile's DUCKDB_ONLY) deselects every test of
+    the modules that use PostgreSQL, Spark or Chromium, and nothing else."""
+    makefile = (ROOT / "Makefile").read_text()
+    expression = next(
+        line.split("=", 1)[1].strip() for line in makefile.splitlines() if line.startswith("DUCKDB_ONLY =")
+    )
+    needs_a_server = {
+        path.name
+        for path in (ROOT / "tests").glob("test_*.py")
+        if path.name != Path(__file__).name and any(module in path.read_text() for module in SERVER_MODULES)
+    }
+    assert {
+        "test_engine_parity.py",
+        "test_engine_parity_spark.py",
+        "test_dashboards_browser.py",
+    } <= needs_a_server
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", expression],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    collected = {
+        line.split("::")[0].removeprefix("tests/") for line in out.stdout.splitlines() if "::" in line
+    }
+    every_module = {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    assert every_module - collected == needs_a_server
