@@ -134,7 +134,7 @@ test: install  ## set up and run every test and lint (both cores: one pytest wor
 # the quick loop while editing SQL or Python: every test on the embedded DuckDB, none of those that
 # need another engine's server or a browser (pyproject.toml's markers); `make test` runs them all
 DUCKDB_ONLY = not spark and not postgres and not browser
-test-duckdb: install  ## the tests on DuckDB only (no PostgreSQL, Spark or browser): about half of make test's CPU
+test-duckdb: install  ## the tests on DuckDB only (no PostgreSQL, Spark or browser): ~10 min here, make test ~18
 	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "$(DUCKDB_ONLY)"
 
 docs: install  ## build the dbt docs site into target/

@@ -68,12 +68,8 @@ def test_spark_profile_starts_the_same_session_as_leadwarehouse_spark():
     assert high["spark.sql.adaptive.enabled"] == "true"
 
 
-# the modules that start another engine's server or a browser, by what they import or run
-SERVER_MODULES = {
-    "tests.postgres_server": "postgres",
-    "tests.dashboard_server": "browser",
-    "tests.spark_builds": "spark",
-}
+# what a test module imports or runs when it starts another engine's server or a browser
+SERVER_MODULES = ("tests.postgres_server", "tests.dashboard_server", "tests.spark_builds")
 
 
 def test_make_test_duckdb_leaves_out_exactly_the_modules_that_need_a_server_or_a_browser():
@@ -83,10 +79,11 @@ def test_make_test_duckdb_leaves_out_exactly_the_modules_that_need_a_server_or_a
     expression = next(
         line.split("=", 1)[1].strip() for line in makefile.splitlines() if line.startswith("DUCKDB_ONLY =")
     )
+    modules = {path.name: path.read_text() for path in (ROOT / "tests").glob("test_*.py")}
     needs_a_server = {
-        path.name
-        for path in (ROOT / "tests").glob("test_*.py")
-        if path.name != Path(__file__).name and any(module in path.read_text() for module in SERVER_MODULES)
+        name
+        for name, text in modules.items()
+        if name != Path(__file__).name and any(module in text for module in SERVER_MODULES)
     }
     assert {
         "test_engine_parity.py",
@@ -104,5 +101,4 @@ def test_make_test_duckdb_leaves_out_exactly_the_modules_that_need_a_server_or_a
     collected = {
         line.split("::")[0].removeprefix("tests/") for line in out.stdout.splitlines() if "::" in line
     }
-    every_module = {path.name for path in (ROOT / "tests").glob("test_*.py")}
-    assert every_module - collected == needs_a_server
+    assert set(modules) - collected == needs_a_server
