@@ -151,4 +151,4 @@ benchmark-dashboards: install browser  ## per-page dashboard query time, then fi
 	$(BIN)/python scripts/benchmark_dashboard_pages.py --published $(PUBLISHED)
 
 clean:  ## remove generated data, build artefacts and the venv
-	rm -rf $(VENV) $(DATA_DIR) target logs .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DATA_DIR) target logs .pytest_cache .ruff_cache .template_cache

@@ -2,8 +2,9 @@
 
 What it adds to `dbt` (pyproject.toml names it; leadwarehouse/build.py, Dagster's dbt resource
 and the benchmark run it), each because of a cost measured around every build's nodes:
-- log lines built only when a logger keeps them (leadwarehouse/dbt_logging.py) and only the
-  artifacts somebody reads (leadwarehouse/dbt_artifacts.py);
+- log lines built only when a logger keeps them (leadwarehouse/dbt_logging.py), only the
+  artifacts somebody reads (leadwarehouse/dbt_artifacts.py), and each Jinja template compiled to
+  Python once, not again in every process (leadwarehouse/dbt_templates.py);
 - Python's cyclic garbage collector spared dbt's long-lived objects: the imported modules, then
   the loaded project (manifest), are frozen (`gc.freeze`: never scanned again, never freed, as
   they live until the end anyway), and the collector pauses while the project loads, which makes
@@ -34,6 +35,7 @@ from collections.abc import Iterator
 
 from leadwarehouse.dbt_artifacts import write_only_what_is_read
 from leadwarehouse.dbt_logging import format_only_logged_lines
+from leadwarehouse.dbt_templates import cache_compiled_templates
 
 START_FD_VARIABLE = "LEAD_DBT_START_FD"
 GO = b"go"
@@ -58,9 +60,10 @@ _SPARING: contextvars.ContextVar[bool] = contextvars.ContextVar("spare_the_colle
 
 def patch_dbt() -> None:
     """What every dbt command of this project gets, in a child or in process (idempotent): log
-    lines built only when kept, only the artifacts that are read."""
+    lines built only when kept, only the artifacts that are read, compiled templates kept."""
     format_only_logged_lines()
     write_only_what_is_read()
+    cache_compiled_templates()
 
 
 def collect_only_new_garbage() -> None:
