@@ -25,7 +25,10 @@
             materialized='incremental',
             incremental_strategy='append',
             on_schema_change='fail',
-            pre_hook="{{ delete_restaged_keys('" ~ changes_model ~ "', '" ~ id_column ~ "') }}"
+            pre_hook=[
+                "{{ delete_restaged_keys('" ~ changes_model ~ "', '" ~ id_column ~ "', 'with_id') }}",
+                "{{ delete_restaged_keys('" ~ changes_model ~ "', '" ~ id_column ~ "', 'without_id') }}",
+            ]
         ) }}
     {%- else -%}
         {{ config(materialized='table') }}
@@ -38,10 +41,15 @@
 {%- endmacro %}
 
 {% macro only_restaged_keys(changes_model, id_column) -%}
-    {#- The ref is taken in both branches so that dbt sees the dependency when it parses. -#}
+    {#- A filter on valid staged rows: those of the keys `changes_model` lists. Such a row always
+        has an id (a row without one is quarantined, null_id), which is its key: matched on the
+        column itself, DuckDB skips the row groups outside the listed ids' range (at 1M leads,
+        int_marketing_events_resolved's select for one hour's 10,120 new events: 0.97-1.00 s ->
+        0.11-0.12 s). The ref is taken in both branches so that dbt sees the dependency when it
+        parses. -#}
     {%- do ref(changes_model) -%}
     {%- if is_incremental() -%}
-        {{ restage_key(id_column) }} in {{ listed_keys(changes_model) }}
+        {{ id_column }} in {{ listed_keys(changes_model) }}
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -70,11 +78,19 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro delete_restaged_keys(changes_model, id_column) -%}
-    {#- pre_hook: the staged rows of a restaged key go before its rows are staged again. -#}
-    {%- if is_incremental() -%}
+{% macro delete_restaged_keys(changes_model, id_column, rows) -%}
+    {#- pre_hooks: the staged rows of a restaged key go before its rows are staged again; `rows`
+        with_id, then without_id (key ''). A staged id is its own key (trimmed, null for none), so
+        the rows with one match on the column itself, which lets DuckDB skip the row groups
+        outside the listed ids' range, and so do the rows without one (a column's null count):
+        at 1M leads, deleting 10,120 of the 23M marketing events took 0.01 s instead of 0.60 s
+        with the key computed for every row (one statement with `or` as well: 0.69 s). -#}
+    {%- if is_incremental() and rows == 'with_id' -%}
         delete from {{ this }}
-        where {{ restage_key(id_column) }} in {{ listed_keys(changes_model) }}
+        where {{ id_column }} in {{ listed_keys(changes_model) }}
+    {%- elif is_incremental() -%}
+        delete from {{ this }}
+        where {{ id_column }} is null and '' in {{ listed_keys(changes_model) }}
     {%- endif -%}
 {%- endmacro %}
 
