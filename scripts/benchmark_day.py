@@ -34,6 +34,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,15 +69,23 @@ def next_monday(as_of: str) -> str:
 def fingerprints_in_child(warehouse: Path) -> dict[str, tuple[int, int]]:
     """leadwarehouse.incremental_check.warehouse_fingerprints, run in a child process: DuckDB's
     memory stays out of this one. On Linux a child starts with its parent's peak RSS, so every
-    build started after fingerprints taken here reported their ~3.3 GB (at 1M) as its own peak."""
+    build started after fingerprints taken here reported their ~3.3 GB (at 1M) as its own peak.
+    The child writes them to a file: DuckDB draws its progress bar on stdout for a query of more
+    than two seconds (at 1M leads), which broke the JSON read from there."""
     code = (
-        "import json, sys; from leadwarehouse.incremental_check import warehouse_fingerprints; "
-        "print(json.dumps(warehouse_fingerprints(sys.argv[1])))"
+        "import json, sys; from pathlib import Path; "
+        "from leadwarehouse.incremental_check import warehouse_fingerprints; "
+        "Path(sys.argv[2]).write_text(json.dumps(warehouse_fingerprints(sys.argv[1])))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse)], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return {name: tuple(value) for name, value in json.loads(out.stdout).items()}
+    with tempfile.TemporaryDirectory() as folder:
+        result = Path(folder) / "fingerprints.json"
+        subprocess.run(
+            [sys.executable, "-c", code, str(warehouse), str(result)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        return {name: tuple(value) for name, value in json.loads(result.read_text()).items()}
 
 
 @dataclass
