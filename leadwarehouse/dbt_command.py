@@ -3,8 +3,9 @@
 What it adds to `dbt` (pyproject.toml names it; leadwarehouse/build.py, Dagster's dbt resource
 and the benchmark run it), each because of a cost measured around every build's nodes:
 - log lines built only when a logger keeps them (leadwarehouse/dbt_logging.py), only the
-  artifacts somebody reads (leadwarehouse/dbt_artifacts.py), and each Jinja template compiled to
-  Python once, not again in every process (leadwarehouse/dbt_templates.py);
+  artifacts somebody reads (leadwarehouse/dbt_artifacts.py), each Jinja template compiled to
+  Python once, not again in every process (leadwarehouse/dbt_templates.py), and so each config
+  schema, each config validated once per process (leadwarehouse/dbt_schemas.py);
 - Python's cyclic garbage collector spared dbt's long-lived objects: the imported modules, then
   the loaded project (manifest), are frozen (`gc.freeze`: never scanned again, never freed, as
   they live until the end anyway), and the collector pauses while the project loads, which makes
@@ -35,6 +36,7 @@ from collections.abc import Iterator
 
 from leadwarehouse.dbt_artifacts import write_only_what_is_read
 from leadwarehouse.dbt_logging import format_only_logged_lines
+from leadwarehouse.dbt_schemas import cache_config_schemas
 from leadwarehouse.dbt_templates import cache_compiled_templates
 
 START_FD_VARIABLE = "LEAD_DBT_START_FD"
@@ -60,10 +62,12 @@ _SPARING: contextvars.ContextVar[bool] = contextvars.ContextVar("spare_the_colle
 
 def patch_dbt() -> None:
     """What every dbt command of this project gets, in a child or in process (idempotent): log
-    lines built only when kept, only the artifacts that are read, compiled templates kept."""
+    lines built only when kept, only the artifacts that are read, compiled templates and config
+    schemas kept, configs validated once."""
     format_only_logged_lines()
     write_only_what_is_read()
     cache_compiled_templates()
+    cache_config_schemas()
 
 
 def collect_only_new_garbage() -> None:

@@ -62,12 +62,36 @@ def _versions() -> str:
     return ";".join([*found, importlib.util.MAGIC_NUMBER.hex(), sys.implementation.cache_tag])
 
 
-def environment_settings(environment, name: str | None) -> tuple:
-    """What Jinja's code generation reads from `environment` besides the template itself."""
+# how each filter, test or finalize function takes its arguments, by function: dbt makes a new
+# environment for each template, with the same few hundred functions (asked ~100 times a compile)
+_TAKES: dict = {}
+KNOWN_FUNCTIONS = 10_000
+
+
+def takes(function) -> str | None:
+    """How Jinja passes `function` its context, if it does (`@pass_context` and the like)."""
+    if function is None:
+        return None
+    try:
+        return _TAKES[function]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable
+        return _takes(function)
+    if len(_TAKES) >= KNOWN_FUNCTIONS:
+        _TAKES.clear()
+    _TAKES[function] = kind = _takes(function)
+    return kind
+
+
+def _takes(function) -> str:
     from jinja2.utils import _PassArg
 
-    def takes(function) -> str | None:
-        return None if function is None else str(_PassArg.from_obj(function))
+    return str(_PassArg.from_obj(function))
+
+
+def environment_settings(environment, name: str | None) -> tuple:
+    """What Jinja's code generation reads from `environment` besides the template itself."""
 
     autoescape = environment.autoescape
     return (
@@ -131,7 +155,7 @@ def cache_compiled_templates(folder: Path | None | str = "default") -> bool:
         if not pruned:  # the first entry this process writes
             pruned = True
             prune(Path(folder))
-        _write(path, marshal.dumps(code))
+        write_whole(path, marshal.dumps(code))
         return code
 
     compile_cached.cache_folder = root
@@ -153,7 +177,7 @@ def prune(folder: Path, now: float | None = None) -> None:
         pass
     except OSError:
         return
-    _write(marker, b"")
+    write_whole(marker, b"")
     with contextlib.suppress(OSError):
         for version in [path for path in folder.iterdir() if path.is_dir()]:
             for entry in version.glob("*/*"):
@@ -165,7 +189,7 @@ def prune(folder: Path, now: float | None = None) -> None:
                     bucket.rmdir()  # only when empty
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """`data` into `path` whole (a temporary file renamed); nothing when the folder is not writable."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
