@@ -5,7 +5,9 @@ and the benchmark run it), each because of a cost measured around every build's 
 - log lines built only when a logger keeps them (leadwarehouse/dbt_logging.py), only the
   artifacts somebody reads (leadwarehouse/dbt_artifacts.py), each Jinja template compiled to
   Python once, not again in every process (leadwarehouse/dbt_templates.py), and so each config
-  schema, each config validated once per process (leadwarehouse/dbt_schemas.py);
+  schema, each config validated once per process (leadwarehouse/dbt_schemas.py), and agate's date
+  types built without rebuilding parsedatetime's locale tables for each query result
+  (leadwarehouse/dbt_agate.py);
 - Python's cyclic garbage collector spared dbt's long-lived objects: the imported modules, then
   the loaded project (manifest), are frozen (`gc.freeze`: never scanned again, never freed, as
   they live until the end anyway), and the collector pauses while the project loads, which makes
@@ -34,6 +36,7 @@ import os
 import sys
 from collections.abc import Iterator
 
+from leadwarehouse.dbt_agate import share_date_constants
 from leadwarehouse.dbt_artifacts import write_only_what_is_read
 from leadwarehouse.dbt_logging import format_only_logged_lines
 from leadwarehouse.dbt_schemas import cache_config_schemas
@@ -63,11 +66,12 @@ _SPARING: contextvars.ContextVar[bool] = contextvars.ContextVar("spare_the_colle
 def patch_dbt() -> None:
     """What every dbt command of this project gets, in a child or in process (idempotent): log
     lines built only when kept, only the artifacts that are read, compiled templates and config
-    schemas kept, configs validated once."""
+    schemas kept, configs validated once, agate's date types sharing their locale tables."""
     format_only_logged_lines()
     write_only_what_is_read()
     cache_compiled_templates()
     cache_config_schemas()
+    share_date_constants()
 
 
 def collect_only_new_garbage() -> None:

@@ -18,12 +18,20 @@ the builds' dbt child processes (leadwarehouse/build.py) and Dagster's dbt resou
 (orchestration/project.py) run it; in-process runs apply it themselves
 (leadwarehouse/dbt_in_process.py, leadwarehouse/spark.py).
 Should a dbt_common release rename what this wraps, nothing is patched and dbt logs as before.
+
+The event object itself is built by dbt's code before the event is fired (`SQLQuery(sql=...,
+node_info=...)`: its fields parsed into a protobuf message, `ParseDict`), so a dropped debug event
+still cost that: ~62 core-s of the test suite (py-spy, 2026-12-08), a third of it the SQL statement
+events. `build_events_when_read()` defers that parse to the first read of the event's fields: an
+event a logger or callback keeps is read as it is fired, so it is the same message built a moment
+later; one nobody keeps is never parsed.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 COMMAND = "lead-dbt"
@@ -92,6 +100,45 @@ def format_only_logged_lines() -> None:
         patched.__wrapped__ = original
     text_logger.write_line = write_kept_line
     manager.fire_event = fire_kept_event
+    build_events_when_read()
+
+
+def build_events_when_read() -> None:
+    """Make dbt's events parse their fields into their protobuf message when first read, not when
+    created (idempotent)."""
+    try:
+        from dbt_common.events.base_types import BaseEvent
+    except ImportError:
+        return
+    init, read, write = BaseEvent.__init__, BaseEvent.__getattr__, BaseEvent.__setattr__
+    if getattr(init, "builds_when_read", False):
+        return
+    building = threading.Lock()
+
+    def build(event) -> None:
+        with building:
+            unbuilt = event.__dict__.pop("_unbuilt", None)
+            if unbuilt is not None:
+                init(event, *unbuilt[0], **unbuilt[1])
+
+    def init_later(self, *args, **kwargs) -> None:
+        object.__setattr__(self, "_unbuilt", (args, kwargs))
+
+    def read_built(self, key):
+        if "_unbuilt" in self.__dict__:
+            build(self)
+        return read(self, key)
+
+    def write_built(self, key, value) -> None:
+        if key != "pb_msg" and "_unbuilt" in self.__dict__:
+            build(self)
+        write(self, key, value)
+
+    init_later.builds_when_read = True
+    init_later.__wrapped__ = init
+    BaseEvent.__init__ = init_later
+    BaseEvent.__getattr__ = read_built
+    BaseEvent.__setattr__ = write_built
 
 
 def executable() -> str:

@@ -169,3 +169,37 @@ def test_dbts_own_warning_callback_does_not_keep_debug_events_built():
     after, built_after = fired(patched, [EventLevel.WARN], callback=track_behavior_change_warn)
     assert after == before
     assert (built_before, built_after) == (len(EVENTS), len(EVENTS) - 1)
+
+
+def test_an_event_parses_its_fields_when_first_read_and_one_nobody_keeps_never(monkeypatch):
+    from dbt.adapters.events.types import SQLQuery
+    from dbt_common.events import base_types
+
+    dbt_logging.format_only_logged_lines()
+    assert base_types.BaseEvent.__init__.builds_when_read
+    parse, parsed = counted(base_types.ParseDict)
+    monkeypatch.setattr(base_types, "ParseDict", parse)
+    fields = {
+        "conn_name": "model.a",
+        "sql": "select 1",
+        "node_info": {"node_name": "a", "unique_id": "model.p.a"},
+    }
+    query = SQLQuery(**fields)
+    assert not parsed, "not parsed when created"
+    eager = object.__new__(SQLQuery)
+    base_types.BaseEvent.__init__.__wrapped__(eager, **fields)  # dbt's own, parsed at once
+    assert len(parsed) == 1
+    assert query.sql == "select 1" and query.node_info.node_name == "a" and len(parsed) == 2
+    assert query.to_dict() == eager.to_dict() and query.message() == eager.message() and len(parsed) == 2
+    note = Note(msg=42)
+    note.msg = "set before any read"  # a write parses the fields first, then sets
+    assert note.msg == "set before any read" and note.to_dict() == {"msg": "set before any read"}
+    assert len(parsed) == 3
+
+    manager = event_manager.EventManager()
+    stream = io.StringIO()
+    manager.loggers = [make_logger(dbt_logger.LineFormat.PlainText, EventLevel.WARN, stream)]
+    manager.fire_event(SQLQuery(**fields), level=EventLevel.DEBUG)
+    assert len(parsed) == 3 and not stream.getvalue(), "dropped unparsed"
+    manager.fire_event(Note(msg="kept"), level=EventLevel.WARN)
+    assert len(parsed) > 3 and "kept" in stream.getvalue(), "parsed when kept (and dbt's message around it)"

@@ -186,11 +186,13 @@ def test_the_dbt_resource_knows_the_version_dbt_reports(orch):
     the version `dbt --version` reports (asked once here)."""
     from dagster_dbt import DbtCliResource
 
-    assert "_cli_version" in vars(DbtCliResource)  # the member it overrides still exists
+    for member in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert member in vars(DbtCliResource), member  # the members it overrides still exist
     dbt = orch.resources.default_resources()["dbt"]
     assert isinstance(dbt, orch.project.LocalDbtCliResource)
     asked = DbtCliResource(project_dir=dbt.project_dir, dbt_executable=dbt.dbt_executable)
     assert dbt._cli_version == asked._cli_version
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None, "no adapter built in Dagster's process"
 
 
 def test_writers_share_a_run_level_pool_and_retry_transient_failures(orch):
