@@ -101,8 +101,8 @@ def cache_config_schemas(folder: Path | None | str = "default") -> bool:
             except (OSError, ValueError):
                 pass
             schema = build_schema(cls)
-            try:
-                text = json.dumps(schema, sort_keys=True)
+            try:  # in the schema's own key order: jsonschema reports the first error it meets
+                text = json.dumps(schema)
             except (TypeError, ValueError):
                 return schema
             if json.loads(text) == schema:

@@ -110,3 +110,24 @@ def test_the_folder_is_named_by_the_installed_dbt_packages():
     for package in ("dbt_core", "dbt_common", "dbt_adapters", "dbt_duckdb", "mashumaro"):
         name = package.replace("_", "-")
         assert f"{package}-{metadata.version(name)}" in versions.split(";")
+
+
+def test_a_schema_read_back_keeps_its_key_order(counts, tmp_path):
+    """jsonschema checks keywords in the schema's order, so the first error dbt reports for a
+    config with several depends on it."""
+    own = dbtClassMixin.json_schema.__func__.__wrapped__(Sample)
+    counts["schemas"] = 0
+    cache_config_schemas(tmp_path)
+    Sample.json_schema()
+    dbtClassMixin.json_schema.__func__.cache_clear()
+    read_back = Sample.json_schema()
+    assert counts["schemas"] == 1 and read_back == own
+
+    def order(value):
+        if isinstance(value, dict):
+            return [(key, order(item)) for key, item in value.items()]
+        if isinstance(value, list):
+            return [order(item) for item in value]
+        return value
+
+    assert order(read_back) == order(own)
