@@ -21,12 +21,11 @@ suite, 2026-12-08): ~56 core-s building schemas (~3 s per dbt process) and ~65 c
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sys
 from pathlib import Path
 
-from leadwarehouse.dbt_templates import cache_folder, write_whole
+from leadwarehouse.dbt_templates import cache_folder, version_folder, write_whole
 
 # the distributions whose code shapes a dbt config schema: their versions name the folder
 SCHEMA_PACKAGES = ("dbt", "mashumaro")
@@ -89,7 +88,7 @@ def cache_config_schemas(folder: Path | None | str = "default") -> bool:
 
     if folder is not None:
         versions = schema_versions()
-        root = Path(folder) / hashlib.sha256(versions.encode()).hexdigest()[:16] / "schemas"
+        root = version_folder(folder, versions) / "schemas"
 
         @functools.lru_cache
         def json_schema(cls):

@@ -22,6 +22,7 @@ written for two weeks: edited models leave no files behind for long.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import marshal
@@ -62,32 +63,29 @@ def _versions() -> str:
     return ";".join([*found, importlib.util.MAGIC_NUMBER.hex(), sys.implementation.cache_tag])
 
 
-# how each filter, test or finalize function takes its arguments, by function: dbt makes a new
-# environment for each template, with the same few hundred functions (asked ~100 times a compile)
-_TAKES: dict = {}
-KNOWN_FUNCTIONS = 10_000
-
-
 def takes(function) -> str | None:
     """How Jinja passes `function` its context, if it does (`@pass_context` and the like)."""
     if function is None:
         return None
     try:
-        return _TAKES[function]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable
         return _takes(function)
-    if len(_TAKES) >= KNOWN_FUNCTIONS:
-        _TAKES.clear()
-    _TAKES[function] = kind = _takes(function)
-    return kind
+    except TypeError:  # unhashable: not remembered
+        return _takes.__wrapped__(function)
 
 
+# remembered by function: dbt makes a new environment for each template, with the same few
+# hundred functions (asked ~100 times a compile)
+@functools.lru_cache(maxsize=10_000)
 def _takes(function) -> str:
     from jinja2.utils import _PassArg
 
     return str(_PassArg.from_obj(function))
+
+
+def version_folder(folder: Path | str, versions: str) -> Path:
+    """The folder under `folder` for what was made by the packages `versions` names (prune()
+    removes those no longer written to)."""
+    return Path(folder) / hashlib.sha256(versions.encode()).hexdigest()[:16]
 
 
 def environment_settings(environment, name: str | None) -> tuple:
@@ -134,7 +132,7 @@ def cache_compiled_templates(folder: Path | None | str = "default") -> bool:
     if folder is None:
         return False
     versions = _versions()
-    root = Path(folder) / hashlib.sha256(versions.encode()).hexdigest()[:16]
+    root = version_folder(folder, versions)
     pruned = False
 
     def compile_cached(self, source, name=None, filename=None, raw=False, defer_init=False):
